@@ -1,0 +1,46 @@
+# agentops-gen: `make demo` sets up and renders the examples; `make test` runs every test.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+SPECS ?= slo_specs
+OUT ?= out
+
+.PHONY: demo setup test tools lint bench check clean
+
+$(BIN)/agentops-gen: pyproject.toml agentops_gen/*.py agentops_gen/*/*.py $(shell find templates -type f)
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet ".[test]"
+	touch $@
+
+setup: $(BIN)/agentops-gen
+
+demo: setup
+	$(BIN)/agentops-gen render $(SPECS) --out $(OUT)
+	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
+	@echo "rendered $(SPECS) into $(OUT)/"
+
+# promtool and amtool come from Debian's prometheus and prometheus-alertmanager packages.
+tools:
+	@if ! command -v promtool >/dev/null || ! command -v amtool >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends prometheus prometheus-alertmanager >/dev/null; \
+	fi
+	@promtool --version | head -1
+	@amtool --version | head -1
+
+test: setup tools
+	$(BIN)/python -m pytest -q
+	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
+
+lint: setup
+	$(BIN)/ruff check agentops_gen tests bench
+	$(BIN)/mypy agentops_gen
+	$(BIN)/agentops-gen lint $(SPECS)
+
+bench: setup tools
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) build dist .pytest_cache

@@ -1,0 +1,5 @@
+"""Allow `python -m agentops_gen`."""
+
+from agentops_gen.cli import main
+
+main()

@@ -1,0 +1,92 @@
+"""PromQL parsing with promql-parser, narrowed to what Prometheus 2.x (Debian's 2.42) accepts.
+
+promql-parser follows Prometheus 3 and accepts functions 2.x rejects (limitk, mad_over_time,
+sort_by_label, info, ...). It reports no error position, so callers locate errors at the YAML node.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import promql_parser
+
+PROMETHEUS_2_FUNCTIONS = frozenset(
+    """
+    abs absent absent_over_time acos acosh asin asinh atan atanh avg_over_time ceil changes clamp
+    clamp_max clamp_min cos cosh count_over_time day_of_month day_of_week day_of_year days_in_month
+    deg delta deriv exp floor histogram_count histogram_fraction histogram_quantile histogram_sum
+    holt_winters hour idelta increase irate label_join label_replace last_over_time ln log10 log2
+    max_over_time min_over_time minute month pi predict_linear present_over_time quantile_over_time
+    rad rate resets round scalar sgn sin sinh sort sort_desc sqrt stddev_over_time stdvar_over_time
+    sum_over_time tan tanh time timestamp vector year
+    """.split()
+)
+PROMETHEUS_2_AGGREGATIONS = frozenset(
+    "sum min max avg group stddev stdvar count count_values bottomk topk quantile".split()
+)
+_WINDOW = re.compile(r"\{\{\s*\.?window\s*\}\}")
+
+
+def substitute_window(query: str, window: str) -> str:
+    """Replace the `{{ window }}` placeholder (also Sloth's `{{.window}}`) by a duration."""
+    return _WINDOW.sub(window, query)
+
+
+def parse(query: str) -> Any:
+    """Parse a query; ValueError with the parser's message when it does not parse."""
+    if not query or not query.strip():
+        raise ValueError("empty PromQL expression")
+    try:
+        return promql_parser.parse(query)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(f"invalid PromQL: {exc}") from None
+
+
+def nodes(expr: Any) -> list[Any]:
+    """Every node of an expression tree, depth first."""
+    seen: list[Any] = []
+    promql_parser.walk(expr, pre_visit=lambda node: seen.append(node))
+    return seen
+
+
+def check_query(query: str) -> Any:
+    """Parse and reject functions and aggregations that Prometheus 2.x does not have."""
+    expr = parse(query)
+    for node in nodes(expr):
+        if isinstance(node, promql_parser.Call) and node.func.name not in PROMETHEUS_2_FUNCTIONS:
+            raise ValueError(f"invalid PromQL: function {node.func.name}() does not exist in Prometheus 2.x")
+        if isinstance(node, promql_parser.AggregateExpr) and str(node.op) not in PROMETHEUS_2_AGGREGATIONS:
+            raise ValueError(f"invalid PromQL: aggregation {node.op}() does not exist in Prometheus 2.x")
+    return expr
+
+
+def check_selector(query: str) -> Any:
+    """A single instant vector selector with a metric name, e.g. `agent_requests_total{status="error"}`."""
+    expr = parse(query)
+    if not isinstance(expr, promql_parser.VectorSelector):
+        raise ValueError(
+            f"must be ONE vector selector such as metric_total{{label=\"value\"}}, not an expression ({query!r}); "
+            "agentops-gen adds rate() and sum() itself"
+        )
+    if not expr.name:
+        raise ValueError("the selector needs a metric name")
+    if expr.offset is not None or expr.at is not None:
+        raise ValueError("offset and @ modifiers are not allowed in an SLI selector")
+    return expr
+
+
+def selector_parts(query: str) -> tuple[str, str]:
+    """Split a selector into (metric name, matchers text without braces) for building derived series."""
+    expr = check_selector(query)
+    matchers = ",".join(f"{m.name}{_OPS[str(m.op)]}{_quote(m.value)}" for m in expr.matchers.matchers
+                        if m.name != "__name__")
+    return str(expr.name), matchers
+
+
+_OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~",
+        "=": "=", "!=": "!=", "=~": "=~", "!~": "!~"}
+
+
+def _quote(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

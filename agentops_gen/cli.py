@@ -1,0 +1,160 @@
+"""Command line: `agentops-gen render | lint | schema | init`.
+
+Exit codes, the same for every command: 0 ok; 1 lint findings or `--check` drift; 2 bad input,
+unreadable path or usage error. Heavy modules are imported inside commands to keep start-up light.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn, Optional
+
+import typer
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_BAD_INPUT = 2
+
+app = typer.Typer(
+    name="agentops-gen",
+    help="Generate Prometheus rules, alerts, routing, dashboards, collector configs and runbooks "
+    "from declarative SLO specs for AI agent platforms.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        from agentops_gen import __version__
+
+        typer.echo(f"agentops-gen {__version__}")
+        raise typer.Exit(EXIT_OK)
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of unexpected errors.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+def _fail(lines: list[str], code: int = EXIT_BAD_INPUT) -> NoReturn:
+    for line in lines:
+        typer.echo(line, err=True)
+    raise typer.Exit(code)
+
+
+def _guard(exc: BaseException) -> NoReturn:
+    """Turn any expected error into stderr lines and an exit code (traceback only with --debug)."""
+    from agentops_gen.errors import SpecErrors, UsageError
+    from agentops_gen.load.yaml_loader import LoadError
+
+    if isinstance(exc, SpecErrors):
+        _fail([e.format() for e in exc.errors])
+    if isinstance(exc, LoadError):
+        _fail([e.format() for e in exc.errors])
+    if isinstance(exc, UsageError):
+        _fail([f"agentops-gen: error: {exc}"])
+    if isinstance(exc, OSError):
+        _fail([f"agentops-gen: error: {exc.filename or ''}: {exc.strerror or exc}"])
+    if _state["debug"]:
+        raise exc
+    _fail([f"agentops-gen: internal error: {type(exc).__name__}: {exc} (re-run with --debug for a traceback)"])
+
+
+PathsArg = Annotated[list[Path], typer.Argument(help="Spec files or folders (recursive *.yaml/*.yml; "
+                                                     "files and folders starting with _ are fragments).")]
+
+
+@app.command(epilog="Example: agentops-gen render slo_specs --out out   (CI: add --check)")
+def render(
+    paths: PathsArg,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (owned by agentops-gen).")] = Path("out"),
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; list files that differ or are "
+                                                        "stale and exit 1 if any.")] = False,
+) -> None:
+    """Render every output of the spec folder into OUT, atomically and deterministically."""
+    try:
+        from agentops_gen.pipeline import render_paths
+        from agentops_gen.write import drift, write_atomic
+
+        files = render_paths(paths)
+        if check:
+            lines = drift(out, files)
+            if lines:
+                for line in lines:
+                    typer.echo(line)
+                typer.echo(f"{len(lines)} file(s) out of date; run: agentops-gen render "
+                           f"{' '.join(str(p) for p in paths)} --out {out}", err=True)
+                raise typer.Exit(EXIT_FINDINGS)
+            return
+        write_atomic(out, files)
+        typer.echo(f"wrote {len(files)} files to {out}", err=True)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every error goes through one formatter
+        _guard(exc)
+
+
+@app.command(epilog="Example: agentops-gen lint slo_specs --format github")
+def lint(
+    paths: PathsArg,
+    format: Annotated[str, typer.Option("--format", "-f", help="text | json | github | sarif")] = "text",
+    disable: Annotated[Optional[list[str]], typer.Option("--disable", help="Check name to skip (repeatable).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on", help="Lowest severity that fails: error | warning | info")] = "error",
+    promtool: Annotated[bool, typer.Option("--promtool", help="Also run promtool/amtool on the rendered output "
+                                                              "when installed.")] = False,
+) -> None:
+    """Check specs and everything they render; findings on stdout, exit 1 if any reach --fail-on."""
+    try:
+        from agentops_gen.lint.runner import run_lint
+
+        code = run_lint(paths, output_format=format, disabled=set(disable or []), fail_on=fail_on,
+                        use_promtool=promtool, stream=sys.stdout)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        _guard(exc)
+    raise typer.Exit(code)
+
+
+@app.command(epilog="Example: agentops-gen schema > agentops-gen.schema.json")
+def schema() -> None:
+    """Print the JSON Schema of the spec (for `# yaml-language-server: $schema=...`)."""
+    import json
+
+    from agentops_gen.spec.json_schema import spec_json_schema
+
+    typer.echo(json.dumps(spec_json_schema(), indent=2, sort_keys=True))
+
+
+@app.command(epilog="Example: agentops-gen init --service support-agent > slo_specs/support-agent.yaml")
+def init(
+    service: Annotated[str, typer.Option("--service", help="Service name (kebab-case).")] = "my-agent",
+    owner: Annotated[str, typer.Option("--owner", help="Owning team (kebab-case).")] = "my-team",
+) -> None:
+    """Print a commented starter spec (redirect it into your spec folder)."""
+    import re
+
+    if not re.match(r"^[a-z][a-z0-9-]*$", service) or not re.match(r"^[a-z][a-z0-9-]*$", owner):
+        _fail(["agentops-gen: error: --service and --owner must be kebab-case (^[a-z][a-z0-9-]*$)"])
+    from agentops_gen.targets.jinja import render_template
+
+    typer.echo(render_template("init/spec.yaml.j2", service=service, owner=owner), nl=False)
+
+
+def main() -> None:
+    """Console-script entry point; usage errors exit 2 like promtool/amtool."""
+    try:
+        app()
+    except SystemExit as exc:
+        raise SystemExit(exc.code)

@@ -1,0 +1,45 @@
+"""The one error type a user can cause, and its one formatter."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A position in a spec file (1-based line and column), with the include chain that led there."""
+
+    file: str
+    line: int = 1
+    col: int = 1
+    via: tuple[str, ...] = field(default=(), compare=False)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.col}"
+
+
+@dataclass(frozen=True)
+class SpecError:
+    """One located problem in user input: `FILE:LINE:COL: error: FIELD.PATH: message`."""
+
+    location: Location
+    path: str
+    message: str
+
+    def format(self) -> str:
+        """Render the single stderr line (include origin appended when the node came from a fragment)."""
+        field_part = f"{self.path}: " if self.path else ""
+        via = f" (included from {', '.join(self.location.via)})" if self.location.via else ""
+        return f"{self.location}: error: {field_part}{self.message}{via}"
+
+
+class SpecErrors(Exception):
+    """Raised with every located error of a run; the CLI prints them and exits 2."""
+
+    def __init__(self, errors: list[SpecError]):
+        super().__init__("\n".join(e.format() for e in errors))
+        self.errors = sorted(errors, key=lambda e: (e.location.file, e.location.line, e.location.col, e.path))
+
+
+class UsageError(Exception):
+    """Bad command line or unreadable path (exit 2)."""

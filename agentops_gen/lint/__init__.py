@@ -1,0 +1,1 @@
+"""`agentops-gen lint`: named checks over specs and everything they render."""

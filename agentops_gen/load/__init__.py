@@ -1,0 +1,1 @@
+"""Stage 1: YAML files in, plain data plus a map from field path to source location out."""

@@ -1,0 +1,1 @@
+"""Stage 3: everything computed once (windows, thresholds, names), as pure functions."""

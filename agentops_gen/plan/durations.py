@@ -1,0 +1,35 @@
+"""Prometheus durations: parse to seconds and format back the way Prometheus prints them."""
+
+from __future__ import annotations
+
+import re
+
+_UNITS = (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1), ("ms", 0.001))
+_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+
+
+def parse_duration(text: str) -> float:
+    """Seconds in a Prometheus duration (`1h30m` -> 5400); ValueError on anything else."""
+    match = _RE.match(text)
+    if not text or not match or not any(match.groups()):
+        raise ValueError(f"must be a Prometheus duration such as 5m, 1h30m or 28d (got {text!r})")
+    return sum(int(g) * mult for g, (_, mult) in zip(match.groups(), _UNITS) if g)
+
+
+def format_duration(seconds: float) -> str:
+    """Prometheus' own formatting (model.Duration.String): 28d -> 4w, 24h -> 1d, 90m -> 1h30m."""
+    if seconds == 0:
+        return "0s"
+    ms = round(seconds * 1000)
+    out = ""
+    for unit, mult in (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        unit_ms = mult * 1000
+        exact_only = unit in ("y", "w")  # Prometheus prints 90d, not 12w6d
+        if exact_only and ms % unit_ms:
+            continue
+        if ms >= unit_ms:
+            out += f"{ms // unit_ms}{unit}"
+            ms %= unit_ms
+    if ms:
+        out += f"{ms}ms"
+    return out

@@ -1,0 +1,67 @@
+"""PromQL for an SLI's error ratio over a window, safe at zero traffic.
+
+Dividing by `(total > 0)` drops the sample when there is no traffic (instead of 0/0 = NaN), and
+`or vector(0)` stands in for an error/good counter that was never incremented (its series does not
+exist yet), so an absent error series reads as 0 errors, not as "no data".
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops_gen.check.promql import selector_parts, substitute_window
+from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.windows import format_number
+from agentops_gen.spec.slo import SLI
+
+
+def le_values(bound: float) -> list[str]:
+    """`le` label spellings of one bucket boundary across client libraries (Go `8`, Python `8.0`)."""
+    go = format_number(bound)
+    spellings = [go]
+    if "." not in go and "e" not in go:
+        spellings.append(f"{go}.0")
+    return spellings
+
+
+def le_matcher(bound: float) -> str:
+    """Regex matcher selecting every spelling of a boundary: le=~"8|8\\.0"."""
+    alternatives = "|".join(re.escape(v).replace("\\", "\\\\") for v in le_values(bound))
+    return f'le=~"{alternatives}"'
+
+
+def _series(selector: str, suffix: str = "", extra: str = "") -> str:
+    name, matchers = selector_parts(selector)
+    inner = ",".join(x for x in (matchers, extra) if x)
+    return f"{name}{suffix}{{{inner}}}" if inner else f"{name}{suffix}"
+
+
+def _rate(series: str) -> str:
+    return f"sum(rate({series}[{{{{ window }}}}]))"
+
+
+def error_ratio_template(sli: SLI) -> str:
+    """Error-ratio PromQL with a `{{ window }}` placeholder, for any SLI kind."""
+    if sli.ratio is not None:
+        total = f"({_rate(_series(sli.ratio.total))} > 0)"
+        if sli.ratio.errors is not None:
+            return f"({_rate(_series(sli.ratio.errors))} or vector(0))\n/\n{total}"
+        assert sli.ratio.good is not None
+        return f"1 - (\n  ({_rate(_series(sli.ratio.good))} or vector(0))\n  /\n  {total}\n)"
+    if sli.latency is not None:
+        hist = sli.latency.histogram
+        good = _rate(_series(hist, "_bucket", le_matcher(parse_duration(sli.latency.threshold))))
+        total = f"({_rate(_series(hist, '_count'))} > 0)"
+        return f"1 - (\n  ({good} or vector(0))\n  /\n  {total}\n)"
+    if sli.score is not None:
+        hist = sli.score.histogram
+        bad = _rate(_series(hist, "_bucket", le_matcher(sli.score.above)))
+        total = f"({_rate(_series(hist, '_count'))} > 0)"
+        return f"({bad} or vector(0))\n/\n{total}"
+    assert sli.raw is not None
+    return f"({sli.raw.error_ratio.strip()})"
+
+
+def error_ratio(sli: SLI, window: str) -> str:
+    """Error-ratio PromQL over one concrete window."""
+    return substitute_window(error_ratio_template(sli), window)

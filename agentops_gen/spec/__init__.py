@@ -1,0 +1,1 @@
+"""Stage 2: the public spec language as pydantic v2 models (extra keys are errors)."""

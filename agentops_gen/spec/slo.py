@@ -1,0 +1,163 @@
+"""SLOs: objective, SLI (ratio, latency, score, raw) and per-SLO alerting options."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from agentops_gen.spec.common import Annotations, Duration, Labels, Name, Severity, SpecModel
+from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
+
+
+class RatioSLI(SpecModel):
+    """good/total or errors/total event counters, each one vector selector."""
+
+    errors: Selector | None = None
+    good: Selector | None = None
+    total: Selector
+
+    @model_validator(mode="after")
+    def _one_of(self) -> RatioSLI:
+        if (self.errors is None) == (self.good is None):
+            raise ValueError("set exactly one of `errors` or `good` (plus `total`)")
+        return self
+
+
+class LatencySLI(SpecModel):
+    """Good events are histogram observations at or below `threshold`."""
+
+    histogram: Selector
+    threshold: Duration
+    buckets: list[float] | None = None
+
+    @field_validator("histogram")
+    @classmethod
+    def _base_name(cls, value: str) -> str:
+        return _histogram_base(value)
+
+
+class ScoreSLI(SpecModel):
+    """Good events are histogram observations (e.g. a 0..1 quality score) above `above`."""
+
+    histogram: Selector
+    above: float
+    buckets: list[float] | None = None
+
+    @field_validator("histogram")
+    @classmethod
+    def _base_name(cls, value: str) -> str:
+        return _histogram_base(value)
+
+
+def _histogram_base(value: str) -> str:
+    name = value.split("{", 1)[0].strip()
+    for suffix in ("_bucket", "_count", "_sum"):
+        if name.endswith(suffix):
+            raise ValueError(f"give the histogram's base name without {suffix} (e.g. {name[: -len(suffix)]})")
+    return value
+
+
+class RawSLI(SpecModel):
+    """Escape hatch: an error-ratio query with a `{{ window }}` placeholder (as in Sloth)."""
+
+    error_ratio: RawWindowQuery
+
+
+class SLI(SpecModel):
+    """Exactly one SLI kind."""
+
+    ratio: RatioSLI | None = None
+    latency: LatencySLI | None = None
+    score: ScoreSLI | None = None
+    raw: RawSLI | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> SLI:
+        set_kinds = [k for k in ("ratio", "latency", "score", "raw") if getattr(self, k) is not None]
+        if len(set_kinds) != 1:
+            raise ValueError(f"set exactly one of ratio, latency, score, raw (got {', '.join(set_kinds) or 'none'})")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """The SLI kind that is set."""
+        return next(k for k in ("ratio", "latency", "score", "raw") if getattr(self, k) is not None)
+
+
+class BurnAlert(SpecModel):
+    """Options of the page or ticket burn-rate alert."""
+
+    severity: Severity | None = None
+    disable: bool = False
+    for_: Duration | None = Field(default=None, alias="for")
+    keep_firing_for: Duration | None = None
+    labels: Labels = {}
+    annotations: Annotations = {}
+
+
+class AlertWindow(SpecModel):
+    """One multi-window pair of a custom windows table (`alerting.windows`)."""
+
+    severity: Literal["page", "ticket"]
+    long: Duration
+    short: Duration
+    factor: float | None = Field(default=None, gt=0)
+    budget_percent: float | None = Field(default=None, gt=0, le=100)
+
+    @model_validator(mode="after")
+    def _one_of(self) -> AlertWindow:
+        if (self.factor is None) == (self.budget_percent is None):
+            raise ValueError("set exactly one of `factor` or `budget_percent`")
+        return self
+
+
+class OutageAlert(SpecModel):
+    """Fast page when the SLI is close to 0% good (full outage)."""
+
+    disable: bool = False
+    window: Duration = "2m"
+    error_ratio: float = Field(default=0.9, gt=0, le=1)
+    for_: Duration = Field(default="0s", alias="for")
+    severity: Severity = "critical"
+
+
+class BudgetAlert(SpecModel):
+    """Alert when the remaining error budget over the SLO period drops below a percentage."""
+
+    below: float = Field(gt=0, lt=100)
+    severity: Severity
+    for_: Duration = Field(default="5m", alias="for")
+
+
+class SLOAlerting(SpecModel):
+    """Per-SLO alerting options."""
+
+    name: str | None = None
+    page: BurnAlert = BurnAlert()
+    ticket: BurnAlert = BurnAlert()
+    labels: Labels = {}
+    annotations: Annotations = {}
+    windows: list[AlertWindow] | None = None
+    outage: OutageAlert = OutageAlert()
+    budget: list[BudgetAlert] = []
+
+
+class SLO(SpecModel):
+    """One service level objective."""
+
+    name: Name
+    objective: float
+    description: str | None = None
+    period: Duration | None = None
+    runbook: str | None = None
+    labels: Labels = {}
+    sli: SLI
+    alerting: SLOAlerting = SLOAlerting()
+
+    @field_validator("objective")
+    @classmethod
+    def _objective(cls, value: float) -> float:
+        if not 0 < value < 100:
+            raise ValueError(f"must be > 0 and < 100 (got {value:g})")
+        return value

@@ -1,0 +1,282 @@
+"""Validate loaded spec files against the models and the rules no single model can see.
+
+Every problem becomes a SpecError at the YAML node it concerns, inside included files too.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from agentops_gen.errors import SpecError, SpecErrors, UsageError
+from agentops_gen.load.yaml_loader import LoadedFile, LoadError, dotted, load_file
+from agentops_gen.plan.durations import parse_duration
+from agentops_gen.spec.service import PlatformSpec, ServiceSpec
+
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class SpecFile:
+    """A validated spec and the located source it came from."""
+
+    loaded: LoadedFile
+    spec: ServiceSpec | PlatformSpec
+
+
+@dataclass
+class SpecSet:
+    """Every spec of a run: services by name and the optional platform file."""
+
+    root: Path
+    services: list[SpecFile] = field(default_factory=list)
+    platform: SpecFile | None = None
+    selected: set[str] = field(default_factory=set)
+    """Files the user named (display paths); per-service outputs are limited to these."""
+
+
+def is_fragment(path: Path, root: Path) -> bool:
+    """Files or folders starting with `_` are `!include` fragments, never specs."""
+    try:
+        parts = path.resolve().relative_to(root.resolve()).parts
+    except ValueError:
+        parts = (path.name,)
+    return any(p.startswith("_") for p in parts)
+
+
+def discover(root: Path) -> list[Path]:
+    """Spec files under a folder, recursively, in a stable order, fragments skipped."""
+    found = [p for p in root.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file() and not is_fragment(p, root)]
+    return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def spec_root(paths: list[Path]) -> Path:
+    """The spec folder: the folder given, or the folder of the file(s) given."""
+    roots = {(p if p.is_dir() else p.parent).resolve() for p in paths}
+    if len(roots) != 1:
+        raise UsageError("all PATHs must be in one spec folder (the !include root and the merged outputs use it)")
+    return roots.pop()
+
+
+def resolve_paths(paths: list[Path]) -> tuple[Path, list[Path], set[Path]]:
+    """(root, every spec file of the spec folder, the files the user selected)."""
+    for p in paths:
+        if not p.exists():
+            raise UsageError(f"{p}: no such file or directory")
+        if p.is_file() and p.suffix not in SPEC_SUFFIXES:
+            raise UsageError(f"{p}: not a .yaml/.yml spec file")
+    root = spec_root(paths)
+    every = discover(root)
+    selected: set[Path] = set()
+    for p in paths:
+        selected.update(x.resolve() for x in (discover(p) if p.is_dir() else [p]))
+    return root, every, selected
+
+
+def load_specs(paths: list[Path]) -> SpecSet:
+    """Load and validate every spec of the spec folder; raise SpecErrors with all problems found."""
+    root, every, selected = resolve_paths(paths)
+    result = SpecSet(root=root)
+    errors: list[SpecError] = []
+    for path in every:
+        try:
+            spec_file = load_and_validate(path, root)
+        except LoadError as exc:
+            errors.extend(exc.errors)
+            continue
+        except SpecErrors as exc:
+            errors.extend(exc.errors)
+            continue
+        if path.resolve() in selected:
+            result.selected.add(spec_file.loaded.file)
+        if isinstance(spec_file.spec, PlatformSpec):
+            if result.platform is not None:
+                loc = spec_file.loaded.locate(("kind",))
+                errors.append(SpecError(loc, "kind", f"a second `kind: platform` file (the first is "
+                                                     f"{result.platform.loaded.file}); at most one per spec folder"))
+                continue
+            result.platform = spec_file
+        else:
+            result.services.append(spec_file)
+    errors.extend(_across_files(result))
+    if errors:
+        raise SpecErrors(errors)
+    return result
+
+
+def load_and_validate(path: Path, root: Path) -> SpecFile:
+    """Load one file and validate it (raises LoadError or SpecErrors)."""
+    loaded = load_file(path, root)
+    spec = validate_data(loaded)
+    return SpecFile(loaded, spec)
+
+
+def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
+    """Validate loaded data with the model its `kind` selects, plus cross-field rules."""
+    model: type[ServiceSpec] | type[PlatformSpec] = (
+        PlatformSpec if loaded.data.get("kind") == "platform" else ServiceSpec
+    )
+    try:
+        spec = model.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise SpecErrors([_from_pydantic(loaded, err, model) for err in exc.errors()]) from None
+    errors = list(_within_file(loaded, spec)) if isinstance(spec, ServiceSpec) else []
+    if errors:
+        raise SpecErrors(errors)
+    return spec
+
+
+def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> SpecError:
+    loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+    kind = err["type"]
+    message = str(err["msg"])
+    if message.startswith(("Value error, ", "Assertion failed, ")):
+        message = message.split(", ", 1)[1]
+    if kind == "extra_forbidden":
+        key = str(loc[-1])
+        hint = difflib.get_close_matches(key, _allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
+        message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
+        return SpecError(loaded.locate(loc, key=True), dotted(loc), message)
+    if kind == "missing":
+        return SpecError(loaded.locate(loc[:-1]), dotted(loc), "required key is missing")
+    if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
+        message += f" (got {err['input']!r})"
+    return SpecError(loaded.locate(loc), dotted(loc), message)
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
+    """Field names (aliases) of the model reached by following loc; falls back to every known key."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields:
+            return sorted(_every_key())
+        info = next((f for n, f in fields.items() if (f.alias or n) == part), None)
+        if info is None:
+            return sorted(_every_key())
+        current = _model_of(info.annotation)
+        if current is None:
+            return sorted(_every_key())
+    fields = getattr(current, "model_fields", {})
+    return [f.alias or n for n, f in fields.items()]
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    return None
+
+
+@lru_cache(maxsize=1)
+def _every_key() -> frozenset[str]:
+    keys: set[str] = set()
+    todo: list[type[BaseModel]] = [ServiceSpec, PlatformSpec]
+    seen: set[type[BaseModel]] = set()
+    while todo:
+        m = todo.pop()
+        if m in seen:
+            continue
+        seen.add(m)
+        for n, f in m.model_fields.items():
+            keys.add(f.alias or n)
+            sub = _model_of(f.annotation)
+            if sub is not None:
+                todo.append(sub)
+    return frozenset(keys)
+
+
+def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
+    def err(path: tuple[str | int, ...], message: str, *, key: bool = False) -> SpecError:
+        return SpecError(loaded.locate(path, key=key), dotted(path), message)
+
+    seen: dict[str, tuple[str | int, ...]] = {}
+    sections: list[tuple[str, list[Any]]] = [("slos", spec.slos), ("kpis", spec.kpis),
+                                             ("anomalies", spec.anomalies), ("alerts", spec.alerts)]
+    for section, items in sections:
+        for i, item in enumerate(items):
+            path = (section, i, "name")
+            if item.name in seen:
+                yield err(path, f"name {item.name!r} is already used at {dotted(seen[item.name])}")
+            else:
+                seen[item.name] = path
+    default_period = parse_duration(spec.period)
+    for i, slo in enumerate(spec.slos):
+        period = parse_duration(slo.period) if slo.period else default_period
+        for kind in ("latency", "score"):
+            sli = getattr(slo.sli, kind)
+            if sli is None or sli.buckets is None:
+                continue
+            bound = parse_duration(sli.threshold) if kind == "latency" else sli.above
+            if not any(abs(b - bound) < 1e-9 for b in sli.buckets):
+                field_name = "threshold" if kind == "latency" else "above"
+                yield err(("slos", i, "sli", kind, field_name),
+                          f"{bound:g} is not one of the histogram buckets {sli.buckets}; the SLI needs an "
+                          "exact `le` boundary")
+        for which in ("page", "ticket"):
+            alert = getattr(slo.alerting, which)
+            if alert.for_ and parse_duration(alert.for_) >= period:
+                yield err(("slos", i, "alerting", which, "for"), f"`for: {alert.for_}` is not shorter than the "
+                          "SLO period")
+        for j, budget in enumerate(slo.alerting.budget):
+            if parse_duration(budget.for_) >= period:
+                yield err(("slos", i, "alerting", "budget", j, "for"), "`for:` is not shorter than the SLO period")
+        for j, window in enumerate(slo.alerting.windows or []):
+            if parse_duration(window.short) >= parse_duration(window.long):
+                yield err(("slos", i, "alerting", "windows", j, "short"), "short window must be shorter than long")
+            if parse_duration(window.long) > period:
+                yield err(("slos", i, "alerting", "windows", j, "long"), "long window is longer than the SLO period")
+    for i, anomaly in enumerate(spec.anomalies):
+        if parse_duration(anomaly.baseline) < 3600:
+            yield err(("anomalies", i, "baseline"), f"baseline {anomaly.baseline} is shorter than 1h; a z-score "
+                      "needs a longer history")
+    for i, kpi in enumerate(spec.kpis):
+        if parse_duration(kpi.for_) >= default_period:
+            yield err(("kpis", i, "for"), "`for:` is not shorter than the SLO period")
+    for i, alert in enumerate(spec.alerts):
+        if parse_duration(alert.for_) >= default_period:
+            yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period")
+
+
+def _across_files(specs: SpecSet) -> Iterator[SpecError]:
+    seen: dict[str, str] = {}
+    platform_receivers = set(specs.platform.spec.receivers) if specs.platform else set()
+    for sf in specs.services:
+        spec = sf.spec
+        assert isinstance(spec, ServiceSpec)
+        if spec.service in seen:
+            yield SpecError(sf.loaded.locate(("service",)), "service",
+                            f"service {spec.service!r} is already defined in {seen[spec.service]}")
+        else:
+            seen[spec.service] = sf.loaded.file
+        for severity in ("critical", "warning", "info"):
+            for k, name in enumerate(getattr(spec.notify, severity)):
+                if name not in spec.receivers and name not in platform_receivers:
+                    path: tuple[str | int, ...] = ("notify", severity, k)
+                    if path not in sf.loaded.values:
+                        path = ("notify", severity)
+                    known = sorted(spec.receivers) + sorted(platform_receivers)
+                    hint = difflib.get_close_matches(name, known, n=1)
+                    yield SpecError(sf.loaded.locate(path), dotted(("notify", severity)),
+                                    f"receiver {name!r} is not defined under `receivers:`"
+                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+    if specs.platform is not None:
+        platform = specs.platform.spec
+        assert isinstance(platform, PlatformSpec)
+        default = platform.alertmanager.receiver
+        if default is not None and default not in platform.receivers:
+            yield SpecError(specs.platform.loaded.locate(("alertmanager", "receiver")), "alertmanager.receiver",
+                            f"receiver {default!r} is not defined under the platform file's `receivers:`")

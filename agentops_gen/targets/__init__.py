@@ -1,0 +1,23 @@
+"""Stage 4: one module per output target; each turns the Plan into {relative path: text}."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from agentops_gen.plan.model import Plan
+
+TARGETS: tuple[str, ...] = ("prometheus",)
+"""Target modules under agentops_gen.targets, rendered in this order; each exposes render(plan)."""
+
+
+def render_all(plan: Plan) -> dict[str, str]:
+    """Render every target; paths are relative to the output folder and unique across targets."""
+    files: dict[str, str] = {}
+    for name in TARGETS:
+        render: Callable[[Plan], dict[str, str]] = import_module(f"agentops_gen.targets.{name}").render
+        for path, text in render(plan).items():
+            if path in files:
+                raise RuntimeError(f"two targets render {path}")
+            files[path] = text
+    return dict(sorted(files.items()))
