@@ -97,7 +97,7 @@ def render(
                            f"{' '.join(str(p) for p in paths)} --out {out}", err=True)
                 raise typer.Exit(EXIT_FINDINGS)
             return
-        write_atomic(out, files)
+        write_atomic(out, files, paths)
         typer.echo(f"wrote {len(files)} files to {out}", err=True)
     except typer.Exit:
         raise

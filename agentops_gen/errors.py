@@ -25,6 +25,8 @@ class SpecError:
     location: Location
     path: str
     message: str
+    code: str = ""
+    """Name of the lint check this error belongs to (e.g. `spec/unknown-receiver`); empty = inferred."""
 
     def format(self) -> str:
         """Render the single stderr line (include origin appended when the node came from a fragment)."""

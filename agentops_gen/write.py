@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from pathlib import Path
+from collections.abc import Iterable
+from pathlib import Path, PurePosixPath
+
+from agentops_gen.errors import UsageError
 
 
 def existing_files(out: Path) -> dict[str, bytes]:
@@ -17,6 +20,8 @@ def existing_files(out: Path) -> dict[str, bytes]:
 
 def drift(out: Path, files: dict[str, str]) -> list[str]:
     """Lines describing how out/ differs from a fresh render (empty when it is up to date)."""
+    if out.exists() and not out.is_dir():
+        raise UsageError(f"--out {out}: not a directory")
     current = existing_files(out)
     lines = []
     for path, text in files.items():
@@ -30,19 +35,61 @@ def drift(out: Path, files: dict[str, str]) -> list[str]:
     return sorted(lines, key=lambda line: line.split(":", 1)[1])
 
 
-def write_atomic(out: Path, files: dict[str, str]) -> None:
+def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
+    """Refuse an --out that rendering would destroy or pollute (out/ is replaced as a whole).
+
+    Not a file, not the working directory or one of its parents (`--out .` would delete the
+    repository), not a spec folder, a parent of one, or a folder inside one (rendered YAML would be
+    read back as specs on the next run).
+    """
+    target = Path(os.path.abspath(out))
+    if target.exists() and not target.is_dir():
+        raise UsageError(f"--out {out}: not a directory")
+    resolved = target.resolve()
+    if resolved == Path(resolved.anchor) or _contains(resolved, Path.cwd().resolve()):
+        raise UsageError(f"--out {out}: refusing to replace the working directory or a parent of it")
+    for path in inputs:
+        folder = (path if path.is_dir() else path.parent).resolve()
+        if _contains(resolved, folder) or _contains(folder, resolved):
+            raise UsageError(f"--out {out}: must be outside the spec folder {path} (and not contain it)")
+
+
+def _contains(parent: Path, child: Path) -> bool:
+    return child == parent or parent in child.parents
+
+
+def _check_relative(rel: str) -> None:
+    path = PurePosixPath(rel)
+    if not rel or path.is_absolute() or ".." in path.parts or "\\" in rel:
+        raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_atomic(out: Path, files: dict[str, str], inputs: Iterable[Path] = ()) -> None:
     """Replace out/ with exactly `files`: written to a sibling temp folder, then swapped in.
 
-    out/ is owned by the tool: files it no longer generates disappear with the old folder.
+    out/ is owned by the tool: files it no longer generates disappear with the old folder. Any
+    failure before the swap leaves the old out/ exactly as it was.
     """
-    out = out.resolve()
+    check_out_dir(out, inputs)
+    for rel in files:
+        _check_relative(rel)
+    out = Path(os.path.abspath(out)).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    # mkdtemp makes a 0700 folder; out/ keeps its old mode, or gets the usual one for a new folder
+    mode = (out.stat().st_mode & 0o7777) if out.is_dir() else (0o777 & ~_umask())
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
-        for rel, text in files.items():
+        for rel in sorted(files):
             target = staging / rel
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(text.encode("utf-8"))
+            target.write_bytes(files[rel].encode("utf-8"))
+        staging.chmod(mode)
         if out.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
             os.rename(out, old / "out")

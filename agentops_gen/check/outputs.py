@@ -49,9 +49,40 @@ def check_rule_groups(path: str, doc: Any) -> None:
                 raise OutputError(f"{path}: {rule.get('record') or rule.get('alert')}: {exc}") from None
 
 
+def overlapping_panels(panels: list[dict[str, Any]]) -> list[tuple[int, int]]:
+    """Pairs of panel ids whose gridPos rectangles intersect (Grafana would push one of them down)."""
+    boxes = [(p["id"], p["gridPos"]) for p in panels]
+    return [(a_id, b_id) for i, (a_id, a) in enumerate(boxes) for b_id, b in boxes[i + 1:]
+            if a["x"] < b["x"] + b["w"] and b["x"] < a["x"] + a["w"]
+            and a["y"] < b["y"] + b["h"] and b["y"] < a["y"] + a["h"]]
+
+
+def check_dashboard(path: str, doc: Any) -> None:
+    """A Grafana dashboard: unique panel ids, every panel inside the 24-column grid, no overlaps, PromQL parses."""
+    panels = doc.get("panels") if isinstance(doc, dict) else None
+    if not isinstance(panels, list) or not doc.get("uid"):
+        raise OutputError(f"{path}: expected a dashboard with `uid` and `panels`")
+    ids = [p.get("id") for p in panels]
+    if len(set(ids)) != len(ids):
+        raise OutputError(f"{path}: duplicate panel ids")
+    for panel in panels:
+        grid = panel.get("gridPos", {})
+        if not all(isinstance(grid.get(k), int) for k in "xywh") or grid["x"] + grid["w"] > 24 or grid["w"] < 1:
+            raise OutputError(f"{path}: panel {panel.get('id')} is outside the 24-column grid: {grid}")
+        for target in panel.get("targets", []):
+            try:
+                check_query(target["expr"])
+            except ValueError as exc:
+                raise OutputError(f"{path}: panel {panel.get('title')!r}: {exc}") from None
+    if overlapping_panels(panels):
+        raise OutputError(f"{path}: overlapping panels {overlapping_panels(panels)}")
+
+
 def check_outputs(files: dict[str, str]) -> None:
     """Parse every rendered file; rule files also get their PromQL parsed."""
     for path, text in files.items():
         doc = parse_output(path, text)
         if path.startswith("prometheus/") and path.endswith(".rules.yaml"):
             check_rule_groups(path, doc)
+        elif path.startswith("grafana/dashboards/") and path.endswith(".json"):
+            check_dashboard(path, doc)

@@ -17,6 +17,15 @@ class Finding:
     check: str
     severity: str
     message: str
+    from_validation: bool = False
+    """Came from the loader or the spec models (the same error `render` stops on)."""
+
+    @property
+    def docs(self) -> str:
+        """Path of the check's docs page."""
+        from agentops_gen.lint.registry import DOCS_DIR
+
+        return f"{DOCS_DIR}/{self.check.replace('/', '-')}.md"
 
     def format(self) -> str:
         """The text-format line."""
@@ -25,15 +34,14 @@ class Finding:
 
 def check_of(error: SpecError) -> str:
     """Name of the check a load/validation error belongs to."""
-    if "invalid PromQL" in error.message:
-        return "promql/syntax"
-    if error.message.startswith(("invalid YAML", "file is", "nesting", "duplicate key", "!include", "document",
-                                 "top level", "unsupported YAML tag", "mapping keys")):
-        return "spec/yaml"
-    return "spec/schema"
+    from agentops_gen.lint.registry import check_of as registry_check_of
+
+    return registry_check_of(error)
 
 
 def from_error(error: SpecError) -> Finding:
-    """A validation error as an error-severity finding."""
+    """A validation error as an error-severity finding (render stops on it, so it is never milder)."""
     message = f"{error.path}: {error.message}" if error.path else error.message
-    return Finding(error.location, check_of(error), "error", message)
+    if error.location.via:
+        message += f" (included from {', '.join(error.location.via)})"
+    return Finding(error.location, check_of(error), "error", message, from_validation=True)

@@ -15,7 +15,7 @@ import yaml
 from yaml.nodes import Node
 
 from agentops_gen.errors import Location, SpecError
-from agentops_gen.load.yaml_loader import LoadError, display_path, read_text
+from agentops_gen.load.yaml_loader import LoadError, display_path, dotted, read_text
 
 if TYPE_CHECKING:
     from agentops_gen.load.yaml_loader import _Builder
@@ -36,12 +36,17 @@ def _statement(node: Node) -> tuple[str, bool]:
 
 
 def resolve_include(builder: _Builder, node: Node, file: str, via: tuple[str, ...],
-                    stack: tuple[Path, ...]) -> tuple[Path, str, str]:
-    """Return (resolved path, text, display name) of an include target, or raise a located LoadError."""
+                    stack: tuple[Path, ...], path: tuple[str | int, ...] = ()) -> tuple[Path, str, str]:
+    """Return (resolved path, text, display name) of an include target, or raise a located LoadError.
+
+    `stack` holds the resolved files being built (the spec file first); `path` is the field the
+    include fills, reported with every error.
+    """
     loc = Location(file, node.start_mark.line + 1, node.start_mark.column + 1, via)
+    field = dotted(path)
 
     def fail(message: str) -> LoadError:
-        return LoadError([SpecError(loc, "", f"!include: {message}")])
+        return LoadError([SpecError(loc, field, f"!include: {message}")])
 
     try:
         urlpath, extra = _statement(node)
@@ -76,7 +81,10 @@ def resolve_include(builder: _Builder, node: Node, file: str, via: tuple[str, ..
         chain = " -> ".join(display_path(p) for p in (*stack, target))
         raise fail(f"include cycle: {chain}")
     inc_file = display_path(normalized)
-    text = read_text(target, inc_file, (*via, str(loc)))
+    try:
+        text = read_text(target, inc_file, (*via, str(Location(file, loc.line, loc.col))))
+    except OSError as exc:
+        raise fail(f"cannot read {inc_file}: {exc.strerror or exc}") from None
     return target, text, inc_file
 
 

@@ -6,6 +6,7 @@ plain Python data ourselves, recording the location of every key and value by fi
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ MAX_DEPTH = 64
 MAX_NODES = 200_000
 """Bound on constructed values, so an alias bomb (billion laughs) fails fast instead of exhausting memory."""
 INCLUDE_TAG = "!include"
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 Path_ = tuple[str | int, ...]
 
@@ -60,11 +62,18 @@ class LoadError(Exception):
 
 
 def display_path(path: Path) -> str:
-    """Path as the user should see it: relative to the working directory when inside it."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
-        return str(path)
+    """Path as the user should see it: relative to the working directory when inside it.
+
+    Lexical (symlinks are not followed), so a fragment reached through a link is shown where it
+    was written, and a link that leaves the spec folder is never reported under its target's name.
+    """
+    absolute = Path(os.path.abspath(path))
+    for cwd in (Path(os.getcwd()), Path.cwd().resolve()):
+        try:
+            return absolute.relative_to(cwd).as_posix()
+        except ValueError:
+            continue
+    return absolute.as_posix()
 
 
 def _loc(file: str, mark: Any, via: tuple[str, ...]) -> Location:
@@ -79,7 +88,9 @@ def read_text(path: Path, file: str, via: tuple[str, ...] = ()) -> str:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        # columns count characters (as libyaml's marks do), not bytes
+        col = len(raw[line_start : exc.start].decode("utf-8-sig" if line_start == 0 else "utf-8", "replace")) + 1
         raise LoadError(
             [SpecError(Location(file, line, col, via), "", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
         ) from None
@@ -91,31 +102,124 @@ def _yaml_error(file: str, exc: yaml.MarkedYAMLError, text: str, via: tuple[str,
     problem = exc.problem or str(exc)
     if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
         problem = "tab character in indentation (YAML allows spaces only)"
-    return SpecError(Location(file, line, col, via), "", f"invalid YAML: {problem}")
+    return SpecError(Location(file, line, col, via), _dotted(getattr(exc, "agentops_path", ())),
+                     f"invalid YAML: {problem}")
 
 
-def _check_depth(text: str, file: str, via: tuple[str, ...]) -> None:
-    depth = 0
-    for event in yaml.parse(text, Loader=_Loader):
-        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise LoadError(
-                    [SpecError(_loc(file, event.start_mark, via), "", f"nesting deeper than {MAX_DEPTH} levels")]
-                )
-        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-            depth -= 1
+def _check_depth(text: str, file: str, via: tuple[str, ...], base: Path_ = ()) -> None:
+    """Reject deep nesting from parse events (iterative in libyaml), before the recursive composer runs.
 
-
-def compose_text(text: str, file: str, via: tuple[str, ...] = ()) -> Node | None:
-    """Parse one YAML document to a node graph, turning every YAML problem into a located error."""
+    The error names the field that holds the deep value (its first levels; line:col is exact).
+    """
+    frames: list[_Frame] = []
     try:
-        _check_depth(text, file, via)
-        return yaml.compose(text, Loader=_Loader)
+        _scan_depth(text, file, via, base, frames)
+    except yaml.MarkedYAMLError as exc:  # a syntax error: remember which field was being read
+        path = base
+        if frames:
+            top = frames[-1]
+            path = (*top.path, top.key) if top.mapping and not top.expecting_key else top.path
+        exc.agentops_path = path  # type: ignore[attr-defined]
+        raise
+
+
+def _scan_depth(text: str, file: str, via: tuple[str, ...], base: Path_, frames: list[_Frame]) -> None:
+    for event in yaml.parse(text, Loader=_Loader):
+        if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            done = frames.pop()
+            if frames and frames[-1].mapping:
+                frames[-1].expecting_key = not done.is_key
+            continue
+        if not isinstance(event, (yaml.ScalarEvent, yaml.AliasEvent, yaml.MappingStartEvent,
+                                  yaml.SequenceStartEvent)):
+            continue
+        opens = isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent))
+        path: Path_ = base
+        is_key = False
+        if frames:
+            parent = frames[-1]
+            if not parent.mapping:
+                path = (*parent.path, parent.index)
+                parent.index += 1
+            elif parent.expecting_key:
+                is_key = True
+                parent.key = event.value if isinstance(event, yaml.ScalarEvent) else "?"
+                path = (*parent.path, parent.key)
+                if not opens:
+                    parent.expecting_key = False
+            else:
+                path = (*parent.path, parent.key)
+                if not opens:
+                    parent.expecting_key = True
+        if opens:
+            frames.append(_Frame(path, isinstance(event, yaml.MappingStartEvent), is_key))
+            if len(base) + len(frames) > MAX_DEPTH:  # fragments continue their includer's depth
+                raise LoadError([SpecError(_loc(file, event.start_mark, via), _dotted(path[: len(base) + 3]),
+                                           f"nesting deeper than {MAX_DEPTH} levels")])
+
+
+@dataclass
+class _Frame:
+    """An open collection while scanning parse events."""
+
+    path: Path_
+    mapping: bool
+    is_key: bool
+    expecting_key: bool = True
+    key: str = "?"
+    index: int = 0
+
+
+def compose_text(text: str, file: str, via: tuple[str, ...] = (), base: Path_ = ()) -> Node | None:
+    """Parse one YAML document to a node graph, turning every YAML problem into a located error.
+
+    `base` is the field path the document's root is found at (non-empty for included fragments).
+    """
+    try:
+        _check_depth(text, file, via, base)
+        node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_yaml_error(file, exc, text, via)]) from None
-    except yaml.YAMLError as exc:  # e.g. a second document ("expected a single document")
+    except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
         raise LoadError([SpecError(Location(file, 1, 1, via), "", f"invalid YAML: {exc}")]) from None
+    if node is not None:
+        _check_expansion(node, file, via, base)
+    return node
+
+
+def _check_expansion(root: Node, file: str, via: tuple[str, ...], base: Path_) -> None:
+    """Reject alias bombs before building: the first value whose aliases expand past MAX_NODES is the error.
+
+    The node graph shares aliased nodes, so sizes are computed once per node (linear in the file),
+    and the culprit is the first anchored value (in document order) that grows too big.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+
+    def size(node: Node, path: Path_) -> int:
+        known = sizes.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in open_nodes:  # `&a [*a]`: PyYAML composes a node that contains itself
+            raise LoadError([SpecError(_loc(file, node.start_mark, via), _dotted(path),
+                                       "recursive alias: this value contains itself")])
+        open_nodes.add(id(node))
+        total = 1
+        if isinstance(node, SequenceNode):
+            for i, item in enumerate(node.value):
+                total += size(item, (*path, i))
+        elif isinstance(node, MappingNode):
+            for key_node, value_node in node.value:
+                key = key_node.value if isinstance(key_node, ScalarNode) else "?"
+                total += size(key_node, path) + size(value_node, (*path, key))
+        sizes[id(node)] = total
+        open_nodes.discard(id(node))
+        if total > MAX_NODES:
+            raise LoadError([SpecError(_loc(file, node.start_mark, via), _dotted(path),
+                                       f"aliases expand this value to more than {MAX_NODES} values (alias bomb?)")])
+        return total
+
+    size(root, base)
 
 
 class _Builder:
@@ -130,24 +234,14 @@ class _Builder:
 
     def build(self, node: Node, file: str, path: Path_, via: tuple[str, ...], stack: tuple[Path, ...]) -> Any:
         self.count += 1
-        if self.count > MAX_NODES:
+        if self.count > MAX_NODES:  # aliases of !include nodes: each expansion re-reads the fragment
             raise LoadError(
                 [SpecError(_loc(file, node.start_mark, via), _dotted(path),
                            f"document expands to more than {MAX_NODES} values (alias bomb?)")]
             )
         self.loaded.values[path] = _loc(file, node.start_mark, via)
         if node.tag == INCLUDE_TAG:
-            from agentops_gen.load.include import resolve_include
-
-            target, text, inc_file = resolve_include(self, node, file, via, stack)
-            inc_via = (*via, str(_loc(file, node.start_mark, ())))
-            inc_node = compose_text(text, inc_file, inc_via)
-            if inc_node is None:
-                return None
-            self.loaded.sources.append(inc_file)
-            value = self.build(inc_node, inc_file, path, inc_via, (*stack, target))
-            self.loaded.values[path] = _loc(file, node.start_mark, via)
-            return value
+            return self._include(node, file, path, via, stack)
         if isinstance(node, MappingNode):
             return self._mapping(node, file, path, via, stack)
         if isinstance(node, SequenceNode):
@@ -160,6 +254,27 @@ class _Builder:
         except ConstructorError:
             return self._bad_tag(node, file, path, via)
 
+    def _include(self, node: Node, file: str, path: Path_, via: tuple[str, ...], stack: tuple[Path, ...]) -> Any:
+        """Build an included fragment in place; its problems are errors of this file, located in the fragment."""
+        from agentops_gen.load.include import resolve_include
+
+        site = _loc(file, node.start_mark, via)
+        try:
+            target, text, inc_file = resolve_include(self, node, file, via, stack, path)
+            inc_via = (*via, str(_loc(file, node.start_mark, ())))
+            inc_node = compose_text(text, inc_file, inc_via, path)
+        except LoadError as exc:
+            self.errors.extend(exc.errors)
+            return None
+        if inc_file not in self.loaded.sources:
+            self.loaded.sources.append(inc_file)
+        if inc_node is None:
+            self.errors.append(SpecError(site, _dotted(path), f"!include: {inc_file} is empty"))
+            return None
+        value = self.build(inc_node, inc_file, path, inc_via, (*stack, target))
+        self.loaded.values[path] = site
+        return value
+
     def _bad_tag(self, node: Node, file: str, path: Path_, via: tuple[str, ...]) -> None:
         self.errors.append(SpecError(_loc(file, node.start_mark, via), _dotted(path),
                                      f"unsupported YAML tag {node.tag!r} (only {INCLUDE_TAG} is allowed)"))
@@ -169,29 +284,52 @@ class _Builder:
                  stack: tuple[Path, ...]) -> dict[str, Any] | None:
         if node.tag != "tag:yaml.org,2002:map":
             return self._bad_tag(node, file, path, via)
-        try:
-            self.scalars.flatten_mapping(node)  # YAML merge keys (<<: *defaults)
-        except ConstructorError as exc:
-            mark = exc.problem_mark or node.start_mark
-            self.errors.append(SpecError(_loc(file, mark, via), _dotted(path), f"invalid merge key: {exc.problem}"))
-            return None
         out: dict[str, Any] = {}
+        merged: list[tuple[Node, Node]] = []
         for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:  # `<<: *defaults`: keys written here win, so merge them last
+                merged.extend(self._merge_pairs(value_node, file, path, via))
+                continue
             if not isinstance(key_node, ScalarNode):
                 self.errors.append(SpecError(_loc(file, key_node.start_mark, via), _dotted(path),
                                              "mapping keys must be plain scalars"))
                 continue
-            key = str(self.scalars.construct_object(key_node))
+            key = key_node.value  # as written: `on:`/`no:` stay strings (YAML 1.1 would read booleans)
             key_path = (*path, key)
             key_loc = _loc(file, key_node.start_mark, via)
             if key in out:
-                first = self.loaded.keys.get(key_path)
+                first = self.loaded.keys[key_path]
+                where = f"line {first.line}" if first.file == file else str(first)
                 self.errors.append(SpecError(key_loc, _dotted(key_path),
-                                             f"duplicate key {key!r} (first defined at line {first.line if first else '?'})"))
+                                             f"duplicate key {key!r} (first defined at {where})"))
                 continue
             self.loaded.keys[key_path] = key_loc
             out[key] = self.build(value_node, file, key_path, via, stack)
+        for key_node, value_node in merged:
+            key = key_node.value
+            if key in out:
+                continue
+            self.loaded.keys[(*path, key)] = _loc(file, key_node.start_mark, via)
+            out[key] = self.build(value_node, file, (*path, key), via, stack)
         return out
+
+    def _merge_pairs(self, value: Node, file: str, path: Path_, via: tuple[str, ...]) -> list[tuple[Node, Node]]:
+        """Key/value pairs a merge key brings in (a mapping or a list of mappings; earlier ones win)."""
+        sources = value.value if isinstance(value, SequenceNode) else [value]
+        pairs: list[tuple[Node, Node]] = []
+        for source in sources:
+            if not isinstance(source, MappingNode) or source.tag != "tag:yaml.org,2002:map":
+                self.errors.append(SpecError(_loc(file, source.start_mark, via), _dotted(path),
+                                             "`<<` merges a mapping or a list of mappings only"))
+                continue
+            nested: list[tuple[Node, Node]] = []
+            for key_node, value_node in source.value:
+                if key_node.tag == MERGE_TAG:
+                    nested.extend(self._merge_pairs(value_node, file, path, via))
+                elif isinstance(key_node, ScalarNode):
+                    pairs.append((key_node, value_node))
+            pairs.extend(nested)  # a source's own keys win over what it merged itself
+        return pairs
 
 
 def _dotted(path: Path_) -> str:

@@ -10,6 +10,7 @@ from agentops_gen.plan.text import (
     go_template_literal,
     human_duration,
     percent,
+    period_span,
     period_words,
     unit_number,
     unit_value,
@@ -152,12 +153,9 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str],
         alerts.append(alert)
         alert_rules.append(rule)
 
-    groups = [
-        RuleGroup(names.rule_group(spec.service, f"{slo.name}-sli"), sli_rules),
-        RuleGroup(names.rule_group(spec.service, f"{slo.name}-meta"), meta_rules),
-    ]
-    if alert_rules:
-        groups.append(RuleGroup(names.rule_group(spec.service, f"{slo.name}-alerts"), tuple(alert_rules)))
+    # One group per SLO: Prometheus evaluates a group's rules in order, so the alerts always read
+    # the error ratios recorded in the same cycle (separate groups would add up to one interval of lag).
+    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*sli_rules, *meta_rules, *alert_rules))]
     plan = SLOPlan(
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
@@ -204,9 +202,10 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
         f"this {kind} alert fires on " + " or ".join(pieces) + "."
     )
     summary = f"{spec.service} {slo.name}: error budget burn rate too high ({kind})"
+    # Static text: the value is on the dashboard, and static annotations let generated tests match exactly.
     description = (
         f"{go_template_literal(slo.description or slo.name)} Objective {format_number(slo.objective)}% over "
-        f"{words}; error ratio now {{{{ $value | humanizePercentage }}}}. {meaning}"
+        f"{period_span(period_s)}. {go_template_literal(meaning)}"
     )
     alert_labels = {**labels, **slo.alerting.labels, **opts.labels, "severity": severity}
     annotations = _common_annotations(spec, name, summary, description,
@@ -227,8 +226,7 @@ def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, 
         "the service is (close to) fully down. A blip shorter than the window cannot reach the threshold."
     )
     summary = f"{spec.service} {slo.name}: outage, almost every event is failing"
-    description = f"{go_template_literal(slo.description or slo.name)} Error ratio over {outage.window} is " \
-                  f"{{{{ $value | humanizePercentage }}}}. {meaning}"
+    description = f"{go_template_literal(slo.description or slo.name)} {go_template_literal(meaning)}"
     rule = Rule(alert=name, expr=expr, for_=_nonzero(outage.for_),
                 labels={**labels, **slo.alerting.labels, "severity": outage.severity},
                 annotations=_common_annotations(spec, name, summary, description, dict(slo.alerting.annotations)))
@@ -243,7 +241,7 @@ def _budget_alert(spec: ServiceSpec, slo: SLO, below: float, severity: str, for_
     meaning = (f"Less than {format_number(below)}% of the {words} error budget of {slo.name} is left; "
                "releases and risky changes should slow down until it recovers.")
     summary = f"{spec.service} {slo.name}: less than {format_number(below)}% of the error budget left"
-    description = f"Error budget remaining over {words}: {{{{ $value | humanizePercentage }}}}. {meaning}"
+    description = f"Objective {format_number(slo.objective)}% over {period_span(period_s)}. {go_template_literal(meaning)}"
     rule = Rule(alert=name, expr=expr, for_=_nonzero(for_),
                 labels={**labels, **slo.alerting.labels, "severity": severity},
                 annotations=_common_annotations(spec, name, summary, description, dict(slo.alerting.annotations)))
@@ -291,7 +289,7 @@ def _plan_anomaly(spec: ServiceSpec, anomaly: Anomaly) -> AnomalyPlan:
     meaning = (f"{anomaly.name} is more than {format_number(anomaly.zscore)} standard deviations away from its "
                f"mean over the last {anomaly.baseline}, for {anomaly.for_}."
                + (f" {anomaly.description}" if anomaly.description else ""))
-    summary = f"{spec.service} {anomaly.name} is unusual: z-score {{{{ $value | printf \"%.2f\" }}}}"
+    summary = f"{spec.service} {anomaly.name} is unusual (more than {format_number(anomaly.zscore)} standard deviations)"
     rule = Rule(alert=name, expr=f"abs({records['zscore']}{sel}) > {format_number(anomaly.zscore)}",
                 for_=_nonzero(anomaly.for_), labels=labels,
                 annotations=_common_annotations(spec, name, summary, go_template_literal(meaning), {}))
@@ -321,8 +319,8 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
                          expr=f"({r['value']}{sel} - {r['mean']}{sel})\n/\n({r['stddev']}{sel} > 0)", labels=labels))
         fast.extend(_rules_of(plan.alerts))
     return [
-        RuleGroup(names.rule_group(spec.service, "anomalies"), tuple(fast)),
         RuleGroup(names.rule_group(spec.service, "anomaly-baselines"), tuple(slow), interval=ANOMALY_COARSE_INTERVAL),
+        RuleGroup(names.rule_group(spec.service, "anomalies"), tuple(fast)),
     ]
 
 

@@ -95,3 +95,17 @@ def rules_file(service: str) -> str:
 def _num(value: float) -> str:
     text = f"{value:g}"
     return text.replace(".", "_")
+
+
+ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+ALERTMANAGER_TEMPLATE = "alertmanager/templates/agentops.tmpl"
+ALERTMANAGER_TEMPLATE_REF = "templates/agentops.tmpl"
+"""How alertmanager.yml names the template file: Alertmanager resolves it against the config's folder."""
+DEFAULT_RECEIVER = "agentops-default"
+"""Root receiver when the platform file names none: no integration, so unknown services' alerts are only shown."""
+OUTSIDE_BUSINESS_HOURS = "outside-business-hours"
+
+
+def receiver(service: str | None, name: str) -> str:
+    """Alertmanager receiver name: `<service>-<name>` for a service's own receiver, `name` for the platform's."""
+    return f"{service}-{name}" if service else name

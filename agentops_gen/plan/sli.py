@@ -59,7 +59,7 @@ def error_ratio_template(sli: SLI) -> str:
         total = f"({_rate(_series(hist, '_count'))} > 0)"
         return f"({bad} or vector(0))\n/\n{total}"
     assert sli.raw is not None
-    return f"({sli.raw.error_ratio.strip()})"
+    return "(" + substitute_window(sli.raw.error_ratio.strip(), "{{ window }}") + ")"  # also Sloth's {{.window}}
 
 
 def error_ratio(sli: SLI, window: str) -> str:

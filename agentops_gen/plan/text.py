@@ -16,8 +16,16 @@ def human_duration(seconds: float) -> str:
 
 
 def period_words(period_s: int) -> str:
-    """`28-day` for whole days, else the duration (`12h`)."""
+    """`28-day` for whole days, else the duration (`12h`), as in "the 28-day budget"."""
     return f"{period_s // 86400}-day" if period_s % 86400 == 0 else format_duration(period_s)
+
+
+def period_span(period_s: int) -> str:
+    """`28 days` for whole days, else the duration, as in "over 28 days"."""
+    days = period_s // 86400
+    if period_s % 86400:
+        return format_duration(period_s)
+    return f"{days} day" if days == 1 else f"{days} days"
 
 
 def percent(ratio: float) -> str:
@@ -30,19 +38,27 @@ def go_template_literal(text: str) -> str:
     return text.replace("{{", '{{ "{{" }}')
 
 
-def unit_value(unit: str, value: str = "$value") -> str:
-    """A Prometheus template that prints a value in its unit (`$0.031`, `1.2s`, `45%`)."""
+VALUE_FORMAT = '{{ $value | printf "%.4g" }}'
+"""The only value template in generated annotations: Go's %.4g, which the generated tests reproduce."""
+PERCENT_FORMAT = "{{ $value | humanizePercentage }}"
+"""Prometheus' humanizePercentage is printf("%.4g%%", value x 100)."""
+
+
+def unit_value(unit: str) -> str:
+    """A Prometheus template that prints the alert's value in its unit (`$0.031`, `1.2s`, `45%`)."""
     if unit == "USD":
-        return f'${{{{ {value} | printf "%.4g" }}}}'
+        return f"${VALUE_FORMAT}"
     if unit == "seconds":
-        return f"{{{{ {value} | humanizeDuration }}}}"
+        return f"{VALUE_FORMAT}s"
     if unit == "percentunit":
-        return f"{{{{ {value} | humanizePercentage }}}}"
+        return PERCENT_FORMAT
     if unit == "percent":
-        return f'{{{{ {value} | printf "%.3g" }}}}%'
+        return f"{VALUE_FORMAT}%"
     if unit == "bytes":
-        return f"{{{{ {value} | humanize1024 }}}}B"
-    return f"{{{{ {value} | humanize }}}}"
+        return f"{VALUE_FORMAT}B"
+    if unit == "tokens":
+        return f"{VALUE_FORMAT} tokens"
+    return VALUE_FORMAT
 
 
 def unit_number(unit: str, number: float) -> str:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import AfterValidator, Field, field_validator, model_validator
 
+from agentops_gen.plan.durations import parse_duration
 from agentops_gen.spec.common import Duration, Labels, Name, SpecModel, Url
 from agentops_gen.spec.dashboard import Dashboard
-from agentops_gen.spec.routing import Notify, Receiver
+from agentops_gen.spec.routing import MIN_ALERTMANAGER, GroupBy, Notify, Receiver, version_tuple
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLO
 from agentops_gen.spec.telemetry import Telemetry
+from agentops_gen.spec.timeintervals import check_location, minutes_of_day, weekday_range
 
 VERSION = "agentops-gen/v1"
 
@@ -38,24 +40,73 @@ class ServiceSpec(SpecModel):
     dashboard: Dashboard = Dashboard()
 
 
+class TimeRange(SpecModel):
+    """A daily time range, `HH:MM` to `HH:MM` (end exclusive, `24:00` allowed), as in Alertmanager."""
+
+    start_time: str
+    end_time: str
+
+    @field_validator("start_time", "end_time")
+    @classmethod
+    def _clock(cls, value: str) -> str:
+        minutes_of_day(value)
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TimeRange:
+        if minutes_of_day(self.start_time) >= minutes_of_day(self.end_time):
+            raise ValueError(f"start_time {self.start_time} must be before end_time {self.end_time}")
+        return self
+
+
+def _weekdays(value: str) -> str:
+    weekday_range(value)
+    return value
+
+
+Weekdays = Annotated[str, AfterValidator(_weekdays)]
+
+
 class BusinessHours(SpecModel):
     """Working hours; ticket-level routes are muted outside them."""
 
-    weekdays: list[str] = ["monday:friday"]
-    times: list[dict[str, str]] = [{"start_time": "09:00", "end_time": "17:00"}]
+    weekdays: list[Weekdays] = ["monday:friday"]
+    times: list[TimeRange] = [TimeRange(start_time="09:00", end_time="17:00")]
     location: str = "UTC"
+
+    @field_validator("location")
+    @classmethod
+    def _location(cls, value: str) -> str:
+        check_location(value)
+        return value
+
+
+def _am_version(value: str) -> str:
+    if version_tuple(value) < MIN_ALERTMANAGER:
+        raise ValueError(f"Alertmanager {value} is not supported; the oldest supported version is "
+                         f"{'.'.join(map(str, MIN_ALERTMANAGER))}")
+    return value
+
+
+def _positive(value: str) -> str:
+    if parse_duration(value) <= 0:
+        raise ValueError(f"must be longer than 0s (got {value!r})")
+    return value
+
+
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 
 
 class AlertmanagerSettings(SpecModel):
     """Global Alertmanager settings (platform file)."""
 
-    version: str = Field(default="0.25", pattern=r"^0\.\d+$")
+    version: Annotated[str, AfterValidator(_am_version)] = Field(default="0.25", pattern=r"^0\.\d+$")
     resolve_timeout: Duration = "5m"
     receiver: Name | None = None
-    group_by: list[str] = ["alertname", "service", "slo"]
+    group_by: GroupBy = ["alertname", "service", "slo"]
     group_wait: Duration = "30s"
-    group_interval: Duration = "5m"
-    repeat_interval: Duration = "4h"
+    group_interval: PositiveDuration = "5m"
+    repeat_interval: PositiveDuration = "4h"
     business_hours: BusinessHours | None = None
     templates: list[str] = []
 

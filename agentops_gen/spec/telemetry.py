@@ -2,9 +2,32 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, field_validator, model_validator
 
 from agentops_gen.spec.common import Duration, SpecModel
+
+SIGNAL_EXPORTERS = {
+    "traces": ("otlp", "otlp_grpc", "otlphttp", "otlp_http"),
+    "logs": ("otlp", "otlp_grpc", "otlphttp", "otlp_http"),
+    "metrics": ("prometheusremotewrite", "prometheus", "otlp", "otlp_grpc", "otlphttp", "otlp_http"),
+}
+"""Exporter types a signal's `export:` may name (old and new spellings of the OTLP exporters)."""
+REMOVED_EXPORTERS = {
+    "loki": "was removed from otelcol-contrib; Loki 3 ingests OTLP: use `otlphttp: http://loki:3100/otlp`",
+    "logging": "was removed from the Collector; set `telemetry.debug: true` for the debug exporter",
+    "jaeger": "was removed from the Collector; Jaeger ingests OTLP: use `otlp: jaeger:4317`",
+}
+
+
+def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
+    for key in export:
+        kind = key.split("/", 1)[0]
+        if kind in REMOVED_EXPORTERS:
+            raise ValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}")
+        if kind not in SIGNAL_EXPORTERS[signal] or key.count("/") > 1 or key.endswith("/"):
+            raise ValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
+                             "(optionally `type/name`)")
+    return export
 
 
 class OTLPReceiver(SpecModel):
@@ -23,6 +46,11 @@ class Traces(SpecModel):
     decision_wait: Duration = "10s"
     export: dict[str, str] = {}
 
+    @field_validator("export")
+    @classmethod
+    def _export(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_export("traces", value)
+
 
 class Metrics(SpecModel):
     """Metric pipeline, with optional high-cardinality attributes to drop."""
@@ -30,11 +58,21 @@ class Metrics(SpecModel):
     export: dict[str, str] = {}
     drop_attributes: list[str] = []
 
+    @field_validator("export")
+    @classmethod
+    def _export(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_export("metrics", value)
+
 
 class Logs(SpecModel):
     """Log pipeline."""
 
     export: dict[str, str] = {}
+
+    @field_validator("export")
+    @classmethod
+    def _export(cls, value: dict[str, str]) -> dict[str, str]:
+        return _check_export("logs", value)
 
 
 class Telemetry(SpecModel):
@@ -48,3 +86,17 @@ class Telemetry(SpecModel):
     redact_mode: str = Field(default="delete", pattern="^(delete|hash)$")
     debug: bool = False
     memory_limit_mib: int = Field(default=512, gt=0)
+    insecure: bool = False
+    """Send to `host:port` gRPC endpoints without TLS (in-cluster backends); `http://` endpoints never use TLS."""
+    health_check_endpoint: str = "0.0.0.0:13133"
+    internal_metrics_port: int = Field(default=8888, gt=0, lt=65536)
+
+    @model_validator(mode="after")
+    def _pipelines(self) -> Telemetry:
+        signals = {"traces": self.traces, "metrics": self.metrics, "logs": self.logs}
+        if not any(signals.values()):
+            raise ValueError("set at least one of traces, metrics, logs (a collector needs a pipeline)")
+        for name, section in signals.items():
+            if section is not None and not section.export and not self.debug:
+                raise ValueError(f"{name}: `export` is empty; name an exporter or set `debug: true`")
+        return self

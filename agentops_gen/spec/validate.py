@@ -6,6 +6,8 @@ Every problem becomes a SpecError at the YAML node it concerns, inside included 
 from __future__ import annotations
 
 import difflib
+import os
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,9 +44,14 @@ class SpecSet:
 
 
 def is_fragment(path: Path, root: Path) -> bool:
-    """Files or folders starting with `_` are `!include` fragments, never specs."""
+    """Files or folders starting with `_` are `!include` fragments, never specs.
+
+    Decided on the path as written under root (lexically): a fragment that is a symlink is still a
+    fragment, wherever it points.
+    """
+    absolute, base = Path(os.path.abspath(path)), Path(os.path.abspath(root))
     try:
-        parts = path.resolve().relative_to(root.resolve()).parts
+        parts = absolute.relative_to(base).parts
     except ValueError:
         parts = (path.name,)
     return any(p.startswith("_") for p in parts)
@@ -134,6 +141,7 @@ def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
 
 def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> SpecError:
     loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
+    where = _written_path(loaded.data, loc)
     kind = err["type"]
     message = str(err["msg"])
     if message.startswith(("Value error, ", "Assertion failed, ")):
@@ -142,12 +150,40 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
         key = str(loc[-1])
         hint = difflib.get_close_matches(key, _allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
         message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-        return SpecError(loaded.locate(loc, key=True), dotted(loc), message)
+        return SpecError(loaded.locate(where, key=True), dotted(loc), message)
     if kind == "missing":
-        return SpecError(loaded.locate(loc[:-1]), dotted(loc), "required key is missing")
+        return SpecError(loaded.locate(where[:-1]), dotted(loc), "required key is missing")
+    if loc and loc[-1] == "[key]":  # a dict key failed (e.g. a receiver name): point at the key itself
+        loc, where = loc[:-1], where[:-1]
+        return SpecError(loaded.locate(where, key=True), dotted(loc), message)
+    label = _LABEL_MESSAGE.match(message)
+    if label and loc and loc[-1] in ("labels", "annotations") and (*where, label.group(1)) in loaded.keys:
+        # label checks run on the whole mapping; point at the offending key, not the mapping
+        loc, where = (*loc, label.group(1)), (*where, label.group(1))
+        return SpecError(loaded.locate(where, key=True), dotted(loc), message)
     if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
         message += f" (got {err['input']!r})"
-    return SpecError(loaded.locate(loc), dotted(loc), message)
+    if kind == "literal_error" and loc == ("kind",) and isinstance(err.get("input"), str):
+        hint = difflib.get_close_matches(err["input"], ["service", "platform"], n=1, cutoff=0.6)
+        message = f"must be 'service' (the default) or 'platform' (got {err['input']!r})" + (
+            f"; did you mean {hint[0]!r}?" if hint else "")
+    return SpecError(loaded.locate(where), dotted(loc), message)
+
+
+_LABEL_MESSAGE = re.compile(r"^label (?:name )?'([^']*)'")
+
+
+def _written_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    """The YAML path of a pydantic loc: drops the `[0]` a "one mapping or a list" field adds to a lone mapping."""
+    out: list[str | int] = []
+    node = data
+    for part in loc:
+        if isinstance(part, int) and isinstance(node, dict):
+            continue
+        out.append(part)
+        node = node.get(part) if isinstance(node, dict) else (
+            node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
+    return tuple(out)
 
 
 def _allowed_keys(model: type[BaseModel], loc: tuple[str | int, ...]) -> list[str]:
@@ -266,11 +302,11 @@ def _across_files(specs: SpecSet) -> Iterator[SpecError]:
             for k, name in enumerate(getattr(spec.notify, severity)):
                 if name not in spec.receivers and name not in platform_receivers:
                     path: tuple[str | int, ...] = ("notify", severity, k)
-                    if path not in sf.loaded.values:
+                    if path not in sf.loaded.values:  # a single name, not a list
                         path = ("notify", severity)
                     known = sorted(spec.receivers) + sorted(platform_receivers)
                     hint = difflib.get_close_matches(name, known, n=1)
-                    yield SpecError(sf.loaded.locate(path), dotted(("notify", severity)),
+                    yield SpecError(sf.loaded.locate(path), dotted(path),
                                     f"receiver {name!r} is not defined under `receivers:`"
                                     + (f" (did you mean {hint[0]!r}?)" if hint else ""))
     if specs.platform is not None:
@@ -280,3 +316,6 @@ def _across_files(specs: SpecSet) -> Iterator[SpecError]:
         if default is not None and default not in platform.receivers:
             yield SpecError(specs.platform.loaded.locate(("alertmanager", "receiver")), "alertmanager.receiver",
                             f"receiver {default!r} is not defined under the platform file's `receivers:`")
+    from agentops_gen.spec.routing_checks import routing_errors  # lazy: it imports this module's types
+
+    yield from routing_errors(specs)

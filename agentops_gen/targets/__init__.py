@@ -7,7 +7,7 @@ from importlib import import_module
 
 from agentops_gen.plan.model import Plan
 
-TARGETS: tuple[str, ...] = ("prometheus",)
+TARGETS: tuple[str, ...] = ("prometheus", "prom_tests", "grafana", "alertmanager")
 """Target modules under agentops_gen.targets, rendered in this order; each exposes render(plan)."""
 
 

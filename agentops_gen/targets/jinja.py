@@ -13,6 +13,8 @@ from typing import Any
 
 import jinja2
 
+from agentops_gen.targets.markdown import MARKDOWN_FILTERS
+
 
 def templates_dir() -> Path:
     """Built-in templates: inside the installed package (wheel), else the source checkout's templates/."""
@@ -30,6 +32,14 @@ def yaml_quote(value: Any) -> str:
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
         return json.dumps(value)
     return json.dumps(str(value), ensure_ascii=False)
+
+
+def yaml_single(value: Any) -> str:
+    """A single-quoted YAML scalar: code with double quotes (OTTL) stays readable; one line only."""
+    text = str(value)
+    if "\n" in text:
+        return yaml_quote(text)
+    return "'" + text.replace("'", "''") + "'"
 
 
 def yaml_block(value: str, indent: int) -> str:
@@ -60,6 +70,8 @@ def environment() -> jinja2.Environment:
     )
     env.filters["yq"] = yaml_quote
     env.filters["yblock"] = yaml_block
+    env.filters["ysq"] = yaml_single
+    env.filters.update(MARKDOWN_FILTERS)
     env.filters["tojson"] = lambda v, indent=None: json.dumps(v, ensure_ascii=False, indent=indent, sort_keys=False)
     return env
 

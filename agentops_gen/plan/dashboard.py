@@ -1,0 +1,296 @@
+"""What a service's dashboard shows, as data: rows of panels whose queries come from the plan.
+
+Every query reads a recorded series the Prometheus target writes (names from plan/names.py) or a
+query the spec gave, so a panel shows exactly what the alerts evaluate. Thresholds are the plan's
+own numbers (objective, burn factors, KPI bounds, z-score). Grafana specifics (JSON shape, grid
+layout) live in targets/grafana*.py.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+import promql_parser
+
+from agentops_gen.plan import names
+from agentops_gen.plan.durations import format_duration
+from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan
+from agentops_gen.plan.windows import format_number
+
+Step = tuple[float | None, str]
+"""A threshold step: (value, colour); the first step's value is None (-Infinity)."""
+
+UNITS = {"USD": "currencyUSD", "seconds": "s", "percent": "percent", "percentunit": "percentunit",
+         "short": "short", "bytes": "bytes", "tokens": "short", "requests": "short", "ratio": "short"}
+"""Spec unit -> Grafana unit id; anything else in a spec panel is taken as a Grafana unit id."""
+SEVERITY_COLOUR = {"page": "red", "ticket": "orange"}
+BUDGET_STEPS: tuple[Step, ...] = ((None, "red"), (0.0, "orange"), (0.25, "green"))
+"""Budget remaining: spent (< 0) red, last quarter orange (the AMAS 25% warning line), else green."""
+
+
+@dataclass(frozen=True)
+class Query:
+    """One PromQL target and its legend (Grafana legendFormat)."""
+
+    expr: str
+    legend: str = ""
+    ref: str = ""
+    """Short name of a series, for per-series styling (band bounds, per-query thresholds)."""
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link shown on a panel (runbooks)."""
+
+    title: str
+    url: str
+    tooltip: str = ""
+
+
+@dataclass(frozen=True)
+class PanelPlan:
+    """One panel: its kind, queries, unit, thresholds and preferred size."""
+
+    kind: str  # timeseries | stat | gauge | bargauge | heatmap | table | text | alertlist
+    title: str
+    queries: tuple[Query, ...] = ()
+    unit: str = "short"
+    steps: tuple[Step, ...] = ()
+    description: str = ""
+    links: tuple[Link, ...] = ()
+    width: int = 12
+    height: int = 8
+    threshold_lines: bool = False
+    per_query_steps: dict[str, tuple[Step, ...]] = field(default_factory=dict)
+    band: tuple[str, str] | None = None
+    """(upper ref, lower ref): fill between two series (anomaly band)."""
+    value_map: dict[str, str] = field(default_factory=dict)
+    """Exact value -> colour (an `== N` alert condition)."""
+    text: str = ""
+    label_filter: str = ""
+    """alertlist: PromQL-style matchers selecting the service's alerts."""
+
+
+@dataclass(frozen=True)
+class RowPlan:
+    """A titled row of panels."""
+
+    title: str
+    panels: tuple[PanelPlan, ...]
+
+
+@dataclass(frozen=True)
+class DashboardPlan:
+    """A service's dashboard before layout."""
+
+    uid: str
+    title: str
+    description: str
+    team: str
+    service: str
+    tags: tuple[str, ...]
+    rows: tuple[RowPlan, ...]
+
+
+def grafana_unit(unit: str) -> str:
+    """Grafana unit id of a spec unit (USD -> currencyUSD, seconds -> s)."""
+    return UNITS.get(unit, unit)
+
+
+def dashboard_plan(service: ServicePlan) -> DashboardPlan:
+    """The dashboard of one service: summary, one row per SLO, KPIs, anomalies, spec panels, alerts."""
+    rows = [_summary_row(service)]
+    rows.extend(_slo_row(service, slo) for slo in service.slos)
+    if service.kpis:
+        rows.append(RowPlan("KPIs", tuple(p for kpi in service.kpis for p in _kpi_panels(service, kpi))))
+    if service.anomalies:
+        rows.append(RowPlan("Anomalies", tuple(_anomaly_panel(service, a) for a in service.anomalies)))
+    extra = tuple(_spec_panel(p) for p in service.spec.dashboard.panels)
+    if extra:
+        rows.append(RowPlan("Service panels", extra))
+    rows.append(_alerts_row(service))
+    return DashboardPlan(
+        uid=names.dashboard_uid(service.service), title=service.service, description=service.description,
+        team=service.team, service=service.service, tags=("agentops-gen", service.team, service.service),
+        rows=tuple(rows),
+    )
+
+
+def _selector(labels: dict[str, str]) -> str:
+    return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
+
+
+def slo_queries(slo: SLOPlan) -> dict[str, str]:
+    """The recorded series of an SLO a dashboard reads, by role (sli, sli_period, budget_remaining...)."""
+    sel = _selector(slo.selector_labels)
+    five = names.sli_error_record(format_duration(5 * 60))
+    return {
+        "objective": f"{names.OBJECTIVE_RECORD}{sel}",
+        "sli": f"1 - {five}{sel}",
+        "sli_period": f"1 - {names.sli_error_record(slo.period)}{sel}",
+        "budget_remaining": f"{names.BUDGET_REMAINING_RECORD}{sel}",
+    }
+
+
+def burn_rate_query(slo: SLOPlan, window: str) -> str:
+    """Burn rate over one window: the recorded error ratio divided by the recorded error budget."""
+    sel = _selector(slo.selector_labels)
+    return f"{names.sli_error_record(window)}{sel} / on(service, slo) group_left {names.ERROR_BUDGET_RECORD}{sel}"
+
+
+def _runbook_links(alerts: tuple[AlertPlan, ...]) -> tuple[Link, ...]:
+    return tuple(Link(f"Runbook: {a.name}", a.runbook_url, a.summary) for a in alerts)
+
+
+def _summary_row(service: ServicePlan) -> RowPlan:
+    panels = []
+    for slo in service.slos:
+        q = slo_queries(slo)
+        panels.append(PanelPlan(
+            kind="stat", title=f"{slo.name}: {format_number(slo.objective)}% over {slo.period}",
+            queries=(Query(q["objective"], "objective", "objective"),
+                     Query(q["sli_period"], f"SLI ({slo.period})", "sli"),
+                     Query(q["budget_remaining"], "budget left", "budget")),
+            unit="percentunit", steps=((None, "blue"),),
+            # Green only at or above the objective; the budget turns orange in its last quarter.
+            per_query_steps={"sli": ((None, "red"), (slo.objective / 100, "green")), "budget": BUDGET_STEPS},
+            description=slo.description or f"{slo.name} ({slo.sli_kind} SLI)",
+            links=_runbook_links(slo.alerts), width=8, height=5,
+        ))
+    return RowPlan(f"{service.service}: SLO summary", tuple(panels))
+
+
+def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
+    q = slo_queries(slo)
+    links = _runbook_links(slo.alerts)
+    objective = slo.objective / 100
+    panels = [
+        PanelPlan(kind="timeseries", title=f"{slo.name}: SLI vs objective",
+                  queries=(Query(q["sli"], "SLI (5m)"), Query(q["sli_period"], f"SLI ({slo.period})")),
+                  unit="percentunit", steps=((None, "red"), (objective, "green")), threshold_lines=True,
+                  description=f"Share of good events; the dashed line is the objective "
+                              f"({format_number(slo.objective)}%).", links=links, width=6),
+        PanelPlan(kind="timeseries", title=f"{slo.name}: error budget remaining ({slo.period})",
+                  queries=(Query(q["budget_remaining"], "budget remaining"),), unit="percentunit",
+                  steps=BUDGET_STEPS, threshold_lines=True, links=links, width=6,
+                  description=f"Share of the {slo.period} error budget left; below 0 the SLO is missed."),
+    ]
+    for severity in ("page", "ticket"):
+        alert = next((a for a in slo.alerts if a.kind == f"burn-{severity}"), None)
+        pairs = [w for w in slo.windows if w.severity == severity]
+        if alert is None or not pairs:
+            continue
+        windows = sorted({s for w in pairs for s in (w.long_s, w.short_s)})
+        colour = SEVERITY_COLOUR[severity]
+        panels.append(PanelPlan(
+            kind="timeseries", title=f"{slo.name}: burn rate, {severity} windows",
+            queries=tuple(Query(burn_rate_query(slo, format_duration(s)), f"{format_duration(s)} burn rate")
+                          for s in windows),
+            unit="suffix:x", steps=((None, "green"), *sorted((w.factor, colour) for w in pairs)),
+            threshold_lines=True, description=alert.meaning, links=links, width=6,
+        ))
+    title = f"SLO {slo.name}: {format_number(slo.objective)}% over {slo.period}"
+    return RowPlan(title, tuple(panels))
+
+
+def kpi_steps(kpi: KPIPlan) -> tuple[Step, ...]:
+    """Green inside [min, max], red outside."""
+    steps: list[Step] = [(None, "red" if kpi.min is not None else "green")]
+    if kpi.min is not None:
+        steps.append((kpi.min, "green"))
+    if kpi.max is not None:
+        steps.append((kpi.max, "red"))
+    return tuple(steps)
+
+
+def _kpi_panels(service: ServicePlan, kpi: KPIPlan) -> tuple[PanelPlan, PanelPlan]:
+    query = Query(f"{kpi.record}{_selector({'service': service.service, 'kpi': kpi.name})}", kpi.name)
+    bounds = ", ".join(f"{b} {format_number(v)}" for b, v in (("min", kpi.min), ("max", kpi.max)) if v is not None)
+    per = f" per {kpi.per}" if kpi.per else ""
+    description = f"{kpi.description or kpi.name} ({bounds}{per})"
+    stat = PanelPlan(kind="stat", title=kpi.name, queries=(query,), unit=grafana_unit(kpi.unit),
+                     steps=kpi_steps(kpi), description=description, links=_runbook_links(kpi.alerts),
+                     width=4, height=6)
+    return stat, replace(stat, kind="timeseries", title=f"{kpi.name} over time", width=8, threshold_lines=True)
+
+
+def _anomaly_panel(service: ServicePlan, anomaly: AnomalyPlan) -> PanelPlan:
+    sel = _selector({"service": service.service, "anomaly": anomaly.name})
+    r = anomaly.records
+    z = format_number(anomaly.zscore)
+    return PanelPlan(
+        kind="timeseries", title=f"{anomaly.name}: value and normal band (mean +/- {z} sigma)",
+        queries=(Query(f"{r['value']}{sel}", "value", "value"),
+                 Query(f"{r['mean']}{sel}", f"mean ({anomaly.baseline})", "mean"),
+                 Query(f"{r['mean']}{sel} + {z} * {r['stddev']}{sel}", f"mean + {z} sigma", "upper"),
+                 Query(f"{r['mean']}{sel} - {z} * {r['stddev']}{sel}", f"mean - {z} sigma", "lower")),
+        unit=grafana_unit(anomaly.unit), band=("upper", "lower"),
+        description=(anomaly.description or anomaly.name) + f" The alert fires outside the band (|z| > {z}).",
+        links=_runbook_links(anomaly.alerts), width=12,
+    )
+
+
+def _spec_panel(panel: object) -> PanelPlan:
+    from agentops_gen.spec.dashboard import Panel
+
+    assert isinstance(panel, Panel)
+    small = panel.type in ("stat", "gauge")
+    return PanelPlan(kind=panel.type, title=panel.title, queries=(Query(panel.query, panel.legend or ""),),
+                     unit=grafana_unit(panel.unit), steps=((None, "green"),), description=panel.description or "",
+                     width=6 if small else 12, height=8)
+
+
+_COMPARISONS = {">": "above", ">=": "above", "<": "below", "<=": "below", "==": "equal"}
+
+
+def alert_condition(expr: str) -> tuple[str, str, float] | None:
+    """`<query> <op> <number>` -> (query, op, number); None for any other shape of alert expr."""
+    tree = promql_parser.parse(expr)
+    if not isinstance(tree, promql_parser.BinaryExpr) or not isinstance(tree.rhs, promql_parser.NumberLiteral):
+        return None
+    op = str(tree.op)
+    if op not in _COMPARISONS or (tree.modifier is not None and tree.modifier.return_bool):
+        return None
+    return _unparse(tree.lhs), op, float(tree.rhs.val)
+
+
+def _unparse(expr: promql_parser.Expr) -> str:
+    """PromQL text of a parsed expression, without the `name{}` promql-parser prints for a bare name."""
+    text = str(expr)
+    tidy = re.sub(r"([A-Za-z0-9_:]){}", r"\1", text)
+    # Keep the tidy form only if it means the same thing (a `{}` inside a string literal stays).
+    return tidy if promql_parser.parse(tidy).prettify() == expr.prettify() else text
+
+
+def _plain_panel(alert: AlertPlan) -> PanelPlan:
+    condition = alert_condition(alert.expr)
+    base = PanelPlan(kind="stat", title=alert.name, description=f"{alert.summary} Fires when: {alert.expr}",
+                     links=_runbook_links((alert,)), width=6, height=6)
+    if condition is None:
+        # An arbitrary condition: count the series that satisfy it (0 = healthy).
+        return replace(base, queries=(Query(f"count({alert.expr}) or vector(0)", "matching series"),),
+                       steps=((None, "green"), (1, "red")))
+    query, op, number = condition
+    if _COMPARISONS[op] == "above":
+        steps: tuple[Step, ...] = ((None, "green"), (number, "red"))
+    elif _COMPARISONS[op] == "below":
+        steps = ((None, "red"), (number, "green"))
+    else:
+        steps = ((None, "green"),)
+    value_map = {format_number(number): "red"} if op == "==" else {}
+    return replace(base, queries=(Query(query),), steps=steps, value_map=value_map)
+
+
+def _alerts_row(service: ServicePlan) -> RowPlan:
+    matcher = f'service="{service.service}"'
+    panels = [
+        PanelPlan(kind="stat", title="Alerts firing",
+                  queries=(Query(f'count(ALERTS{{{matcher}, alertstate="firing"}}) or vector(0)', "firing"),),
+                  steps=((None, "green"), (1, "red")), width=4, height=8,
+                  description=f"Alerts of {service.service} firing in Prometheus now."),
+        PanelPlan(kind="alertlist", title=f"{service.service} alerts", label_filter="{" + matcher + "}",
+                  width=20, height=8, description="Firing and pending alerts carrying this service's label."),
+    ]
+    panels.extend(_plain_panel(a) for a in service.plain_alerts)
+    return RowPlan("Alerts", tuple(panels))

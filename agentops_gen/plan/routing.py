@@ -1,0 +1,204 @@
+"""Plan -> one Alertmanager routing config: receivers, the routing tree, inhibit rules, time intervals.
+
+Everything shared by all services lives here, computed from every service of the spec folder, so
+rendering one spec never drops another service's routes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentops_gen.plan import names
+from agentops_gen.plan.matchers import Matcher, disjoint, eq, none_of, one_of, present
+from agentops_gen.plan.model import Plan, ServicePlan
+from agentops_gen.plan.timeintervals import outside_business_hours
+from agentops_gen.spec.service import AlertmanagerSettings, PlatformSpec, ServiceSpec
+
+SEVERITIES = ("critical", "warning", "info")
+TICKET_SEVERITIES = frozenset({"warning", "info"})
+"""Severities muted outside business hours; a critical alert always pages."""
+TEMPLATE_DEFAULTS: dict[str, dict[str, Any]] = {
+    "slack": {"title": '{{ template "agentops.slack.title" . }}', "text": '{{ template "agentops.slack.text" . }}'},
+    "msteams": {"title": '{{ template "agentops.msteams.title" . }}',
+                "text": '{{ template "agentops.msteams.text" . }}'},
+    "pagerduty": {"description": '{{ template "agentops.pagerduty.description" . }}'},
+    "opsgenie": {"message": '{{ template "agentops.opsgenie.message" . }}',
+                 "description": '{{ template "agentops.opsgenie.description" . }}'},
+    "email": {"headers": {"Subject": '{{ template "agentops.email.subject" . }}'}},
+}
+"""Message fields filled from templates/agentops.tmpl unless the spec sets them."""
+
+
+@dataclass(frozen=True)
+class ReceiverPlan:
+    """One Alertmanager receiver: type -> `<type>_configs` entries."""
+
+    name: str
+    origin: str
+    integrations: dict[str, list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class RoutePlan:
+    """One node of the routing tree."""
+
+    matchers: tuple[Matcher, ...] = ()
+    receiver: str | None = None
+    continue_: bool = False
+    group_by: tuple[str, ...] | None = None
+    mute_time_intervals: tuple[str, ...] = ()
+    routes: tuple[RoutePlan, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class InhibitPlan:
+    """An inhibit rule; `source` and `target` never match the same alert (checked when built)."""
+
+    why: str
+    source: tuple[Matcher, ...]
+    target: tuple[Matcher, ...]
+    equal: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AlertmanagerPlan:
+    """The whole Alertmanager config."""
+
+    settings: AlertmanagerSettings
+    root: RoutePlan
+    receivers: tuple[ReceiverPlan, ...]
+    inhibit_rules: tuple[InhibitPlan, ...]
+    time_intervals: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    templates: tuple[str, ...] = ()
+
+
+def plan_alertmanager(plan: Plan) -> AlertmanagerPlan:
+    """The merged Alertmanager config of every service of the spec folder plus the platform file."""
+    platform: PlatformSpec | None = plan.platform
+    settings = platform.alertmanager if platform else AlertmanagerSettings()
+    intervals: dict[str, list[dict[str, Any]]] = {}
+    if settings.business_hours is not None:
+        outside = outside_business_hours(settings.business_hours)
+        if outside:
+            intervals[names.OUTSIDE_BUSINESS_HOURS] = outside
+    mute = (names.OUTSIDE_BUSINESS_HOURS,) if intervals else ()
+    receivers = _receivers(plan, platform)
+    routes = tuple(r for r in (service_route(s, platform, mute) for s in plan.services) if r is not None)
+    root = RoutePlan(receiver=root_receiver(platform), group_by=tuple(settings.group_by), routes=routes)
+    inhibit = tuple(rule for s in plan.services for rule in inhibit_rules(s))
+    return AlertmanagerPlan(settings=settings, root=root, receivers=receivers, inhibit_rules=inhibit,
+                            time_intervals=intervals,
+                            templates=(names.ALERTMANAGER_TEMPLATE_REF, *settings.templates))
+
+
+def root_receiver(platform: PlatformSpec | None) -> str:
+    """Receiver of alerts no service route takes (unknown service or severity)."""
+    if platform is not None and platform.alertmanager.receiver:
+        return names.receiver(None, platform.alertmanager.receiver)
+    return names.DEFAULT_RECEIVER
+
+
+def receiver_name(spec: ServiceSpec, name: str) -> str:
+    """Generated name of a receiver named in `notify:`: the service's own first, else the platform's."""
+    return names.receiver(spec.service if name in spec.receivers else None, name)
+
+
+def service_route(service: ServicePlan, platform: PlatformSpec | None, mute: tuple[str, ...]) -> RoutePlan | None:
+    """`service="x"` -> one route per severity and receiver; `continue` only between fan-out siblings."""
+    spec: ServiceSpec = service.spec
+    children: list[RoutePlan] = []
+    for severity in SEVERITIES:
+        targets = [receiver_name(spec, n) for n in getattr(spec.notify, severity)]
+        for i, target in enumerate(targets):
+            children.append(RoutePlan(
+                matchers=(eq("severity", severity),), receiver=target, continue_=i < len(targets) - 1,
+                mute_time_intervals=mute if severity in TICKET_SEVERITIES else (),
+            ))
+    group_by = tuple(spec.notify.group_by) if spec.notify.group_by is not None else None
+    if not children and group_by is None:
+        return None
+    return RoutePlan(matchers=(eq("service", service.service),), group_by=group_by, routes=tuple(children),
+                     note=f"{service.service} ({service.source})")
+
+
+def _receivers(plan: Plan, platform: PlatformSpec | None) -> tuple[ReceiverPlan, ...]:
+    out: list[ReceiverPlan] = []
+    if platform is None or not platform.alertmanager.receiver:
+        out.append(ReceiverPlan(names.DEFAULT_RECEIVER, "built-in default: no integration", {}))
+    if platform is not None:
+        for name, receiver in sorted(platform.receivers.items()):
+            out.append(ReceiverPlan(names.receiver(None, name), "platform", _with_templates(receiver.integrations())))
+    for service in plan.services:
+        for name, receiver in sorted(service.spec.receivers.items()):
+            out.append(ReceiverPlan(names.receiver(service.service, name), service.service,
+                                    _with_templates(receiver.integrations())))
+    return tuple(out)
+
+
+def _with_templates(integrations: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    return {kind: [{**entry, **{k: v for k, v in TEMPLATE_DEFAULTS.get(kind, {}).items() if k not in entry}}
+                   for entry in entries]
+            for kind, entries in integrations.items()}
+
+
+def is_outage(alert_kind: str, alert_name: str) -> bool:
+    """Alerts that mean the whole service is down: SLO outage alerts and plain alerts named *Down."""
+    return alert_kind == "outage" or (alert_kind == "plain" and alert_name.endswith("Down"))
+
+
+def inhibit_rules(service: ServicePlan) -> list[InhibitPlan]:
+    """The service's inhibit rules: outage/down > everything else, critical > warning, page burn > ticket burn."""
+    svc = eq("service", service.service)
+    alerts = service.alerts
+    rules: list[InhibitPlan] = []
+    # Only a critical alert may silence others: a warning must never hide a page.
+    outages = sorted(a.name for a in alerts if is_outage(a.kind, a.name) and a.severity == "critical")
+    if outages and any(a.name not in outages for a in alerts):
+        rules.append(InhibitPlan(f"{service.service}: an outage/down alert silences the service's other alerts",
+                                 (svc, one_of("alertname", outages)), (svc, none_of("alertname", outages)),
+                                 ("service",)))
+    slos_by_severity = {sev: {a.labels.get("slo") for a in alerts if a.severity == sev} - {None}
+                        for sev in ("critical", "warning")}
+    if slos_by_severity["critical"] & slos_by_severity["warning"]:
+        rules.append(InhibitPlan(f"{service.service}: a critical SLO alert silences warnings of the same SLO",
+                                 (svc, eq("severity", "critical"), present("slo")), (svc, eq("severity", "warning")),
+                                 ("service", "slo")))
+    pages = {a.labels["slo"]: a.name for a in alerts if a.kind == "burn-page"}
+    tickets = {a.labels["slo"]: a.name for a in alerts if a.kind == "burn-ticket"}
+    both = sorted(set(pages) & set(tickets))
+    if both:
+        rules.append(InhibitPlan(f"{service.service}: the page burn-rate alert silences the ticket one of its SLO",
+                                 (svc, one_of("alertname", [pages[s] for s in both])),
+                                 (svc, one_of("alertname", [tickets[s] for s in both])), ("service", "slo")))
+    for rule in rules:
+        if not disjoint(rule.source, rule.target):
+            raise RuntimeError(f"inhibit rule {rule.why!r}: source and target can match the same alert")
+    return rules
+
+
+def carried_labels(plan: Plan) -> frozenset[str]:
+    """Every label some generated alert carries (alertname included): what a route matcher can rely on."""
+    labels = {"alertname"}
+    for service in plan.services:
+        for alert in service.alerts:
+            labels.update(alert.labels)
+    return frozenset(labels)
+
+
+def config_matchers(am: AlertmanagerPlan) -> list[tuple[str, Matcher]]:
+    """(where, matcher) for every route and inhibit matcher of the config, for lint's label check."""
+    out: list[tuple[str, Matcher]] = []
+
+    def walk(route: RoutePlan, where: str) -> None:
+        for m in route.matchers:
+            out.append((where, m))
+        for i, child in enumerate(route.routes):
+            walk(child, f"{where}.routes[{i}]")
+
+    walk(am.root, "route")
+    for i, rule in enumerate(am.inhibit_rules):
+        out += [(f"inhibit_rules[{i}].source_matchers", m) for m in rule.source]
+        out += [(f"inhibit_rules[{i}].target_matchers", m) for m in rule.target]
+    return out

@@ -1,0 +1,131 @@
+"""When should an alert fire? A small discrete simulation of Prometheus, independent of the rules.
+
+The generated promtool tests take their expected firing times from here, not from the code that
+writes the alert expressions, so a wrong factor, window or threshold in a rule fails its test.
+
+Model (Prometheus 2.x, as promtool runs it): inputs sampled every minute; rate() over [t-w, t]
+(both ends inclusive) sees the samples in that range, and because the error and total counters
+share timestamps their extrapolation cancels, so a window's error ratio is the mean of the
+per-minute error ratios of the intervals it sampled. All rule groups are evaluated every minute,
+recording groups before alerts (promtool ignores per-group intervals).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Step:
+    """A step incident: error ratio `healthy` until minute `start`, then `incident`, until `end`."""
+
+    start: int
+    incident: float
+    healthy: float = 0.0
+    end: int | None = None
+
+    def ratio_of_interval(self, j: int) -> float:
+        """Error ratio of the interval (j-1, j]."""
+        in_incident = j > self.start and (self.end is None or j <= self.end)
+        return self.incident if in_incident else self.healthy
+
+    def cumulative(self, t: int) -> float:
+        """Sum of the per-interval error ratios of intervals 1..t (closed form, O(1))."""
+        end = t if self.end is None else min(t, self.end)
+        bad = max(0, end - self.start)
+        return self.incident * bad + self.healthy * (t - bad)
+
+
+def window_ratio(step: Step, t: int, window_min: int) -> float | None:
+    """Error ratio a rate() window of `window_min` minutes reports at minute t (None: under 2 samples)."""
+    first = max(0, t - window_min)
+    if t - first < 1:
+        return None
+    return (step.cumulative(t) - step.cumulative(first)) / (t - first)
+
+
+def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int) -> int | None:
+    """First minute an alert is firing: its condition held at every evaluation for `for_min` minutes."""
+    active_since: int | None = None
+    for t in range(horizon + 1):
+        if condition(t):
+            if active_since is None:
+                active_since = t
+            if t - active_since >= for_min:
+                return t
+        else:
+            active_since = None
+    return None
+
+
+def burn_condition(step: Step, pairs: Sequence[tuple[int, int, float]]) -> Callable[[int], bool]:
+    """Multi-window condition: any (long, short, threshold) pair with both windows above threshold."""
+
+    def condition(t: int) -> bool:
+        for long_min, short_min, threshold in pairs:
+            long_r = window_ratio(step, t, long_min)
+            short_r = window_ratio(step, t, short_min)
+            if long_r is not None and short_r is not None and long_r > threshold and short_r > threshold:
+                return True
+        return False
+
+    return condition
+
+
+def ratio_condition(step: Step, window_min: int, threshold: float) -> Callable[[int], bool]:
+    """One window above a threshold (the outage alert)."""
+
+    def condition(t: int) -> bool:
+        ratio = window_ratio(step, t, window_min)
+        return ratio is not None and ratio > threshold
+
+    return condition
+
+
+def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
+                     record_window_min: int = 5) -> Callable[[int], bool]:
+    """Remaining budget (1 - mean of the recorded 5m ratio over the period / budget) below `below`."""
+    recorded = [window_ratio(step, i, record_window_min) for i in range(horizon + 1)]
+    sums = [0.0]
+    counts = [0]
+    for value in recorded:
+        sums.append(sums[-1] + (value or 0.0))
+        counts.append(counts[-1] + (value is not None))
+
+    def condition(t: int) -> bool:
+        lo = max(0, t - period_min)
+        n = counts[t + 1] - counts[lo]
+        if n == 0:
+            return False
+        return 1 - ((sums[t + 1] - sums[lo]) / n) / budget < below
+
+    return condition
+
+
+def zscore_condition(values: Sequence[float], baseline_min: int, zscore: float,
+                     coarse_min: int = 5) -> Callable[[int], bool]:
+    """|value - mean| > zscore x stddev, mean and stddev over `baseline` of a 5m-average series."""
+    coarse = []
+    for t in range(len(values)):
+        window = values[max(0, t - coarse_min): t + 1]
+        coarse.append(sum(window) / len(window))
+    s1 = [0.0]
+    s2 = [0.0]
+    for c in coarse:
+        s1.append(s1[-1] + c)
+        s2.append(s2[-1] + c * c)
+
+    def condition(t: int) -> bool:
+        lo = max(0, t - baseline_min)
+        n = t + 1 - lo
+        mean = (s1[t + 1] - s1[lo]) / n
+        var = max(0.0, (s2[t + 1] - s2[lo]) / n - mean * mean)
+        std = math.sqrt(var)
+        # A flat series has stddev 0: the rule drops the sample, so it cannot fire.
+        if std <= 1e-12 * max(1.0, abs(mean)):
+            return False
+        return abs(values[t] - mean) / std > zscore
+
+    return condition

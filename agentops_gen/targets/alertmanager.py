@@ -1,0 +1,24 @@
+"""Alertmanager: out/alertmanager/alertmanager.yml (every service merged) and its notification templates."""
+
+from __future__ import annotations
+
+from agentops_gen.plan import names
+from agentops_gen.plan.model import Plan
+from agentops_gen.plan.routing import AlertmanagerPlan, plan_alertmanager
+from agentops_gen.targets.jinja import render_template, templates_dir
+
+
+def render_config(am: AlertmanagerPlan, sources: list[str]) -> str:
+    """The alertmanager.yml text of a planned config."""
+    return render_template("alertmanager/alertmanager.yml.j2", am=am, sources=sources)
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """One config for the whole spec folder plus the template file it references."""
+    sources = [s.source for s in plan.services]
+    # The .tmpl file is Go template text, shipped verbatim (its {{ }} are not Jinja's).
+    template = (templates_dir() / "alertmanager" / "agentops.tmpl").read_text(encoding="utf-8")
+    return {
+        names.ALERTMANAGER_CONFIG: render_config(plan_alertmanager(plan), sources),
+        names.ALERTMANAGER_TEMPLATE: template,
+    }

@@ -1,0 +1,40 @@
+"""Markdown escaping for user strings in runbooks: tables, inline code and fenced blocks stay intact."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+_EDGE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
+"""Underscores inside words never start emphasis in GitHub Markdown (user_id stays readable)."""
+
+
+def md_text(value: Any) -> str:
+    """Inline prose: Markdown syntax characters are escaped; line breaks become spaces."""
+    text = " ".join(str(value).split())
+    text = _SPECIAL.sub(r"\\\1", text)
+    return _EDGE_UNDERSCORE.sub(r"\\_", text)
+
+
+def md_cell(value: Any) -> str:
+    """A table cell: like md_text, and a pipe can never end the cell (GitHub reads `\\|` even in code)."""
+    return md_text(value) or " "
+
+
+def md_code(value: Any) -> str:
+    """Inline code whose delimiter is longer than any backtick run inside it; pipes escaped for tables."""
+    text = " ".join(str(value).split())
+    ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text.replace('|', chr(92) + '|')}{pad}{ticks}"
+
+
+def md_fence(value: Any, lang: str = "") -> str:
+    """A fenced block whose fence is longer than any backtick run inside, so the content cannot close it."""
+    text = str(value).rstrip("\n")
+    fence = "`" * max(3, max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
+    return f"{fence}{lang}\n{text}\n{fence}"
+
+
+MARKDOWN_FILTERS = {"md_text": md_text, "md_cell": md_cell, "md_code": md_code, "md_fence": md_fence}

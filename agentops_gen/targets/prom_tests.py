@@ -1,0 +1,389 @@
+"""Generated promtool unit tests: out/prometheus/tests/<service>.test.yaml.
+
+One case per generated alert: it fires on a step incident of the right size at the minute
+plan/timing.py predicts (and not one evaluation earlier), and every alert stays silent on healthy
+traffic, on zero traffic and when the series are absent. Expected times come from the timing
+simulation, never from the code that writes the rules.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from agentops_gen.plan import names, timing
+from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
+from agentops_gen.plan.sli import le_values
+from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
+from agentops_gen.spec.service import ServiceSpec
+from agentops_gen.spec.slo import SLO
+from agentops_gen.targets.jinja import render_template
+
+RATE = 100.0
+"""Events per minute in synthetic counters."""
+BASE = 1_000_000.0
+"""Counters start high so Prometheus' extrapolation never clamps at a zero crossing."""
+INCIDENT_START = 30
+HEALTHY_MINUTES = 180
+SEVERITY_MULTIPLIERS = (2.37, 2.71, 3.3, 1.9, 4.1)
+"""Incident size = threshold x multiplier; odd multipliers keep window ratios off exact thresholds."""
+
+
+@dataclass
+class Case:
+    """One promtool test group."""
+
+    name: str
+    series: list[tuple[str, str]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
+    exprs: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _minutes(duration: str | None) -> int:
+    return 0 if duration is None else int(parse_duration(duration) // 60)
+
+
+def encode(increments: list[float], base: float) -> str:
+    """promtool expanding notation for a counter with per-minute increments (`a+bxn` runs)."""
+    values = [base]
+    for inc in increments:
+        values.append(values[-1] + inc)
+    parts: list[str] = []
+    i = 0
+    while i < len(values):
+        if i + 1 >= len(values):
+            parts.append(_num(values[i]))
+            break
+        inc = increments[i]
+        n = 1
+        while i + n < len(increments) and increments[i + n] == inc:
+            n += 1
+        parts.append(f"{_num(values[i])}+{_num(inc)}x{n}")
+        i += n + 1
+    return " ".join(parts)
+
+
+def _num(value: float) -> str:
+    text = f"{value:.10g}"
+    return text
+
+
+def go_printf_4g(value: float) -> str:
+    """Go's %.4g (what `printf "%.4g"` prints in a Prometheus template)."""
+    text = f"{value:.4g}"
+    return text
+
+
+def expand_annotation(text: str, value: float) -> str | None:
+    """Expand the template constructs agentops-gen emits; None when the text holds any other template."""
+    out = text.replace('{{ $value | printf "%.4g" }}', go_printf_4g(value))
+    out = out.replace("{{ $value | humanizePercentage }}", go_printf_4g(value * 100) + "%")
+    unescaped = out.replace('{{ "{{" }}', "\x00")
+    if "{{" in unescaped:
+        return None
+    return unescaped.replace("\x00", "{{")
+
+
+def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> dict[str, Any] | None:
+    annotations = {}
+    for key, text in alert.rule.annotations.items():
+        expanded = expand_annotation(text, value)
+        if expanded is None:
+            return None
+        annotations[key] = expanded
+    return {"exp_labels": {**series_labels, **alert.rule.labels}, "exp_annotations": annotations}
+
+
+def _slo_spec(spec: ServiceSpec, name: str) -> SLO:
+    return next(s for s in spec.slos if s.name == name)
+
+
+def slo_series(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
+    """Counters that make an SLO's error ratio follow `step` (None: the SLI has no synthetic form)."""
+    bad = [step.ratio_of_interval(j) * RATE for j in range(1, horizon + 1)]
+    good = [RATE - b for b in bad]
+    total = [RATE] * horizon
+    flat = [0.0] * horizon
+    if step.incident == 0 and step.healthy == 0 and step.start < 0:
+        bad = good = total = flat
+    sli = slo.sli
+    if sli.ratio is not None:
+        part_sel = sli.ratio.errors or sli.ratio.good
+        assert part_sel is not None
+        part_incs = bad if sli.ratio.errors else good
+        other_incs = good if sli.ratio.errors else bad
+        part = series_for(part_sel)
+        if part is None:
+            return None
+        if matches(sli.ratio.total, *part):
+            other = complement(sli.ratio.total, part_sel, part)
+            if other is None:
+                return None
+            return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*other), encode(other_incs, BASE))]
+        tot = series_for(sli.ratio.total)
+        if tot is None or matches(part_sel, *tot):
+            return None
+        return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*tot), encode(total, BASE))]
+    hist = sli.latency or sli.score
+    if hist is None:
+        return None
+    base = series_for(hist.histogram)
+    if base is None:
+        return None
+    name, labels = base
+    bound = parse_duration(sli.latency.threshold) if sli.latency else sli.score.above  # type: ignore[union-attr]
+    bucket_incs = good if sli.latency else bad
+    bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(bound)[0]})
+    count = series_literal(f"{name}_count", labels)
+    return [(bucket, encode(bucket_incs, BASE)), (count, encode(total, BASE))]
+
+
+def _robust_first(make: Any, for_min: int, horizon: int) -> int | None:
+    """First firing minute, only if nudging thresholds by 0.01% does not move it (no float ties)."""
+    times = {timing.first_firing(make(scale), for_min, horizon) for scale in (1.0, 1.0001, 0.9999)}
+    return times.pop() if len(times) == 1 else None
+
+
+def _burn_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> Case | None:
+    kind = alert.kind.removeprefix("burn-")
+    pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
+    lowest = min(p[2] for p in pairs)
+    for multiplier in SEVERITY_MULTIPLIERS:
+        incident = min(1.0, lowest * multiplier)
+        step = timing.Step(start=INCIDENT_START, incident=incident)
+        horizon = INCIDENT_START + max(p[0] for p in pairs) + _minutes(alert.for_) + 2
+        when = _robust_first(
+            lambda s, step=step: timing.burn_condition(step, [(lo, sh, th * s) for lo, sh, th in pairs]),
+            _minutes(alert.for_), horizon)
+        if when is not None:
+            return _fire_case(service, slo, alert, step, when, incident,
+                              f"{alert.name} fires {when - INCIDENT_START}m after a step to "
+                              f"{incident:.4g} error ratio")
+    return None
+
+
+def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
+    """A full outage pages at the predicted minute; a one-minute blip does not page."""
+    spec_slo = _slo_spec(service.spec, slo.name)
+    window = _minutes(spec_slo.alerting.outage.window)
+    threshold = spec_slo.alerting.outage.error_ratio
+    step = timing.Step(start=INCIDENT_START, incident=1.0)
+    horizon = INCIDENT_START + window + _minutes(alert.for_) + 5
+    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s), _minutes(alert.for_), horizon)
+    if when is None:
+        return []
+    case = _fire_case(service, slo, alert, step, when, 1.0,
+                      f"{alert.name} fires {when - INCIDENT_START}m after a full outage")
+    if case is None:
+        return []
+    blip = timing.Step(start=INCIDENT_START, incident=1.0, end=INCIDENT_START + 1)
+    blip_series = slo_series(spec_slo, blip, horizon)
+    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold),
+                                                       _minutes(alert.for_), horizon) is None:
+        blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
+        blip_case.alerts = [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []}
+                            for t in range(INCIDENT_START, horizon + 1)]
+        return [case, blip_case]
+    return [case]
+
+
+def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
+    # A steady error ratio that leaves a little less than `below` of the budget.
+    incident = min(1.0, slo.error_budget * (1 - below) * 1.05 + slo.error_budget * below * 0.5)
+    step = timing.Step(start=0, incident=incident)
+    horizon = _minutes(alert.for_) + 30
+    when = _robust_first(
+        lambda s: timing.budget_condition(step, slo.error_budget, below * s, slo.period_s // 60, horizon),
+        _minutes(alert.for_), horizon)
+    if when is None:
+        return None
+    return _fire_case(service, slo, alert, step, when, 0.0,
+                      f"{alert.name} fires at a steady {incident:.4g} error ratio", value_from_plan=False)
+
+
+def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timing.Step, when: int, value: float,
+               name: str, value_from_plan: bool = True) -> Case | None:
+    series = slo_series(_slo_spec(service.spec, slo.name), step, when + 1)
+    if series is None:
+        return None
+    expected = _expected(alert, {}, value)
+    if expected is None:
+        return None
+    case = Case(name=name, series=series)
+    case.alerts = [
+        {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+        {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
+    ]
+    return case
+
+
+def _kpi_cases(service: ServicePlan) -> list[Case]:
+    cases = []
+    for kpi_spec, kpi in zip(service.spec.kpis, service.kpis):
+        labels = {**service.labels, "service": service.service, "team": service.team, **kpi_spec.labels,
+                  "kpi": kpi.name}
+        for alert in kpi.alerts:
+            bound = kpi.max if alert.name.endswith("AboveMax") else kpi.min
+            assert bound is not None
+            above = alert.name.endswith("AboveMax")
+            delta = abs(bound) * 0.5 if bound else 1.0
+            healthy, bad = (bound - delta, bound + delta) if above else (bound + delta, bound - delta)
+            for_min = _minutes(alert.for_)
+            when = INCIDENT_START + for_min
+            values = [healthy] * INCIDENT_START + [bad] * (for_min + 2)
+            expected = _expected(alert, labels, bad)
+            if expected is None:
+                continue
+            case = Case(name=f"{alert.name} fires {for_min}m after {kpi.name} crosses {bound:g}",
+                        series=[(series_literal(kpi.record, labels), " ".join(_num(v) for v in values))])
+            case.alerts = [
+                {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+                {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
+            ]
+            cases.append(case)
+    return cases
+
+
+def _anomaly_cases(service: ServicePlan) -> list[Case]:
+    cases = []
+    for spec_anomaly, anomaly in zip(service.spec.anomalies, service.anomalies):
+        alert = anomaly.alerts[0]
+        labels = {**service.labels, "service": service.service, "team": service.team, **spec_anomaly.labels,
+                  "anomaly": anomaly.name}
+        baseline = _minutes(anomaly.baseline)
+        history = min(baseline, 24 * 60)
+        for_min = _minutes(alert.for_)
+        values = [100.0 if i % 2 == 0 else 110.0 for i in range(history)] + [400.0] * (for_min + 3)
+        condition = timing.zscore_condition(values, baseline, anomaly.zscore)
+        when = timing.first_firing(condition, for_min, len(values) - 1)
+        expected = _expected(alert, labels, 0.0)
+        if when is None or expected is None:
+            continue
+        series_name = series_literal(anomaly.records["value"], labels)
+        case = Case(name=f"{alert.name} fires {when - history}m after a jump to ~3x its {anomaly.baseline} mean",
+                    series=[(series_name, " ".join(_num(v) for v in values))])
+        case.alerts = [
+            {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+            {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
+        ]
+        flat = Case(name=f"{alert.name} stays silent on a flat series (stddev 0, no division by zero)",
+                    series=[(series_name, f"100+0x{HEALTHY_MINUTES}")])
+        flat.alerts = [{"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []}]
+        flat.exprs = [{"expr": f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}",
+                       "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []}]
+        cases.extend([case, flat])
+    return cases
+
+
+_SIMPLE = re.compile(r"^\s*(?P<sel>[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?)\s*(?P<op>==|!=|>=|<=|>|<)\s*"
+                     r"(?P<num>-?[0-9.]+(e[-+]?[0-9]+)?)\s*$")
+
+
+def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
+    """Fire tests for plain alerts of the form `selector OP number`; the rest are listed as untested."""
+    cases, untested = [], []
+    for alert in service.plain_alerts:
+        match = _SIMPLE.match(alert.expr)
+        found = series_for(match.group("sel")) if match else None
+        if match is None or found is None:
+            untested.append(alert.name)
+            continue
+        op, num = match.group("op"), float(match.group("num"))
+        bad = {"==": num, "!=": num + 1, ">=": num, "<=": num, ">": num + max(1.0, abs(num)), "<": num - max(1.0, abs(num))}[op]
+        good = {"==": num + 1, "!=": num, ">=": num - max(1.0, abs(num)), "<=": num + max(1.0, abs(num)),
+                ">": num, "<": num}[op]
+        name, labels = found
+        for_min = _minutes(alert.for_)
+        when = INCIDENT_START + for_min
+        expected = _expected(alert, {**labels}, bad)
+        if expected is None:
+            untested.append(alert.name)
+            continue
+        values = [good] * INCIDENT_START + [bad] * (for_min + 2)
+        case = Case(name=f"{alert.name} fires {for_min}m after {match.group('sel')} {op} {num:g}",
+                    series=[(series_literal(name, labels), " ".join(_num(v) for v in values))])
+        case.alerts = [
+            {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+            {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
+        ]
+        cases.append(case)
+    return cases, untested
+
+
+def _silent_cases(service: ServicePlan) -> list[Case]:
+    slo_alerts = [a for slo in service.slos for a in slo.alerts]
+    healthy = Case(name="healthy traffic (a quarter of the error budget): no SLO alert fires")
+    zero = Case(name="zero traffic (counters flat): no SLO alert fires and no recording rule yields NaN")
+    absent = Case(name="absent series: no generated alert fires")
+    for slo in service.slos:
+        spec_slo = _slo_spec(service.spec, slo.name)
+        ok = slo_series(spec_slo, timing.Step(start=0, incident=slo.error_budget / 4), HEALTHY_MINUTES)
+        if ok:
+            healthy.series.extend(ok)
+        flat = slo_series(spec_slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
+        if flat:
+            zero.series.extend(flat)
+        sel = f'{{service="{service.service}", slo="{slo.name}"}}'
+        for window in slo.record_windows:
+            zero.exprs.append({"expr": f"{names.sli_error_record(window)}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
+                               "exp_samples": []})
+        zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
+                           "exp_samples": []})
+    for alert in slo_alerts:
+        for t in (60, HEALTHY_MINUTES):
+            healthy.alerts.append({"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []})
+        zero.alerts.append({"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []})
+    for alert in service.alerts:
+        if "absent" not in alert.expr:
+            absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
+    absent.series = []
+    return [c for c in (healthy, zero, absent) if c.alerts]
+
+
+def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
+    """Every test case of a service, and the alerts that have no fire test (with the reason)."""
+    cases: list[Case] = []
+    untested: list[str] = []
+    for slo in service.slos:
+        spec_slo = _slo_spec(service.spec, slo.name)
+        budgets = {names.budget_alert(service.service, slo.name, b.below): b.below / 100
+                   for b in spec_slo.alerting.budget}
+        for alert in slo.alerts:
+            if alert.kind.startswith("burn-"):
+                found = [c for c in (_burn_case(service, slo, alert),) if c is not None]
+            elif alert.kind == "outage":
+                found = _outage_cases(service, slo, alert)
+            else:
+                found = [c for c in (_budget_case(service, slo, alert, budgets[alert.name]),) if c is not None]
+            if not found:
+                untested.append(f"{alert.name} ({slo.sli_kind} SLI: no synthetic input)")
+            cases.extend(found)
+    cases.extend(_kpi_cases(service))
+    cases.extend(_anomaly_cases(service))
+    plain, plain_untested = _plain_cases(service)
+    cases.extend(plain)
+    untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
+    cases.extend(_silent_cases(service))
+    return cases, untested
+
+
+def render_service(service: ServicePlan) -> str:
+    """The promtool test file of one service."""
+    cases, untested = service_cases(service)
+    return render_template("prometheus/tests.yaml.j2", service=service.service, source=service.source,
+                           rules_file=f"../{service.service}.rules.yaml", cases=cases, untested=untested,
+                           group_order=[g.name for g in service.groups])
+
+
+def test_file(service: str) -> str:
+    """Path of a service's generated test file under out/."""
+    return f"prometheus/tests/{service}.test.yaml"
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """Every service's promtool test file (unless the platform file switches them off)."""
+    if plan.platform is not None and not plan.platform.outputs.rule_tests:
+        return {}
+    return {test_file(s.service): render_service(s) for s in plan.services}

@@ -1,0 +1,153 @@
+"""Runbooks: out/runbooks/<service>/<AlertName>.md for every generated alert, and a README.md index."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from dataclasses import dataclass
+
+from agentops_gen.plan import names
+from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
+from agentops_gen.plan.text import human_duration, percent, period_span, period_words
+from agentops_gen.plan.windows import burn_threshold, exhaustion_seconds, format_number
+from agentops_gen.targets.jinja import render_template
+
+SEVERITIES = ("critical", "warning", "info")
+KIND_WORDS = {
+    "burn-page": "error budget burning fast (page)",
+    "burn-ticket": "error budget burning steadily (ticket)",
+    "outage": "outage (almost every event failing)",
+    "budget": "error budget running out",
+    "kpi": "KPI out of bounds",
+    "anomaly": "anomaly (z-score)",
+    "plain": "platform alert",
+}
+SILENCE_FOR = {"critical": "1h", "warning": "4h", "info": "24h"}
+"""Suggested silence length: long enough to work the incident, short enough not to hide the next one."""
+SLO_KINDS = frozenset({"burn-page", "burn-ticket", "outage", "budget"})
+_THRESHOLD = re.compile(r"<\s*([0-9.eE+-]+)\s*$")
+
+
+@dataclass(frozen=True)
+class Runbook:
+    """Everything one runbook page shows, with the math done."""
+
+    alert: AlertPlan
+    service: str
+    team: str
+    source: str
+    kind_words: str
+    headline: str
+    slo: SLOPlan | None
+    budget_math: tuple[str, ...]
+    impact: str
+    sli_query: str | None
+    dashboard_url: str
+    silence: str
+    receivers: tuple[str, ...]
+
+
+def runbook_file(alert: AlertPlan) -> str:
+    """Runbook of an alert under out/ (the path its `runbook_url` ends with)."""
+    return f"runbooks/{alert.runbook_path}"
+
+
+def index_file(service: str) -> str:
+    """Index of a service's runbooks under out/."""
+    return f"runbooks/{service}/README.md"
+
+
+def headline(alert: AlertPlan) -> str:
+    """One plain line about the alert (summaries may hold Prometheus templates, so they are not reused)."""
+    if alert.kind == "kpi":
+        return f"{alert.subject} {'above its maximum' if alert.name.endswith('AboveMax') else 'below its minimum'}"
+    if alert.kind == "plain":
+        return alert.summary
+    return f"{alert.subject}: {KIND_WORDS[alert.kind].split(' (')[0]}"
+
+
+def budget_math(alert: AlertPlan, slo: SLOPlan) -> tuple[str, ...]:
+    """The error-budget arithmetic behind an SLO alert, one sentence per fact."""
+    words = period_words(slo.period_s)
+    lines = [f"The {slo.name} SLO is {format_number(slo.objective)}% over {period_span(slo.period_s)}, so its "
+             f"{words} error budget is {percent(slo.error_budget)} of events."]
+    if alert.kind.startswith("burn-"):
+        for w in (w for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")):
+            lines.append(
+                f"Burn rate {format_number(w.factor)}x: the error ratio is above "
+                f"{percent(burn_threshold(w.factor, slo.error_budget))} ({format_number(w.factor)} x "
+                f"{percent(slo.error_budget)}) over both the last {w.long} and the last {w.short}. At this rate the "
+                f"{words} budget is gone in {human_duration(exhaustion_seconds(w.factor, slo.period_s))}; "
+                f"{format_number(w.budget_percent)}% of it is spent by the time the {w.long} window fires.")
+    elif alert.kind == "outage":
+        lines.append(f"A full outage spends the whole {words} budget in "
+                     f"{human_duration(slo.error_budget * slo.period_s)}.")
+    elif alert.kind == "budget":
+        match = _THRESHOLD.search(alert.expr)
+        if match:
+            left = float(match.group(1))
+            lines.append(f"Less than {percent(left)} of the budget is left: over the last {period_span(slo.period_s)}"
+                         f" the error ratio averaged more than {percent((1 - left) * slo.error_budget)}.")
+    return tuple(lines)
+
+
+def impact(alert: AlertPlan, slo: SLOPlan | None, service: ServicePlan) -> str:
+    """What users feel while the alert fires."""
+    about = f" ({slo.description.rstrip('.')})" if slo and slo.description else ""
+    if alert.kind.startswith("burn-") and slo:
+        fastest = max((w.factor for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")), default=1)
+        left = human_duration(exhaustion_seconds(fastest, slo.period_s))
+        return (f"{slo.name}{about} is failing at {format_number(fastest)}x or more the rate its objective allows. "
+                f"If nothing changes, the {period_words(slo.period_s)} budget is gone within {left} and the SLO "
+                "is missed for the period.")
+    if alert.kind == "outage" and slo:
+        return f"{slo.name}{about} is failing for almost everyone: users of {service.service} are down."
+    if alert.kind == "budget" and slo:
+        return (f"Little room is left for failures of {slo.name}{about} this period: one more incident may miss "
+                "the SLO. Slow down releases and risky changes until the budget recovers.")
+    return alert.meaning
+
+
+def dashboard_url(service: ServicePlan, plan: Plan) -> str:
+    """The service's Grafana dashboard; a bare `/d/<uid>` path when no Grafana URL is known."""
+    base = service.spec.dashboard_base_url or getattr(plan.platform, "grafana_url", None) or ""
+    return f"{base}/d/{names.dashboard_uid(service.service)}"
+
+
+def silence_command(alert: AlertPlan, service: str) -> str:
+    """amtool command that silences exactly this alert of this service."""
+    comment = f"{alert.name}: acknowledged, see runbook {alert.runbook_path}"
+    return (f"amtool silence add alertname={shlex.quote(alert.name)} service={shlex.quote(service)} "
+            f"--comment={shlex.quote(comment)} --duration={SILENCE_FOR.get(alert.severity, '2h')}")
+
+
+def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
+    """Resolve the numbers and links of one alert's runbook."""
+    slo = next((s for s in service.slos if s.name == alert.subject), None) if alert.kind in SLO_KINDS else None
+    return Runbook(
+        alert=alert, service=service.service, team=service.team, source=service.source,
+        kind_words=KIND_WORDS[alert.kind], headline=headline(alert), slo=slo,
+        budget_math=budget_math(alert, slo) if slo else (), impact=impact(alert, slo, service),
+        sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo else None,
+        dashboard_url=dashboard_url(service, plan), silence=silence_command(alert, service.service),
+        receivers=tuple(getattr(service.spec.notify, alert.severity, ()) or ()),
+    )
+
+
+def render_service(service: ServicePlan, plan: Plan) -> dict[str, str]:
+    """One runbook per alert of a service, plus its index."""
+    books = [plan_runbook(a, service, plan) for a in service.alerts]
+    files = {runbook_file(b.alert): render_template("runbooks/runbook.md.j2", r=b) for b in books}
+    by_severity = [(sev, [b for b in books if b.alert.severity == sev]) for sev in SEVERITIES]
+    files[index_file(service.service)] = render_template(
+        "runbooks/index.md.j2", service=service, by_severity=[(s, bs) for s, bs in by_severity if bs],
+        dashboard_url=dashboard_url(service, plan))
+    return files
+
+
+def render(plan: Plan) -> dict[str, str]:
+    """Runbooks of every service."""
+    files: dict[str, str] = {}
+    for service in plan.services:
+        files.update(render_service(service, plan))
+    return files

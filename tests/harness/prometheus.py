@@ -1,0 +1,218 @@
+"""A real Prometheus (the Debian binary) on 127.0.0.1 with rule files and backfilled history, for tests.
+
+Usage::
+
+    from tests.harness import OpenMetrics, daily, running_prometheus
+
+    data = OpenMetrics(start=end - 7 * 86400, end=end)          # a healthy week, see openmetrics.py
+    data.counter("agent_requests_total", {"job": "api"}, daily(5.0))
+    with running_prometheus([rules_file], data.text(), workdir=tmp_path, rules_from=end - 6 * 3600,
+                            rules_to=end) as prom:
+        prom.query('slo:sli_error:ratio_rate5m{slo="availability"}', at=end)   # -> list of samples
+        prom.alerts()                                                          # -> active alerts
+
+`running_prometheus(rule_files, openmetrics, *, workdir, rules_from=None, rules_to=None, ...)`:
+1. writes `openmetrics` and turns it into TSDB blocks (`promtool tsdb create-blocks-from openmetrics`);
+2. when `rules_from` is given, backfills every recording rule of `rule_files` over
+   [rules_from, rules_to] with `promtool tsdb create-blocks-from rules`. promtool evaluates rules
+   against a running server that does not see series it is still writing, so rules that read other
+   recorded series are backfilled level by level (level 0 reads raw series only, level n reads
+   levels < n), restarting a rule-less Prometheus over the growing TSDB between levels;
+3. starts Prometheus with `rule_files` (config: evaluation_interval `eval_interval`, no scrape
+   targets) on a free port and a TSDB under `workdir`, waits for /-/ready (bounded poll), and
+4. yields a `Prometheus` handle: `url`, `query(expr, at=None)`, `query_range(expr, start, end,
+   step)`, `alerts()`, `rules()`; each raises `PrometheusError` on an API error.
+The server is always stopped (terminate, then kill) when the block exits, also on errors.
+Binaries: `prometheus`/`promtool` from PATH (override with `prometheus=`, `promtool=`).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import socket
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import yaml
+
+READY_TIMEOUT = 60.0
+STOP_TIMEOUT = 10.0
+
+
+class PrometheusError(RuntimeError):
+    """The server did not start, a tool failed, or the HTTP API answered with an error."""
+
+
+@dataclass(frozen=True)
+class Prometheus:
+    """Handle on a running server: HTTP API helpers over urllib."""
+
+    url: str
+    log: Path
+
+    def api(self, path: str, **params: Any) -> Any:
+        """GET /api/v1/<path>; the `data` of a success answer."""
+        query = urllib.parse.urlencode({k: v for k, v in params.items() if v is not None})
+        try:
+            with urllib.request.urlopen(f"{self.url}/api/v1/{path}?{query}", timeout=30) as response:
+                body = json.load(response)
+        except urllib.error.HTTPError as exc:
+            body = json.load(exc)
+        if body.get("status") != "success":
+            raise PrometheusError(f"{path} {params}: {body.get('errorType')}: {body.get('error')}")
+        return body["data"]
+
+    def query(self, expr: str, at: float | None = None) -> list[dict[str, Any]]:
+        """Instant query; the result list (vector samples, or one scalar as [{'value': ...}])."""
+        data = self.api("query", query=expr, time=at)
+        if data["resultType"] in ("scalar", "string"):
+            return [{"metric": {}, "value": data["result"]}]
+        return list(data["result"])
+
+    def query_range(self, expr: str, start: float, end: float, step: float = 60) -> list[dict[str, Any]]:
+        """Range query; the matrix of series."""
+        return list(self.api("query_range", query=expr, start=start, end=end, step=step)["result"])
+
+    def alerts(self) -> list[dict[str, Any]]:
+        """Active (pending or firing) alerts."""
+        return list(self.api("alerts")["alerts"])
+
+    def rules(self) -> list[dict[str, Any]]:
+        """Loaded rule groups with their health and last error."""
+        return list(self.api("rules")["groups"])
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _run(args: list[str]) -> None:
+    result = subprocess.run(args, capture_output=True, text=True, timeout=600)
+    if result.returncode:
+        raise PrometheusError(f"{' '.join(args[:4])}... failed: {result.stderr.strip() or result.stdout.strip()}")
+
+
+@contextmanager
+def _server(binary: str, tsdb: Path, workdir: Path, rule_files: Sequence[Path], eval_interval: str,
+            name: str) -> Iterator[Prometheus]:
+    config = workdir / f"{name}.yml"
+    config.write_text(yaml.safe_dump({"global": {"evaluation_interval": eval_interval},
+                                      "rule_files": [str(Path(f).resolve()) for f in rule_files]}))
+    port = free_port()
+    log = workdir / f"{name}.log"
+    with log.open("w") as log_file:
+        process = subprocess.Popen(
+            [binary, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
+             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d", "--log.level=warn"],
+            stdout=log_file, stderr=subprocess.STDOUT,
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        _wait_ready(url, process, log)
+        yield Prometheus(url, log)
+    finally:
+        process.terminate()
+        try:
+            process.wait(STOP_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def _wait_ready(url: str, process: subprocess.Popen[bytes], log: Path) -> None:
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise PrometheusError(f"prometheus exited with {process.returncode}: {log.read_text()[-2000:]}")
+        try:
+            with urllib.request.urlopen(f"{url}/-/ready", timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise PrometheusError(f"prometheus not ready after {READY_TIMEOUT:.0f}s: {log.read_text()[-2000:]}")
+
+
+def _names_in(expr: str) -> set[str]:
+    names: set[str] = set()
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector) and node.name:
+            names.add(str(node.name))
+
+    promql_parser.walk(promql_parser.parse(expr), pre_visit=visit)
+    return names
+
+
+def recording_levels(rule_files: Sequence[Path]) -> list[list[dict[str, Any]]]:
+    """Rule groups split into dependency levels: level n holds recording rules reading only levels < n."""
+    groups = [g for f in rule_files for g in (yaml.safe_load(Path(f).read_text()) or {}).get("groups", [])]
+    records = [(g, r) for g in groups for r in g["rules"] if "record" in r]
+    recorded = {r["record"] for _, r in records}
+    deps = {id(r): _names_in(r["expr"]) & recorded for _, r in records}
+    level_of: dict[str, int] = {}
+    while len(level_of) < len(recorded):
+        progress = False
+        for name in sorted(recorded - set(level_of)):
+            producers = [r for _, r in records if r["record"] == name]
+            if all(d in level_of for r in producers for d in deps[id(r)] if d != name):
+                level_of[name] = max((level_of[d] + 1 for r in producers for d in deps[id(r)] if d != name),
+                                     default=0)
+                progress = True
+        if not progress:
+            raise PrometheusError(f"recording rules depend on each other in a cycle: {recorded - set(level_of)}")
+    levels: list[list[dict[str, Any]]] = [[] for _ in range(max(level_of.values(), default=-1) + 1)]
+    for group in groups:
+        for level, out in enumerate(levels):
+            rules = [r for r in group["rules"] if "record" in r and level_of[r["record"]] == level]
+            if rules:
+                out.append({**{k: v for k, v in group.items() if k != "rules"}, "rules": rules})
+    return levels
+
+
+def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, rule_files: Sequence[Path],
+                    start: float, end: float, eval_interval: str) -> None:
+    for level, groups in enumerate(recording_levels(rule_files)):
+        level_file = workdir / f"rules-level-{level}.yaml"
+        level_file.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
+        blocks = workdir / f"blocks-level-{level}"
+        with _server(prometheus, tsdb, workdir, [], eval_interval, f"backfill-{level}") as server:
+            _run([promtool, "tsdb", "create-blocks-from", "rules", f"--url={server.url}", f"--start={int(start)}",
+                  f"--end={int(end)}", f"--output-dir={blocks}", f"--eval-interval={eval_interval}", "--quiet",
+                  str(level_file)])
+        for block in sorted(blocks.iterdir()) if blocks.exists() else []:
+            shutil.move(str(block), tsdb / block.name)
+
+
+@contextmanager
+def running_prometheus(rule_files: Sequence[Path], openmetrics: str | None, *, workdir: Path,
+                       rules_from: float | None = None, rules_to: float | None = None, eval_interval: str = "1m",
+                       prometheus: str = "prometheus", promtool: str = "promtool") -> Iterator[Prometheus]:
+    """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it."""
+    prometheus = shutil.which(prometheus) or prometheus
+    promtool = shutil.which(promtool) or promtool
+    workdir.mkdir(parents=True, exist_ok=True)
+    tsdb = workdir / "tsdb"
+    tsdb.mkdir(exist_ok=True)
+    if openmetrics:
+        data = workdir / "data.om"
+        data.write_text(openmetrics)
+        _run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(data), str(tsdb)])
+    if rules_from is not None:
+        end = rules_to if rules_to is not None else time.time()
+        _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)
+    with _server(prometheus, tsdb, workdir, rule_files, eval_interval, "prometheus") as server:
+        yield server
