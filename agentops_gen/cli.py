@@ -75,7 +75,7 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Spec files or folders (rec
                                                      "files and folders starting with _ are fragments).")]
 
 
-@app.command(epilog="Example: agentops-gen render slo_specs --out out   (CI: add --check)")
+@app.command(epilog="\b\nExample: agentops-gen render slo_specs --out out   (CI: add --check)")
 def render(
     paths: PathsArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (owned by agentops-gen).")] = Path("out"),
@@ -105,7 +105,7 @@ def render(
         _guard(exc)
 
 
-@app.command(epilog="Example: agentops-gen lint slo_specs --format github")
+@app.command(epilog="\b\nExample: agentops-gen lint slo_specs --format github")
 def lint(
     paths: PathsArg,
     format: Annotated[str, typer.Option("--format", "-f", help="text | json | github | sarif")] = "text",
@@ -127,7 +127,7 @@ def lint(
     raise typer.Exit(code)
 
 
-@app.command(epilog="Example: agentops-gen schema > agentops-gen.schema.json")
+@app.command(epilog="\b\nExample: agentops-gen schema > agentops-gen.schema.json")
 def schema() -> None:
     """Print the JSON Schema of the spec (for `# yaml-language-server: $schema=...`)."""
     import json
@@ -137,7 +137,7 @@ def schema() -> None:
     typer.echo(json.dumps(spec_json_schema(), indent=2, sort_keys=True))
 
 
-@app.command(epilog="Example: agentops-gen init --service support-agent > slo_specs/support-agent.yaml")
+@app.command(epilog="\b\nExample: agentops-gen init --service support-agent > slo_specs/support-agent.yaml")
 def init(
     service: Annotated[str, typer.Option("--service", help="Service name (kebab-case).")] = "my-agent",
     owner: Annotated[str, typer.Option("--owner", help="Owning team (kebab-case).")] = "my-team",

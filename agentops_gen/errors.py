@@ -32,7 +32,12 @@ class SpecError:
         """Render the single stderr line (include origin appended when the node came from a fragment)."""
         field_part = f"{self.path}: " if self.path else ""
         via = f" (included from {', '.join(self.location.via)})" if self.location.via else ""
-        return f"{self.location}: error: {field_part}{self.message}{via}"
+        return one_line(f"{self.location}: error: {field_part}{self.message}{via}")
+
+
+def one_line(text: str) -> str:
+    """Tools parse these lines one per problem: a message never spans lines."""
+    return " ".join(part.strip() for part in text.splitlines() if part.strip())
 
 
 class SpecErrors(Exception):

@@ -32,7 +32,7 @@ def drift(out: Path, files: dict[str, str]) -> list[str]:
     for path in current:
         if path not in files:
             lines.append(f"stale:   {out / path}")
-    return sorted(lines, key=lambda line: line.split(":", 1)[1])
+    return sorted(lines, key=lambda line: line.split(":", 1)[1].lstrip())  # by path
 
 
 def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:

@@ -201,12 +201,25 @@ def test_summary_stats_show_objective_sli_and_budget_with_objective_colours() ->
     dash = grafana.dashboard_json(dashboard_plan(service))
     summary = _row(dash, "support-agent: SLO summary")
     assert len(summary) == len(service.slos)
-    for panel, slo in zip(summary, service.slos):
+    for panel, slo in zip(summary, service.slos, strict=True):
         legends = [t["legendFormat"] for t in panel["targets"]]
         assert legends == ["objective", f"SLI ({slo.period})", "budget left"]
         sli_override = next(o for o in panel["fieldConfig"]["overrides"] if o["matcher"]["options"] == "B")
         steps = sli_override["properties"][0]["value"]["steps"]
         assert steps[1] == {"color": "green", "value": slo.objective / 100}
+
+
+def test_budget_colours_follow_the_budget_alerts() -> None:
+    """amas alerts at 25% (warning), 15% and 5% (critical) of budget left: the panel changes colour there."""
+    _, plan = plan_paths([SPECS])
+    service = next(s for s in plan.services if s.service == "amas")
+    slo = next(s for s in service.slos if any(a.kind == "budget" for a in s.alerts))
+    dash = grafana.dashboard_json(dashboard_plan(service))
+    budget = _row(dash, f"SLO {slo.name}:")[1]
+    assert _steps(budget) == [(None, "red"), (0.0, "red"), (0.05, "red"), (0.15, "orange"), (0.25, "green")]
+    plain = next(s for s in plan.services if s.service == "aegis-rag")
+    default = _row(grafana.dashboard_json(dashboard_plan(plain)), "SLO query-latency:")[1]
+    assert _steps(default) == [(None, "red"), (0.0, "orange"), (0.25, "green")]
 
 
 def test_kpi_panels_use_bounds_and_units() -> None:
@@ -237,7 +250,7 @@ def test_anomaly_band_is_mean_plus_minus_z_stddev() -> None:
     _, plan = plan_paths([SPECS])
     service = next(s for s in plan.services if s.anomalies)
     dash = grafana.dashboard_json(dashboard_plan(service))
-    for anomaly, panel in zip(service.anomalies, _row(dash, "Anomalies")):
+    for anomaly, panel in zip(service.anomalies, _row(dash, "Anomalies"), strict=True):
         exprs = [t["expr"] for t in panel["targets"]]
         sel = f'{{service="{service.service}", anomaly="{anomaly.name}"}}'
         z = f"{anomaly.zscore:g}"
@@ -287,10 +300,10 @@ def test_aegis_rag_dashboard_has_the_14_panels_of_its_write_up(rendered_examples
     spec_panels = _row(dash, "Service panels")
     titles = [p["title"].lower() for p in spec_panels]
     assert len(titles) == 14
-    for topic, title in zip(AEGIS_PANELS, titles):
+    for topic, title in zip(AEGIS_PANELS, titles, strict=True):
         assert topic in title
     spec = yaml.safe_load((SPECS / "aegis-rag.yaml").read_text())["dashboard"]["panels"]
-    for panel, source in zip(spec_panels, spec):
+    for panel, source in zip(spec_panels, spec, strict=True):
         assert panel["type"] == source["type"] and panel["targets"][0]["expr"] == source["query"].strip()
     assert next(p for p in spec_panels if p["type"] == "heatmap")["targets"][0]["format"] == "heatmap"
 
@@ -308,7 +321,8 @@ def test_rendering_one_spec_keeps_every_dashboard_and_is_deterministic(tmp_path:
     out = tmp_path / "out"
     result = run_cli("render", str(SPECS / "amas.yaml"), "--out", str(out))
     assert result.returncode == 0, result.stderr
-    assert (out / grafana.PROVISIONING_FILE).read_bytes() == (rendered_examples / grafana.PROVISIONING_FILE).read_bytes()
+    provisioning = grafana.PROVISIONING_FILE
+    assert (out / provisioning).read_bytes() == (rendered_examples / provisioning).read_bytes()
     for path in (rendered_examples / "grafana").rglob("*.json"):
         relative = path.relative_to(rendered_examples)
         if (out / relative).exists():

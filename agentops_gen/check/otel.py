@@ -289,7 +289,7 @@ def _order_problems(where: str, processors: list[str]) -> list[str]:
     elif types[-1] != "batch":
         problems.append(f"{where}.processors: batch must be last (got {processors[-1]!r} last)")
     highest: tuple[int, str] | None = None
-    for pid, ptype in zip(processors, types):
+    for pid, ptype in zip(processors, types, strict=True):
         component = COMPONENTS["processors"].get(ptype)
         if component is None or component.rank is None or ptype in ("memory_limiter", "batch"):
             continue
@@ -346,7 +346,8 @@ def _telemetry_problems(telemetry: Any) -> list[str]:
     if level is not None and level not in ("none", "basic", "normal", "detailed"):
         return [f"service.telemetry.metrics.level: {level!r} is not none|basic|normal|detailed"]
     if "address" in metrics:
-        return ["service.telemetry.metrics.address: removed; use metrics.readers (pull.exporter.prometheus)"]
+        return ["service.telemetry.metrics.address: ignored since v0.123.0; use metrics.readers "
+                "(pull.exporter.prometheus)"]
     return []
 
 
@@ -391,6 +392,10 @@ class SchemaSet:
                                         format_checker=self._checker)
         out = []
         for error in sorted(validator.iter_errors(settings), key=lambda e: list(map(str, e.absolute_path))):
+            # anyOf (`x-optional`: null or the object) hides the real cause: descend past the null branch.
+            while error.context:
+                causes = [e for e in error.context if e.validator != "type"] or list(error.context)
+                error = max(causes, key=lambda e: len(e.absolute_path))
             path = ".".join(str(p) for p in error.absolute_path) or "(root)"
             out.append(f"{path}: {error.message}")
         return out

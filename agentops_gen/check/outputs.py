@@ -78,6 +78,35 @@ def check_dashboard(path: str, doc: Any) -> None:
         raise OutputError(f"{path}: overlapping panels {overlapping_panels(panels)}")
 
 
+def check_collector_output(path: str, doc: Any) -> None:
+    """An OpenTelemetry Collector config passes the structural validator (agentops_gen.check.otel)."""
+    from agentops_gen.check.otel import collector_problems
+
+    problems = collector_problems(doc)
+    if problems:
+        raise OutputError(f"{path}: " + "; ".join(problems))
+
+
+def check_alertmanager(path: str, doc: Any, files: dict[str, str]) -> None:
+    """Every receiver and time interval a route names exists, names are unique, templates are shipped."""
+    receivers = [r["name"] for r in doc["receivers"]]
+    if len(set(receivers)) != len(receivers):
+        raise OutputError(f"{path}: duplicate receiver names")
+    intervals = {t["name"] for t in doc.get("time_intervals") or []}
+    todo = [doc["route"]]
+    while todo:
+        route = todo.pop()
+        if "receiver" in route and route["receiver"] not in receivers:
+            raise OutputError(f"{path}: route names undefined receiver {route['receiver']!r}")
+        if set(route.get("mute_time_intervals", [])) - intervals:
+            raise OutputError(f"{path}: route names an undefined time interval")
+        if "match" in route or "match_re" in route:
+            raise OutputError(f"{path}: deprecated match/match_re in a route")
+        todo.extend(route.get("routes", []))
+    if doc["templates"][0] != "templates/agentops.tmpl" or "alertmanager/templates/agentops.tmpl" not in files:
+        raise OutputError(f"{path}: the shipped notification template is not referenced")
+
+
 def check_outputs(files: dict[str, str]) -> None:
     """Parse every rendered file; rule files also get their PromQL parsed."""
     for path, text in files.items():
@@ -86,3 +115,7 @@ def check_outputs(files: dict[str, str]) -> None:
             check_rule_groups(path, doc)
         elif path.startswith("grafana/dashboards/") and path.endswith(".json"):
             check_dashboard(path, doc)
+        elif path.startswith("otel/") and path.endswith(".yaml"):
+            check_collector_output(path, doc)
+        elif path == "alertmanager/alertmanager.yml":
+            check_alertmanager(path, doc, files)

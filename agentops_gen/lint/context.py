@@ -53,6 +53,8 @@ class LintContext:
 
     root: Path
     sources: list[SpecSource]
+    plan: Any = None
+    """The Plan the outputs were rendered from (set with `rendered`)."""
     rendered: dict[str, str] | None = None
     render_error: str | None = None
     use_promtool: bool = False
@@ -76,7 +78,10 @@ def finding(src: SpecSource, name: str, path: FieldPath, message: str, *, key: b
     """A finding of check `name` at a field path of a spec (severity defaults to the check's)."""
     from agentops_gen.lint.registry import get
 
-    return Finding(src.locate(path, key=key), name, severity or get(name).severity, message)
+    location = src.locate(path, key=key)
+    if location.via:  # the node sits in an !include fragment: say which spec line pulled it in
+        message += f" (included from {', '.join(location.via)})"
+    return Finding(location, name, severity or get(name).severity, message)
 
 
 def get_in(data: Any, *path: str | int) -> Any:

@@ -17,8 +17,6 @@ class Finding:
     check: str
     severity: str
     message: str
-    from_validation: bool = False
-    """Came from the loader or the spec models (the same error `render` stops on)."""
 
     @property
     def docs(self) -> str:
@@ -44,4 +42,4 @@ def from_error(error: SpecError) -> Finding:
     message = f"{error.path}: {error.message}" if error.path else error.message
     if error.location.via:
         message += f" (included from {', '.join(error.location.via)})"
-    return Finding(error.location, check_of(error), "error", message, from_validation=True)
+    return Finding(error.location, check_of(error), "error", message)

@@ -23,7 +23,7 @@ CHECK_MODULES = (
     "promql_selector_no_matchers", "promql_high_cardinality_by", "promql_raw_window_placeholder",
     "slo_bucket_boundary", "slo_mismatched_selectors", "slo_unreachable_burn_factor", "slo_no_budget_alerting",
     "alerting_inline_secret", "alerting_env_placeholder", "alerting_relative_file_path", "alerting_missing_for",
-    "alerting_missing_runbook", "alerting_unrouted_severity",
+    "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route",
     "telemetry_sample_percent", "telemetry_redaction_empty", "telemetry_removed_component",
     "output_render", "output_parse", "output_structure", "output_otel", "output_promtool",
     "lint_unused_suppression",
@@ -47,6 +47,9 @@ class Check:
     """`bad`/`good` are whole specs (no standard header prepended)."""
     stage: str = "spec"
     """spec: runs on loaded specs; output: on the in-memory render; none: produced by the runner."""
+    rederives: bool = False
+    """run() re-finds every validation error the check claims, more precisely located: when it reports
+    anything in a file, the model's copies in that file are dropped (else only copies on the same line)."""
 
     @property
     def group(self) -> str:

@@ -2,6 +2,15 @@
 
 PyYAML's constructors drop marks, so we compose the node graph (libyaml when present) and build
 plain Python data ourselves, recording the location of every key and value by field path.
+
+Hostile or broken input is a located error, never a crash, hang or traceback:
+- nesting depth is checked on parse events first (libyaml's composer recurses and segfaults
+  around 30k levels); the limit continues across `!include`s;
+- alias bombs are measured on the composed graph (shared nodes sized once) before anything is
+  built, and recursive aliases (`&a [*a]`) are refused;
+- duplicate keys, unsupported tags, bad UTF-8 and forbidden characters are all reported; merge
+  keys (`<<`) follow YAML semantics (explicit keys win, no false duplicates);
+- mapping keys are taken as written, so `on:` or `no:` stay strings.
 """
 
 from __future__ import annotations
@@ -25,7 +34,8 @@ except ImportError:  # pragma: no cover - pure-Python fallback
 MAX_DEPTH = 64
 """Deeper nesting is rejected from parse events, before libyaml's recursive composer can overflow."""
 MAX_NODES = 200_000
-"""Bound on constructed values, so an alias bomb (billion laughs) fails fast instead of exhausting memory."""
+"""Bound on the values a document expands to (aliases counted each time they are used): an alias bomb
+(billion laughs) is one error at the first value that grows past it, found in linear time."""
 INCLUDE_TAG = "!include"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -154,7 +164,7 @@ def _scan_depth(text: str, file: str, via: tuple[str, ...], base: Path_, frames:
         if opens:
             frames.append(_Frame(path, isinstance(event, yaml.MappingStartEvent), is_key))
             if len(base) + len(frames) > MAX_DEPTH:  # fragments continue their includer's depth
-                raise LoadError([SpecError(_loc(file, event.start_mark, via), _dotted(path[: len(base) + 3]),
+                raise LoadError([SpecError(_loc(file, event.start_mark, via), _dotted(path[:3]),
                                            f"nesting deeper than {MAX_DEPTH} levels")])
 
 
@@ -180,6 +190,12 @@ def compose_text(text: str, file: str, via: tuple[str, ...] = (), base: Path_ = 
         node = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_yaml_error(file, exc, text, via)]) from None
+    except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other control characters)
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        char = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        raise LoadError([SpecError(Location(file, line, col, via), "",
+                                   f"invalid YAML: unacceptable character {char}: {exc.reason}")]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
         raise LoadError([SpecError(Location(file, 1, 1, via), "", f"invalid YAML: {exc}")]) from None
     if node is not None:
@@ -271,11 +287,11 @@ class _Builder:
         if inc_node is None:
             self.errors.append(SpecError(site, _dotted(path), f"!include: {inc_file} is empty"))
             return None
-        value = self.build(inc_node, inc_file, path, inc_via, (*stack, target))
-        self.loaded.values[path] = site
-        return value
+        # the included value is located in its fragment (with the include site in `via`), so a problem
+        # with the value as a whole ("required key is missing") points into the fragment
+        return self.build(inc_node, inc_file, path, inc_via, (*stack, target))
 
-    def _bad_tag(self, node: Node, file: str, path: Path_, via: tuple[str, ...]) -> None:
+    def _bad_tag(self, node: Node, file: str, path: Path_, via: tuple[str, ...]) -> Any:
         self.errors.append(SpecError(_loc(file, node.start_mark, via), _dotted(path),
                                      f"unsupported YAML tag {node.tag!r} (only {INCLUDE_TAG} is allowed)"))
         return None
@@ -283,7 +299,8 @@ class _Builder:
     def _mapping(self, node: MappingNode, file: str, path: Path_, via: tuple[str, ...],
                  stack: tuple[Path, ...]) -> dict[str, Any] | None:
         if node.tag != "tag:yaml.org,2002:map":
-            return self._bad_tag(node, file, path, via)
+            self._bad_tag(node, file, path, via)
+            return None
         out: dict[str, Any] = {}
         merged: list[tuple[Node, Node]] = []
         for key_node, value_node in node.value:

@@ -25,8 +25,9 @@ UNITS = {"USD": "currencyUSD", "seconds": "s", "percent": "percent", "percentuni
          "short": "short", "bytes": "bytes", "tokens": "short", "requests": "short", "ratio": "short"}
 """Spec unit -> Grafana unit id; anything else in a spec panel is taken as a Grafana unit id."""
 SEVERITY_COLOUR = {"page": "red", "ticket": "orange"}
+SEVERITY_COLOURS = {"critical": "red", "warning": "orange", "info": "yellow"}
 BUDGET_STEPS: tuple[Step, ...] = ((None, "red"), (0.0, "orange"), (0.25, "green"))
-"""Budget remaining: spent (< 0) red, last quarter orange (the AMAS 25% warning line), else green."""
+"""Budget remaining without budget alerts: spent (< 0) red, last quarter orange, else green."""
 
 
 @dataclass(frozen=True)
@@ -154,11 +155,24 @@ def _summary_row(service: ServicePlan) -> RowPlan:
                      Query(q["budget_remaining"], "budget left", "budget")),
             unit="percentunit", steps=((None, "blue"),),
             # Green only at or above the objective; the budget turns orange in its last quarter.
-            per_query_steps={"sli": ((None, "red"), (slo.objective / 100, "green")), "budget": BUDGET_STEPS},
+            per_query_steps={"sli": ((None, "red"), (slo.objective / 100, "green")), "budget": budget_steps(slo)},
             description=slo.description or f"{slo.name} ({slo.sli_kind} SLI)",
             links=_runbook_links(slo.alerts), width=8, height=5,
         ))
     return RowPlan(f"{service.service}: SLO summary", tuple(panels))
+
+
+def budget_steps(slo: SLOPlan) -> tuple[Step, ...]:
+    """Budget-remaining colours: the SLO's budget alert levels when it has them, coloured by severity."""
+    levels = sorted((condition[2], a.severity) for a in slo.alerts if a.kind == "budget"
+                    if (condition := alert_condition(a.expr)) is not None)
+    if not levels:
+        return BUDGET_STEPS
+    # Below 0 the SLO is missed; each band takes the colour of the alert that fires inside it.
+    steps: list[Step] = [(None, "red"), (0.0, SEVERITY_COLOURS[levels[0][1]])]
+    for i, (below, _) in enumerate(levels):
+        steps.append((below, SEVERITY_COLOURS[levels[i + 1][1]] if i + 1 < len(levels) else "green"))
+    return tuple(steps)
 
 
 def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
@@ -173,7 +187,7 @@ def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
                               f"({format_number(slo.objective)}%).", links=links, width=6),
         PanelPlan(kind="timeseries", title=f"{slo.name}: error budget remaining ({slo.period})",
                   queries=(Query(q["budget_remaining"], "budget remaining"),), unit="percentunit",
-                  steps=BUDGET_STEPS, threshold_lines=True, links=links, width=6,
+                  steps=budget_steps(slo), threshold_lines=True, links=links, width=6,
                   description=f"Share of the {slo.period} error budget left; below 0 the SLO is missed."),
     ]
     for severity in ("page", "ticket"):

@@ -13,7 +13,7 @@ def parse_duration(text: str) -> float:
     match = _RE.match(text)
     if not text or not match or not any(match.groups()):
         raise ValueError(f"must be a Prometheus duration such as 5m, 1h30m or 28d (got {text!r})")
-    return sum(int(g) * mult for g, (_, mult) in zip(match.groups(), _UNITS) if g)
+    return sum(int(g) * mult for g, (_, mult) in zip(match.groups(), _UNITS, strict=True) if g)
 
 
 def format_duration(seconds: float) -> str:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentops_gen.plan import names
-from agentops_gen.plan.matchers import Matcher, disjoint, eq, none_of, one_of, present
+from agentops_gen.plan.matchers import Matcher, disjoint, eq, matches, none_of, one_of, present
 from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.plan.timeintervals import outside_business_hours
 from agentops_gen.spec.service import AlertmanagerSettings, PlatformSpec, ServiceSpec
@@ -129,10 +129,11 @@ def _receivers(plan: Plan, platform: PlatformSpec | None) -> tuple[ReceiverPlan,
         out.append(ReceiverPlan(names.DEFAULT_RECEIVER, "built-in default: no integration", {}))
     if platform is not None:
         for name, receiver in sorted(platform.receivers.items()):
-            out.append(ReceiverPlan(names.receiver(None, name), "platform", _with_templates(receiver.integrations())))
+            out.append(ReceiverPlan(names.receiver(None, name), f"platform file: receivers.{name}",
+                                    _with_templates(receiver.integrations())))
     for service in plan.services:
         for name, receiver in sorted(service.spec.receivers.items()):
-            out.append(ReceiverPlan(names.receiver(service.service, name), service.service,
+            out.append(ReceiverPlan(names.receiver(service.service, name), f"{service.source}: receivers.{name}",
                                     _with_templates(receiver.integrations())))
     return tuple(out)
 
@@ -201,4 +202,24 @@ def config_matchers(am: AlertmanagerPlan) -> list[tuple[str, Matcher]]:
     for i, rule in enumerate(am.inhibit_rules):
         out += [(f"inhibit_rules[{i}].source_matchers", m) for m in rule.source]
         out += [(f"inhibit_rules[{i}].target_matchers", m) for m in rule.target]
+    return out
+
+
+def unmatched_matchers(plan: Plan, am: AlertmanagerPlan) -> list[tuple[str, tuple[Matcher, ...]]]:
+    """(where, matchers) of routes and inhibit sides no generated alert satisfies: dead config, for lint."""
+    alerts = [{**a.labels, "alertname": a.name} for s in plan.services for a in s.alerts]
+    out: list[tuple[str, tuple[Matcher, ...]]] = []
+
+    def walk(route: RoutePlan, where: str, path: tuple[Matcher, ...]) -> None:
+        for i, child in enumerate(route.routes):
+            full = path + child.matchers
+            if not any(matches(full, a) for a in alerts):
+                out.append((f"{where}.routes[{i}]", full))
+            walk(child, f"{where}.routes[{i}]", full)
+
+    walk(am.root, "route", ())
+    for i, rule in enumerate(am.inhibit_rules):
+        for side, matchers in (("source_matchers", rule.source), ("target_matchers", rule.target)):
+            if not any(matches(matchers, a) for a in alerts):
+                out.append((f"inhibit_rules[{i}].{side}", matchers))
     return out

@@ -16,12 +16,33 @@ from agentops_gen.spec.slo import SLI
 
 
 def le_values(bound: float) -> list[str]:
-    """`le` label spellings of one bucket boundary across client libraries (Go `8`, Python `8.0`)."""
-    go = format_number(bound)
-    spellings = [go]
-    if "." not in go and "e" not in go:
-        spellings.append(f"{go}.0")
-    return spellings
+    """`le` label spellings of one bucket boundary across client libraries (Go `8`, Python `8.0`).
+
+    Go (client_golang) writes strconv.FormatFloat(v, 'g', -1, 64): exponent form from 1e+06 up and
+    below 1e-04; Python (prometheus_client floatToGoString) writes repr(v), switching to Go's
+    exponent form from 1e+06. The plain decimal forms are kept too (Prometheus 3 normalises `le`).
+    """
+    plain = format_number(bound)
+    spellings = [_go_float(bound), plain]
+    if "." not in plain and "e" not in plain:
+        spellings.append(f"{plain}.0")
+    return list(dict.fromkeys(spellings))
+
+
+def _go_float(value: float) -> str:
+    """strconv.FormatFloat(value, 'g', -1, 64): shortest digits, %e when the exponent is < -4 or >= 6."""
+    from decimal import Decimal
+
+    if value == 0:
+        return "0"
+    sign, digits, exponent = Decimal(repr(float(value))).normalize().as_tuple()
+    assert isinstance(exponent, int)
+    text = "".join(map(str, digits))
+    exp10 = len(digits) + exponent - 1
+    if exp10 < -4 or exp10 >= 6:
+        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
+        return f"{'-' if sign else ''}{mantissa}e{'-' if exp10 < 0 else '+'}{abs(exp10):02d}"
+    return format_number(value)
 
 
 def le_matcher(bound: float) -> str:

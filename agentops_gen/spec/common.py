@@ -70,5 +70,8 @@ Url = Annotated[str, AfterValidator(_url)]
 Name = Annotated[str, AfterValidator(_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
 Duration = Annotated[str, BeforeValidator(_duration)]
-Labels = Annotated[dict[str, str], BeforeValidator(_stringify), AfterValidator(_labels)]
-Annotations = Annotated[dict[str, str], BeforeValidator(_stringify)]
+# json_schema_input_type: the schema accepts what _stringify accepts (`tier: 1`, `canary: true`)
+_LabelInput = dict[str, str | int | float | bool]
+Labels = Annotated[dict[str, str], BeforeValidator(_stringify, json_schema_input_type=_LabelInput),
+                   AfterValidator(_labels)]
+Annotations = Annotated[dict[str, str], BeforeValidator(_stringify, json_schema_input_type=_LabelInput)]

@@ -112,7 +112,7 @@ class Integration(SpecModel):
     @model_validator(mode="after")
     def _required(self) -> Integration:
         if self.required_one_of and not any(getattr(self, f) is not None for f in self.required_one_of):
-            keys = " or ".join(self.model_fields[f].alias or f for f in self.required_one_of)
+            keys = " or ".join(type(self).model_fields[f].alias or f for f in self.required_one_of)
             raise ValueError(f"{self.kind}: set {keys}")
         return self
 
@@ -238,7 +238,9 @@ class MSTeamsConfig(Integration):
 
 
 def _entries(model: type[Integration]) -> Any:
-    return Annotated[list[model], BeforeValidator(_config_list)]  # type: ignore[valid-type]
+    # json_schema_input_type: the JSON Schema must accept what a spec may write (one mapping or a list)
+    one_or_list = BeforeValidator(_config_list, json_schema_input_type=model | list[model])  # type: ignore[valid-type]
+    return Annotated[list[model], one_or_list]  # type: ignore[valid-type]
 
 
 class Receiver(SpecModel):
@@ -265,7 +267,7 @@ def _names(value: Any) -> Any:
     return [value] if isinstance(value, str) else value
 
 
-ReceiverNames = Annotated[list[str], BeforeValidator(_names)]
+ReceiverNames = Annotated[list[str], BeforeValidator(_names, json_schema_input_type=str | list[str])]
 
 
 class Notify(SpecModel):

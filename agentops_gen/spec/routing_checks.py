@@ -49,7 +49,7 @@ def _version_errors(sf: SpecFile, name: str, receiver: Receiver, version: tuple[
             continue
         for i, entry in enumerate(entries):
             for field in sorted(entry.model_fields_set):
-                key = entry.model_fields[field].alias or field
+                key = type(entry).model_fields[field].alias or field
                 since = SINCE.get((kind, key))
                 if since and version < since:
                     yield _error(sf, ("receivers", name, kind, i, key),
@@ -86,4 +86,4 @@ def _error(sf: SpecFile, path: Path_, message: str, *, key: bool = False) -> Spe
     if written not in sf.loaded.values and written not in sf.loaded.keys:
         # A lone mapping written instead of a one-entry list has no `[0]` in the YAML.
         written = tuple(p for p in path if not isinstance(p, int))
-    return SpecError(sf.loaded.locate(written, key=key), dotted(path), message)
+    return SpecError(sf.loaded.locate(written, key=key), dotted(written), message)

@@ -140,6 +140,7 @@ def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
 
 
 def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> SpecError:
+    """A pydantic error at its YAML node; the field path is reported as written (no `[0]` for a lone mapping)."""
     loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
     where = _written_path(loaded.data, loc)
     kind = err["type"]
@@ -148,29 +149,51 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
         message = message.split(", ", 1)[1]
     if kind == "extra_forbidden":
         key = str(loc[-1])
-        hint = difflib.get_close_matches(key, _allowed_keys(model, loc[:-1]), n=1, cutoff=0.6)
-        message = f"unknown key {key!r}" + (f" (did you mean {hint[0]!r}?)" if hint else "")
-        return SpecError(loaded.locate(where, key=True), dotted(loc), message)
+        hint = suggest(key, _allowed_keys(model, loc[:-1]))
+        message = f"unknown key {key!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+        return SpecError(loaded.locate(where, key=True), dotted(where), message)
     if kind == "missing":
-        return SpecError(loaded.locate(where[:-1]), dotted(loc), "required key is missing")
+        return SpecError(loaded.locate(where[:-1]), dotted(where), "required key is missing")
     if loc and loc[-1] == "[key]":  # a dict key failed (e.g. a receiver name): point at the key itself
-        loc, where = loc[:-1], where[:-1]
-        return SpecError(loaded.locate(where, key=True), dotted(loc), message)
+        where = where[:-1]
+        return SpecError(loaded.locate(where, key=True), dotted(where), message)
     label = _LABEL_MESSAGE.match(message)
     if label and loc and loc[-1] in ("labels", "annotations") and (*where, label.group(1)) in loaded.keys:
         # label checks run on the whole mapping; point at the offending key, not the mapping
-        loc, where = (*loc, label.group(1)), (*where, label.group(1))
-        return SpecError(loaded.locate(where, key=True), dotted(loc), message)
+        where = (*where, label.group(1))
+        return SpecError(loaded.locate(where, key=True), dotted(where), message)
     if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
         message += f" (got {err['input']!r})"
     if kind == "literal_error" and loc == ("kind",) and isinstance(err.get("input"), str):
-        hint = difflib.get_close_matches(err["input"], ["service", "platform"], n=1, cutoff=0.6)
+        kind_hint = suggest(err["input"], ["service", "platform"])
         message = f"must be 'service' (the default) or 'platform' (got {err['input']!r})" + (
-            f"; did you mean {hint[0]!r}?" if hint else "")
-    return SpecError(loaded.locate(where), dotted(loc), message)
+            f"; did you mean {kind_hint!r}?" if kind_hint else "")
+    return SpecError(loaded.locate(where), dotted(where), message)
 
 
 _LABEL_MESSAGE = re.compile(r"^label (?:name )?'([^']*)'")
+
+
+def suggest(word: str, choices: list[str]) -> str | None:
+    """The known key a typo most likely meant: difflib's best match, else the one edit distance <= 2 away."""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    if close:
+        return close[0]
+    scored = sorted((_edits(word.lower(), c.lower()), c) for c in choices)
+    if scored and scored[0][0] <= min(2, len(word) // 2) and (len(scored) == 1 or scored[1][0] > scored[0][0]):
+        return scored[0][1]
+    return None
+
+
+def _edits(a: str, b: str) -> int:
+    """Levenshtein distance (insertions, deletions, substitutions)."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
 
 
 def _written_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...]:

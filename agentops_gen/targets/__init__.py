@@ -7,7 +7,7 @@ from importlib import import_module
 
 from agentops_gen.plan.model import Plan
 
-TARGETS: tuple[str, ...] = ("prometheus", "prom_tests", "grafana", "alertmanager")
+TARGETS: tuple[str, ...] = ("prometheus", "prom_tests", "operator", "grafana", "alertmanager", "otel", "runbooks")
 """Target modules under agentops_gen.targets, rendered in this order; each exposes render(plan)."""
 
 
@@ -19,5 +19,5 @@ def render_all(plan: Plan) -> dict[str, str]:
         for path, text in render(plan).items():
             if path in files:
                 raise RuntimeError(f"two targets render {path}")
-            files[path] = text
+            files[path] = text.rstrip("\n") + "\n"  # exactly one final newline, whatever the template did
     return dict(sorted(files.items()))

@@ -6,6 +6,7 @@ JSON is complete without Grafana filling it in; values are Grafana's defaults un
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from agentops_gen.plan.dashboard import PanelPlan, Query, Step
@@ -170,8 +171,12 @@ def alertlist_options(label_filter: str) -> dict[str, Any]:
     }
 
 
-OPTIONS = {
+def _alertlist(panel: PanelPlan) -> dict[str, Any]:
+    return alertlist_options(panel.label_filter)
+
+
+OPTIONS: dict[str, Callable[[PanelPlan], dict[str, Any]]] = {
     "stat": _stat, "gauge": _gauge, "bargauge": _bargauge, "timeseries": _timeseries, "heatmap": _heatmap,
-    "table": _table, "text": _text, "alertlist": lambda panel: alertlist_options(panel.label_filter),
+    "table": _table, "text": _text, "alertlist": _alertlist,
 }
 """Panel kind -> options builder; also the list of panel types agentops-gen emits."""

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentops_gen.plan import names, timing
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
@@ -26,6 +26,8 @@ RATE = 100.0
 BASE = 1_000_000.0
 """Counters start high so Prometheus' extrapolation never clamps at a zero crossing."""
 INCIDENT_START = 30
+MAX_HISTORY = 6 * 60
+"""Healthy minutes before a burn-rate incident: the alert's longest window, capped to keep promtool fast."""
 HEALTHY_MINUTES = 180
 SEVERITY_MULTIPLIERS = (2.37, 2.71, 3.3, 1.9, 4.1)
 """Incident size = threshold x multiplier; odd multipliers keep window ratios off exact thresholds."""
@@ -146,22 +148,39 @@ def _robust_first(make: Any, for_min: int, horizon: int) -> int | None:
     return times.pop() if len(times) == 1 else None
 
 
-def _burn_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> Case | None:
+def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
+    """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it."""
     kind = alert.kind.removeprefix("burn-")
     pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
-    lowest = min(p[2] for p in pairs)
-    for multiplier in SEVERITY_MULTIPLIERS:
-        incident = min(1.0, lowest * multiplier)
-        step = timing.Step(start=INCIDENT_START, incident=incident)
-        horizon = INCIDENT_START + max(p[0] for p in pairs) + _minutes(alert.for_) + 2
-        when = _robust_first(
-            lambda s, step=step: timing.burn_condition(step, [(lo, sh, th * s) for lo, sh, th in pairs]),
-            _minutes(alert.for_), horizon)
-        if when is not None:
-            return _fire_case(service, slo, alert, step, when, incident,
-                              f"{alert.name} fires {when - INCIDENT_START}m after a step to "
-                              f"{incident:.4g} error ratio")
-    return None
+    for_min = _minutes(alert.for_)
+    # With full windows the pairs fire at distinct times, so each pair can be made to fire first.
+    start = min(max(p[0] for p in pairs), MAX_HISTORY)
+    cases = []
+    for index, (long_min, short_min, threshold) in enumerate(pairs):
+        others = pairs[:index] + pairs[index + 1:]
+        for multiplier in SEVERITY_MULTIPLIERS:
+            incident = min(1.0, threshold * multiplier)
+            step = timing.Step(start=start, incident=incident)
+            horizon = start + max(p[0] for p in pairs) + for_min + 2
+
+            def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step) -> int | None:
+                return _robust_first(
+                    lambda s: timing.burn_condition(step, [(lo, sh, th * s) for lo, sh, th in chosen]),
+                    for_min, horizon)
+
+            when = fire(pairs)
+            alone = fire([pairs[index]])
+            rivals = [t for t in (fire([o]) for o in others) if t is not None]
+            if when is None or alone != when or (rivals and min(rivals) <= when + 1):
+                continue
+            case = _fire_case(service, slo, alert, step, when, incident,
+                              f"{alert.name} fires {when - start}m after a step to {incident:.4g} "
+                              f"error ratio (the {format_duration(long_min * 60)}/"
+                              f"{format_duration(short_min * 60)} pair)")
+            if case is not None:
+                cases.append(case)
+            break
+    return cases
 
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
@@ -352,7 +371,7 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
                    for b in spec_slo.alerting.budget}
         for alert in slo.alerts:
             if alert.kind.startswith("burn-"):
-                found = [c for c in (_burn_case(service, slo, alert),) if c is not None]
+                found = _burn_cases(service, slo, alert)
             elif alert.kind == "outage":
                 found = _outage_cases(service, slo, alert)
             else:

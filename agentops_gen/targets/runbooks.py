@@ -26,6 +26,13 @@ SILENCE_FOR = {"critical": "1h", "warning": "4h", "info": "24h"}
 """Suggested silence length: long enough to work the incident, short enough not to hide the next one."""
 SLO_KINDS = frozenset({"burn-page", "burn-ticket", "outage", "budget"})
 _THRESHOLD = re.compile(r"<\s*([0-9.eE+-]+)\s*$")
+_LABEL_TEMPLATE = re.compile(r"\{\{\s*\$labels\.(\w+)\s*\}\}")
+_ANY_TEMPLATE = re.compile(r"\{\{.*?\}\}")
+
+
+def untemplate(text: str) -> str:
+    """Alert text without Prometheus templating: `{{ $labels.instance }}` -> `<instance>`, values -> `(value)`."""
+    return _ANY_TEMPLATE.sub("(value)", _LABEL_TEMPLATE.sub(r"<\1>", text))
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,7 @@ class Runbook:
     kind_words: str
     headline: str
     slo: SLOPlan | None
+    meaning: str
     budget_math: tuple[str, ...]
     impact: str
     sli_query: str | None
@@ -62,7 +70,7 @@ def headline(alert: AlertPlan) -> str:
     if alert.kind == "kpi":
         return f"{alert.subject} {'above its maximum' if alert.name.endswith('AboveMax') else 'below its minimum'}"
     if alert.kind == "plain":
-        return alert.summary
+        return untemplate(alert.summary)
     return f"{alert.subject}: {KIND_WORDS[alert.kind].split(' (')[0]}"
 
 
@@ -105,7 +113,13 @@ def impact(alert: AlertPlan, slo: SLOPlan | None, service: ServicePlan) -> str:
     if alert.kind == "budget" and slo:
         return (f"Little room is left for failures of {slo.name}{about} this period: one more incident may miss "
                 "the SLO. Slow down releases and risky changes until the budget recovers.")
-    return alert.meaning
+    if alert.kind == "kpi":
+        return (f"The {alert.subject} KPI of {service.service} is outside the bound its owners agreed on: users may "
+                "not notice yet, but the KPI contract is broken while this fires.")
+    if alert.kind == "anomaly":
+        return (f"{alert.subject} behaves unlike its own recent past: often the first sign of a model, prompt, "
+                "traffic or cost change, before any SLO moves.")
+    return f"A platform check of {service.service} failed: {untemplate(alert.summary)}"
 
 
 def dashboard_url(service: ServicePlan, plan: Plan) -> str:
@@ -127,7 +141,8 @@ def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
     return Runbook(
         alert=alert, service=service.service, team=service.team, source=service.source,
         kind_words=KIND_WORDS[alert.kind], headline=headline(alert), slo=slo,
-        budget_math=budget_math(alert, slo) if slo else (), impact=impact(alert, slo, service),
+        meaning=untemplate(alert.meaning), budget_math=budget_math(alert, slo) if slo else (),
+        impact=impact(alert, slo, service),
         sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo else None,
         dashboard_url=dashboard_url(service, plan), silence=silence_command(alert, service.service),
         receivers=tuple(getattr(service.spec.notify, alert.severity, ()) or ()),

@@ -1,9 +1,10 @@
 """Synthetic, deterministic metric history as OpenMetrics text for `promtool tsdb create-blocks-from openmetrics`.
 
 Series are functions of time: counters integrate a rate, histograms split a rate of observations
-into cumulative buckets, gauges are sampled. Samples are spaced `step` apart, and `fine_step` apart
-over the last `fine_span` seconds (so short windows such as rate(x[1m]) see several samples at
-the end without writing a whole week at 15s).
+into cumulative buckets, gauges are sampled. Samples are `step` apart, closer towards the end as
+`tiers` say ((span, step): within `span` seconds of the end, samples are `step` apart), so recent
+history has the resolution rate(x[1m]) and recorded rules need without writing a week at 15s
+(promtool re-reads the whole file for every 2h block it writes, so size is time).
 
 OpenMetrics rules the output follows: one `# TYPE` line per family, the family's samples together,
 counters named `<family>_total`, histograms as `_bucket{le}` (ending with `+Inf`), `_count`,
@@ -17,6 +18,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 Rate = float | Callable[[float], float]
+Shares = dict[float, float] | Callable[[float], dict[float, float]]
 DAY = 86400
 
 
@@ -27,6 +29,10 @@ def daily(base: float, swing: float = 0.3, phase: float = 0.0) -> Callable[[floa
 
 def _at(rate: Rate, t: float) -> float:
     return rate(t) if callable(rate) else rate
+
+
+def _shares_at(shares: Shares, t: float) -> dict[float, float]:
+    return shares(t) if callable(shares) else shares
 
 
 def _labels(labels: dict[str, str], extra: dict[str, str] | None = None) -> str:
@@ -56,24 +62,21 @@ class OpenMetrics:
 
     start: int
     end: int
-    step: int = 300
-    fine_step: int = 15
-    fine_span: int = 3 * 3600
-    _families: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    step: int = 900
+    tiers: tuple[tuple[int, int], ...] = ((7 * 3600, 60), (90 * 60, 15))
+    _families: dict[str, tuple[str, list[tuple[int, str]]]] = field(default_factory=dict)
 
     def times(self) -> Iterator[int]:
-        """Sample timestamps: coarse, then fine over the last `fine_span`."""
-        fine_from = self.end - self.fine_span
+        """Sample timestamps from start to end, spaced by the finest tier that covers each one."""
         t = self.start
-        while t < fine_from:
-            yield t
-            t += self.step
-        t = max(t, fine_from)
         while t <= self.end:
             yield t
-            t += self.fine_step
+            step = min([s for span, s in self.tiers if self.end - t <= span], default=self.step)
+            # Never step past the start of a finer tier, so every tier starts on time.
+            starts = [self.end - span for span, s in self.tiers if s < step and self.end - span > t]
+            t = min([t + step, *starts])
 
-    def _family(self, name: str, kind: str) -> list[str]:
+    def _family(self, name: str, kind: str) -> list[tuple[int, str]]:
         if name in self._families and self._families[name][0] != kind:
             raise ValueError(f"{name} is already a {self._families[name][0]}")
         return self._families.setdefault(name, (kind, []))[1]
@@ -86,36 +89,54 @@ class OpenMetrics:
         for t in self.times():
             value += _at(rate, t) * (t - last)
             last = t
-            lines.append(f"{family}_total{_labels(labels)} {_num(value)} {t}")
+            lines.append((t, f"{family}_total{_labels(labels)} {_num(value)} {t}"))
         return self
 
     def gauge(self, name: str, labels: dict[str, str], value: Rate) -> OpenMetrics:
         """A gauge sampled from `value` (a number or a function of time)."""
         lines = self._family(name, "gauge")
-        lines.extend(f"{name}{_labels(labels)} {_num(_at(value, t))} {t}" for t in self.times())
+        lines.extend((t, f"{name}{_labels(labels)} {_num(_at(value, t))} {t}") for t in self.times())
         return self
 
-    def histogram(self, name: str, labels: dict[str, str], rate: Rate, shares: dict[float, float],
-                  mean: float) -> OpenMetrics:
-        """Observations at `rate`/s; `shares` maps each bucket bound to the share of observations <= it."""
+    def histogram(self, name: str, labels: dict[str, str], rate: Rate, shares: Shares, mean: Rate) -> OpenMetrics:
+        """Observations at `rate`/s; `shares` maps each bucket bound to the share of observations <= it.
+
+        `shares` and `mean` may be functions of time (a latency that drifts over the day): buckets
+        accumulate their own increments, so they stay monotonic whatever the shape does.
+        """
         lines = self._family(name, "histogram")
-        bounds = sorted(shares)
-        count, last = 0.0, self.start
+        bounds = sorted(_shares_at(shares, self.start))
+        buckets = dict.fromkeys(bounds, 0.0)
+        count = total = 0.0
+        last = self.start
         for t in self.times():
-            count += _at(rate, t) * (t - last)
+            new = _at(rate, t) * (t - last)
             last = t
+            now = _shares_at(shares, t)
             for bound in bounds:
-                lines.append(f"{name}_bucket{_labels(labels, {'le': le_text(bound)})} {_num(count * shares[bound])} {t}")
-            lines.append(f"{name}_bucket{_labels(labels, {'le': '+Inf'})} {_num(count)} {t}")
-            lines.append(f"{name}_count{_labels(labels)} {_num(count)} {t}")
-            lines.append(f"{name}_sum{_labels(labels)} {_num(count * mean)} {t}")
+                buckets[bound] += new * now[bound]
+                lines.append((t, f"{name}_bucket{_labels(labels, {'le': le_text(bound)})} {_num(buckets[bound])} {t}"))
+            count += new
+            total += new * _at(mean, t)
+            lines.append((t, f"{name}_bucket{_labels(labels, {'le': '+Inf'})} {_num(count)} {t}"))
+            lines.append((t, f"{name}_count{_labels(labels)} {_num(count)} {t}"))
+            lines.append((t, f"{name}_sum{_labels(labels)} {_num(total)} {t}"))
         return self
 
-    def text(self) -> str:
-        """The OpenMetrics exposition, families in the order they were added."""
+    def text(self, start: float | None = None, end: float | None = None) -> str:
+        """The OpenMetrics exposition of samples in [start, end), families in the order they were added."""
         out: list[str] = []
         for name, (kind, lines) in self._families.items():
             out.append(f"# TYPE {name} {kind}")
-            out.extend(lines)
+            out.extend(line for t, line in lines if (start is None or t >= start) and (end is None or t < end))
         out.append("# EOF")
         return "\n".join(out) + "\n"
+
+    def chunks(self, span: int = DAY) -> list[str]:
+        """The exposition cut into time slices aligned to `span` (a multiple of promtool's 2h blocks).
+
+        promtool re-reads its whole input for every 2h block it writes; one file per day keeps a
+        week's backfill linear instead of quadratic in the data size.
+        """
+        first = self.start // span * span
+        return [self.text(a, a + span) for a in range(first, self.end + 1, span)]

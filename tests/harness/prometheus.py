@@ -6,13 +6,15 @@ Usage::
 
     data = OpenMetrics(start=end - 7 * 86400, end=end)          # a healthy week, see openmetrics.py
     data.counter("agent_requests_total", {"job": "api"}, daily(5.0))
-    with running_prometheus([rules_file], data.text(), workdir=tmp_path, rules_from=end - 6 * 3600,
+    with running_prometheus([rules_file], data.chunks(), workdir=tmp_path, rules_from=end - 2 * 3600,
                             rules_to=end) as prom:
         prom.query('slo:sli_error:ratio_rate5m{slo="availability"}', at=end)   # -> list of samples
         prom.alerts()                                                          # -> active alerts
 
 `running_prometheus(rule_files, openmetrics, *, workdir, rules_from=None, rules_to=None, ...)`:
-1. writes `openmetrics` and turns it into TSDB blocks (`promtool tsdb create-blocks-from openmetrics`);
+1. writes `openmetrics` (one exposition, or several covering disjoint 2h-aligned time slices, such
+   as `OpenMetrics.chunks()`) and turns it into TSDB blocks (`promtool tsdb create-blocks-from
+   openmetrics`);
 2. when `rules_from` is given, backfills every recording rule of `rule_files` over
    [rules_from, rules_to] with `promtool tsdb create-blocks-from rules`. promtool evaluates rules
    against a running server that does not see series it is still writing, so rules that read other
@@ -198,7 +200,7 @@ def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, r
 
 
 @contextmanager
-def running_prometheus(rule_files: Sequence[Path], openmetrics: str | None, *, workdir: Path,
+def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[str] | None, *, workdir: Path,
                        rules_from: float | None = None, rules_to: float | None = None, eval_interval: str = "1m",
                        prometheus: str = "prometheus", promtool: str = "promtool") -> Iterator[Prometheus]:
     """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it."""
@@ -207,10 +209,10 @@ def running_prometheus(rule_files: Sequence[Path], openmetrics: str | None, *, w
     workdir.mkdir(parents=True, exist_ok=True)
     tsdb = workdir / "tsdb"
     tsdb.mkdir(exist_ok=True)
-    if openmetrics:
-        data = workdir / "data.om"
-        data.write_text(openmetrics)
-        _run([promtool, "tsdb", "create-blocks-from", "openmetrics", str(data), str(tsdb)])
+    for i, text in enumerate([openmetrics] if isinstance(openmetrics, str) else openmetrics or []):
+        data = workdir / f"data-{i}.om"
+        data.write_text(text)
+        _run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(data), str(tsdb)])
     if rules_from is not None:
         end = rules_to if rules_to is not None else time.time()
         _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)

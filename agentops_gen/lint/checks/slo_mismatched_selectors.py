@@ -38,7 +38,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
             ratio = get_in(slo, "sli", "ratio")
             if not isinstance(ratio, dict):
                 continue
-            total = parsed(ctx, ratio.get("total")) if isinstance(ratio.get("total"), str) else None
+            total = parsed(ctx, ratio["total"]) if isinstance(ratio.get("total"), str) else None
             for key in ("errors", "good"):
                 part = parsed(ctx, ratio[key]) if isinstance(ratio.get(key), str) else None
                 if not isinstance(part, promql_parser.VectorSelector) \

@@ -7,8 +7,14 @@ from collections.abc import Iterator
 from agentops_gen.lint.context import LintContext, finding, get_in, items, number, seconds
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
-from agentops_gen.plan.windows import BurnWindow, burn_threshold, custom_window, default_windows, error_budget, \
-    format_number
+from agentops_gen.plan.windows import (
+    BurnWindow,
+    burn_threshold,
+    custom_window,
+    default_windows,
+    error_budget,
+    format_number,
+)
 
 NAME = "slo/unreachable-burn-factor"
 CHECK = Check(
@@ -23,10 +29,12 @@ CHECK = Check(
         "1 / budget, or use a KPI threshold alert instead of an SLO.",
     bad="slos:\n  - name: containment\n    description: Conversations solved without a human.\n"
         "    objective: 60  # flagged\n    sli:\n      ratio:\n"
-        "        errors: agent_tasks_total{job=\"a\",outcome=\"handoff\"}\n        total: agent_tasks_total{job=\"a\"}\n",
+        "        errors: agent_tasks_total{job=\"a\",outcome=\"handoff\"}\n"
+        "        total: agent_tasks_total{job=\"a\"}\n",
     good="slos:\n  - name: containment\n    description: Conversations solved without a human.\n"
          "    objective: 60\n    sli:\n      ratio:\n"
-         "        errors: agent_tasks_total{job=\"a\",outcome=\"handoff\"}\n        total: agent_tasks_total{job=\"a\"}\n"
+         "        errors: agent_tasks_total{job=\"a\",outcome=\"handoff\"}\n"
+         "        total: agent_tasks_total{job=\"a\"}\n"
          "    alerting:\n      windows:\n"
          "        - {severity: ticket, long: 1d, short: 2h, factor: 2}\n"
          "        - {severity: ticket, long: 3d, short: 6h, factor: 1}\n",

@@ -31,7 +31,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
     """Service-level and per-item descriptions."""
     for src in ctx.specs():
         if _blank(src.data.get("description")):
-            where = ("description",) if "description" in src.data else ("service",)
+            where: tuple[str | int, ...] = ("description",) if "description" in src.data else ("service",)
             yield finding(src, NAME, where, "the service has no description (used in dashboards and runbooks)")
         for section, what in (("slos", "SLO"), ("kpis", "KPI"), ("anomalies", "anomaly")):
             for i, item in items(src.data, section):

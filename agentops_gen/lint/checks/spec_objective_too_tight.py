@@ -22,10 +22,12 @@ CHECK = Check(
         "objective, lengthen the period, or measure something coarser.",
     bad="period: 7d\nslos:\n  - name: availability\n    description: Requests without a server error.\n"
         "    objective: 99.999  # flagged\n    sli:\n      ratio:\n"
-        "        errors: http_requests_total{job=\"api\",code=~\"5..\"}\n        total: http_requests_total{job=\"api\"}\n",
+        "        errors: http_requests_total{job=\"api\",code=~\"5..\"}\n"
+        "        total: http_requests_total{job=\"api\"}\n",
     good="period: 7d\nslos:\n  - name: availability\n    description: Requests without a server error.\n"
          "    objective: 99.9\n    sli:\n      ratio:\n"
-         "        errors: http_requests_total{job=\"api\",code=~\"5..\"}\n        total: http_requests_total{job=\"api\"}\n",
+         "        errors: http_requests_total{job=\"api\",code=~\"5..\"}\n"
+        "        total: http_requests_total{job=\"api\"}\n",
 )
 
 

@@ -1,0 +1,122 @@
+"""Render the spec folder in memory for the output-side checks, and say where a rendered file came from."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
+
+from agentops_gen.errors import Location, SpecError
+from agentops_gen.lint.context import LintContext, SpecSource
+
+if TYPE_CHECKING:
+    from agentops_gen.spec.validate import SpecSet
+
+
+def spec_set(ctx: LintContext) -> SpecSet:
+    """The SpecSet `render` would build, from the already validated sources (every one must be valid)."""
+    from agentops_gen.spec.validate import SpecFile, SpecSet
+
+    specs = SpecSet(root=ctx.root)
+    for src in ctx.sources:
+        assert src.loaded is not None and src.spec is not None
+        spec_file = SpecFile(src.loaded, src.spec)
+        if src.is_platform:
+            specs.platform = specs.platform or spec_file
+        else:
+            specs.services.append(spec_file)
+        if src.selected:
+            specs.selected.add(src.file)
+    return specs
+
+
+def folder_errors(ctx: LintContext) -> list[SpecError]:
+    """The cross-file validation `render` runs (duplicate services, receivers, routing), on a valid folder."""
+    from agentops_gen.spec.validate import _across_files  # the same rules render applies, not a copy
+
+    return list(_across_files(spec_set(ctx)))
+
+
+def render(ctx: LintContext) -> None:
+    """Fill ctx.rendered (or ctx.render_error) from the validated specs; nothing is written."""
+    from agentops_gen.plan.build import build_plan
+    from agentops_gen.targets import render_all
+
+    try:
+        ctx.plan = build_plan(spec_set(ctx))
+        ctx.rendered = render_all(ctx.plan)
+    except Exception as exc:  # noqa: BLE001 - a template or target bug becomes an output/render finding
+        ctx.render_error = f"{type(exc).__name__}: {exc}"
+
+
+def source_of(ctx: LintContext, rel: str) -> SpecSource | None:
+    """The spec a rendered file belongs to: the service named in its path, else the platform file."""
+    parts = PurePosixPath(rel).parts
+    stem = PurePosixPath(rel).name.split(".", 1)[0]
+    best: SpecSource | None = None
+    for src in ctx.sources:
+        service = src.data.get("service")
+        if isinstance(service, str) and (service == stem or service in parts[:-1]) and src.loaded is not None:
+            if best is None or len(service) > len(str(best.data.get("service"))):
+                best = src
+    return best or ctx.platform or next((s for s in ctx.sources if s.selected), None)
+
+
+def location(ctx: LintContext, rel: str) -> Location:
+    """Where to report a problem of a rendered file: the `service:` line of its spec."""
+    src = source_of(ctx, rel)
+    if src is None:
+        return Location(str(ctx.root), 1, 1)
+    return src.locate(("service",) if "service" in src.data else ("kind",), key=True)
+
+
+def output_errors(ctx: LintContext) -> list[tuple[str, str]]:
+    """(rendered path, message) for every file `render`'s own output checks reject, computed once.
+
+    check_outputs stops at the first bad file, so a bad file is set aside and the rest re-checked;
+    cross-file rules (a config that must reference a shipped template) still see every other file.
+    """
+    from agentops_gen.check.outputs import OutputError, check_outputs
+
+    if "output_errors" in ctx.cache:
+        return ctx.cache["output_errors"]  # type: ignore[no-any-return]
+    remaining = dict(ctx.rendered or {})
+    errors: list[tuple[str, str]] = []
+    while remaining:
+        try:
+            check_outputs(remaining)
+            break
+        except OutputError as exc:
+            message = str(exc)
+            path = next((p for p in remaining if message.startswith(p + ":")), None)
+        except Exception as exc:  # noqa: BLE001 - a checker tripping over a malformed file is a finding too
+            path = _crashing_file(remaining)
+            message = f"{path}: malformed output ({type(exc).__name__}: {exc})"
+        errors.append((path or "", message))
+        if path is None:
+            break  # cannot tell which file failed: report once rather than loop
+        del remaining[path]
+    ctx.cache["output_errors"] = errors
+    return errors
+
+
+def _crashing_file(files: dict[str, str]) -> str | None:
+    """The file whose check alone raises something other than OutputError."""
+    from agentops_gen.check.outputs import OutputError, check_outputs
+
+    for path, text in files.items():
+        try:
+            check_outputs({path: text})
+        except OutputError:
+            continue
+        except Exception:  # noqa: BLE001
+            return path
+    return None
+
+
+def kind_of(path: str, message: str) -> str:
+    """Which output check an output error belongs to."""
+    if "does not parse" in message:
+        return "output/parse"
+    if path.startswith("otel/"):
+        return "output/otel"
+    return "output/structure"

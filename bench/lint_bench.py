@@ -1,0 +1,97 @@
+"""Lint speed: `agentops-gen lint` of the examples against the bare import of its deps and promtool.
+
+Usage: python bench/lint_bench.py [--runs N] [--specs DIR] [--json]
+Median wall time of N runs (after one warm-up) of: the bare import of lint's dependencies, lint
+with every check, lint without the output checks (no in-memory render), and `promtool check
+rules` on the same rendered rules (when promtool is installed). The targets come from issue 8:
+full lint under 400 ms and within 2x the bare import. Exit 1 when full lint misses a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEPS = "import typer, pydantic, jinja2, yaml, yaml_include, promql_parser"
+LIMIT_MS = 400.0
+IMPORT_FACTOR = 2.0
+
+
+def cli() -> tuple[list[str], dict[str, str]]:
+    """The agentops-gen command a user runs (installed script next to this Python, else -m), and its env."""
+    script = Path(sys.executable).parent / "agentops-gen"
+    if script.exists():
+        return [str(script)], dict(os.environ)
+    return [sys.executable, "-m", "agentops_gen"], {**os.environ, "PYTHONPATH": str(ROOT)}
+
+
+def median_ms(cmd: list[str], env: dict[str, str], runs: int,
+              ok: tuple[int, ...] = (0,)) -> tuple[float, float, float]:
+    """(median wall, min wall, median CPU) in ms; one warm-up run first so the page cache and .pyc are warm.
+
+    CPU time (user + system of the child) is printed too: on a busy machine it moves far less than wall time.
+    """
+    walls, cpus = [], []
+    for i in range(runs + 1):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        result = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True)
+        elapsed = (time.perf_counter() - started) * 1000
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        if result.returncode not in ok:
+            raise SystemExit(f"{' '.join(cmd)} exited {result.returncode}: {result.stderr.strip()[:500]}")
+        if i:
+            walls.append(elapsed)
+            cpus.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000)
+    return statistics.median(walls), min(walls), statistics.median(cpus)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--runs", type=int, default=11)
+    parser.add_argument("--specs", default="slo_specs")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON instead of a table")
+    args = parser.parse_args()
+    base, env = cli()
+    rows: list[tuple[str, float, float, float]] = []
+    rows.append((f"python -c '{DEPS}'", *median_ms([sys.executable, "-c", DEPS], dict(os.environ), args.runs)))
+    lint_ok = (0, 1)  # findings are fine here; only the time is measured
+    rows.append((f"agentops-gen lint {args.specs}", *median_ms([*base, "lint", args.specs], env, args.runs, lint_ok)))
+    rows.append((f"agentops-gen lint {args.specs} --disable output",
+                 *median_ms([*base, "lint", args.specs, "--disable", "output"], env, args.runs, lint_ok)))
+    promtool = shutil.which("promtool")
+    if promtool:
+        with tempfile.TemporaryDirectory(prefix="lint-bench-") as tmp:
+            subprocess.run([*base, "render", args.specs, "--out", tmp + "/out"], env=env, cwd=ROOT, check=True,
+                           capture_output=True)
+            rules = sorted(str(p) for p in Path(tmp, "out", "prometheus").glob("*.rules.yaml"))
+            rows.append((f"promtool check rules ({len(rules)} rendered rule files)",
+                         *median_ms([promtool, "check", "rules", *rules], dict(os.environ), args.runs)))
+    imports, lint = rows[0][1], rows[1][1]
+    passed = lint < LIMIT_MS and lint < IMPORT_FACTOR * imports
+    if args.json:
+        print(json.dumps({"runs": args.runs, "rows": [{"command": c, "median_ms": round(m, 1), "min_ms": round(n, 1),
+                                                       "cpu_ms": round(u, 1)} for c, m, n, u in rows],
+                          "lint_vs_imports": round(lint / imports, 2), "passed": passed}, indent=2))
+    else:
+        width = max(len(r[0]) for r in rows)
+        print(f"{'command':<{width}}  median ms  min ms  cpu ms  x imports")
+        for c, m, n, u in rows:
+            print(f"{c:<{width}}  {m:9.0f}  {n:6.0f}  {u:6.0f}  {m / imports:9.2f}")
+        print(f"targets: lint < {LIMIT_MS:.0f} ms and < {IMPORT_FACTOR:g}x imports: {'met' if passed else 'MISSED'} "
+              f"(median of {args.runs} runs)")
+    return 0 if passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

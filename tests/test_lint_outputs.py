@@ -1,0 +1,79 @@
+"""Output-side checks: lint renders in memory, so a broken target or template is a lint error."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import agentops_gen.targets
+from agentops_gen.lint.runner import collect, lint
+from tests.conftest import FIXTURES, require_tool
+
+CLEAN = FIXTURES / "lint" / "clean"
+RULES = "prometheus/clean-agent.rules.yaml"
+
+
+def with_render(monkeypatch: pytest.MonkeyPatch, files: dict[str, str] | Exception) -> None:
+    """Make every target render `files` (or raise), as a template bug would."""
+    def fake(plan: object) -> dict[str, str]:
+        if isinstance(files, Exception):
+            raise files
+        return files
+    monkeypatch.setattr(agentops_gen.targets, "render_all", fake)
+
+
+def found(promtool: bool = False) -> list[tuple[str, int, str]]:
+    return [(Path(f.location.file).name, f.location.line, f.check) for f in lint([CLEAN], disabled=set(),
+                                                                                   use_promtool=promtool)]
+
+
+def test_clean_spec_renders_every_target_without_findings() -> None:
+    findings, ctx = collect([CLEAN])
+    assert findings == [] and ctx.render_error is None
+    assert RULES in (ctx.rendered or {})
+
+
+def test_a_target_that_raises_is_output_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_render(monkeypatch, KeyError("severity"))
+    assert found() == [("clean.yaml", 1, "output/render")]
+
+
+def test_a_file_that_does_not_parse_is_output_parse_at_its_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_render(monkeypatch, {RULES: "groups: [\n", "grafana/x.json": "{}"})
+    assert found() == [("clean.yaml", 3, "output/parse")]
+
+
+def test_broken_rule_structure_or_promql_is_output_structure(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_render(monkeypatch, {RULES: 'groups: [{name: g, rules: [{record: "r:x", expr: "sum(up"}]}]\n',
+                              "prometheus/other.rules.yaml": "groups: [{name: g, rules: [{alert: A}]}]\n"})
+    findings = lint([CLEAN], disabled=set())
+    assert [f.check for f in findings] == ["output/structure", "output/structure"]  # both files, not just the first
+    assert any("invalid PromQL" in f.message for f in findings)
+
+
+def test_collector_config_problems_are_output_otel(monkeypatch: pytest.MonkeyPatch) -> None:
+    with_render(monkeypatch, {"otel/clean-agent.collector.yaml": "exporters: {loki: {}}\nservice: {pipelines: {}}\n"})
+    findings = lint([CLEAN], disabled=set())
+    assert [(f.check, f.location.line) for f in findings] == [("output/otel", 3)]
+    assert "loki" in findings[0].message
+
+
+def test_promtool_runs_only_when_asked(monkeypatch: pytest.MonkeyPatch) -> None:
+    require_tool("promtool")
+    # Parses as PromQL, but promtool rejects the duration `5x`.
+    with_render(monkeypatch, {RULES: 'groups: [{name: g, rules: [{alert: A, expr: "up{job=\\"a\\"} == 0", '
+                                     'for: 5x}]}]\n'})
+    assert found() == []
+    assert found(promtool=True) == [("clean.yaml", 3, "output/promtool")]
+
+
+def test_promtool_and_amtool_accept_the_rendered_examples() -> None:
+    require_tool("promtool")
+    require_tool("amtool")
+    assert [f for f in lint([CLEAN], disabled=set(), use_promtool=True) if f.check.startswith("output/")] == []
+
+
+def test_specs_with_errors_are_not_rendered() -> None:
+    _, ctx = collect([FIXTURES / "seed_mistakes" / "mistakes.spec.yaml"])
+    assert ctx.rendered is None

@@ -1,0 +1,104 @@
+"""The pre-commit hooks, for real: `pre-commit try-repo` against a temporary git repo with a good and a bad spec.
+
+pre-commit installs the hook's Python environment from a copy of this repository (pip, from PyPI).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES, ROOT, run_cli
+
+GOOD = (FIXTURES / "lint" / "clean" / "clean.yaml").read_text(encoding="utf-8")
+BAD = GOOD.replace("clean-agent", "bad-agent").replace(
+    "routing_key_file: /etc/alertmanager/secrets/pagerduty", 'routing_key: "${PAGERDUTY_KEY}"')
+GIT = ["git", "-c", "user.name=agentops-gen tests", "-c", "user.email=tests@example.com", "-c", "commit.gpgsign=false"]
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run([*GIT, *args], cwd=cwd, check=True, capture_output=True, text=True)
+
+
+def pre_commit_exe() -> list[str]:
+    found = shutil.which("pre-commit", path=str(Path(sys.executable).parent)) or shutil.which("pre-commit")
+    if found:
+        return [found]
+    pytest.importorskip("pre_commit")
+    return [sys.executable, "-m", "pre_commit"]
+
+
+@pytest.fixture(scope="module")
+def hook_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """This repository's files (tracked and new, not ignored) committed into a fresh git repo."""
+    repo = tmp_path_factory.mktemp("hook-repo")
+    listed = subprocess.run(["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"], cwd=ROOT,
+                            check=True, capture_output=True).stdout.decode().split("\0")
+    for rel in filter(None, listed):
+        src = ROOT / rel
+        if src.is_file() and not rel.startswith("out/"):
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(src, repo / rel)
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "hooks under test")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """pre-commit's cache in a temporary folder, shared by the tests of this module (one install)."""
+    cache = tmp_path_factory.mktemp("pre-commit-home")
+    return {**os.environ, "PRE_COMMIT_HOME": str(cache), "PRE_COMMIT_COLOR": "never"}
+
+
+def user_repo(tmp_path: Path, specs: dict[str, str]) -> Path:
+    """A user's repository: a spec folder, its rendered out/, all committed."""
+    repo = tmp_path / "user"
+    (repo / "slo_specs").mkdir(parents=True)
+    for name, text in specs.items():
+        (repo / "slo_specs" / name).write_text(text, encoding="utf-8")
+    result = run_cli("render", "slo_specs", "--out", "out", cwd=repo)
+    assert result.returncode == 0, result.stderr
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "specs")
+    return repo
+
+
+def try_repo(hook_repo: Path, repo: Path, hook: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pre_commit_exe(), "try-repo", str(hook_repo), hook, "--all-files"], cwd=repo, env=env,
+                          capture_output=True, text=True, timeout=900)
+
+
+def test_hooks_pass_on_a_good_spec(hook_repo: Path, env: dict[str, str], tmp_path: Path) -> None:
+    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD})
+    for hook in ("agentops-gen-lint", "agentops-gen-render-check"):
+        result = try_repo(hook_repo, repo, hook, env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "Passed" in result.stdout
+
+
+def test_lint_hook_fails_on_a_bad_spec_and_names_the_check(hook_repo: Path, env: dict[str, str],
+                                                            tmp_path: Path) -> None:
+    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD})
+    (repo / "slo_specs" / "bad-agent.yaml").write_text(BAD, encoding="utf-8")
+    git(repo, "add", "-A")
+    result = try_repo(hook_repo, repo, "agentops-gen-lint", env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "slo_specs/bad-agent.yaml:" in result.stdout and "error: alerting/env-placeholder:" in result.stdout
+
+
+def test_render_check_hook_fails_when_out_is_stale(hook_repo: Path, env: dict[str, str], tmp_path: Path) -> None:
+    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD})
+    spec = repo / "slo_specs" / "clean-agent.yaml"
+    spec.write_text(spec.read_text(encoding="utf-8").replace("objective: 99.5", "objective: 99.9"), encoding="utf-8")
+    git(repo, "add", "-A")
+    result = try_repo(hook_repo, repo, "agentops-gen-render-check", env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert "differs: out/prometheus/clean-agent.rules.yaml" in result.stdout

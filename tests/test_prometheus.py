@@ -1,0 +1,138 @@
+"""The Prometheus target judged by promtool: rule files, generated unit tests, hand-checked timing."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import FIXTURES, SPECS, run_cli
+
+from agentops_gen.pipeline import plan_paths
+from agentops_gen.plan import names
+from agentops_gen.targets import prom_tests
+
+pytestmark = pytest.mark.tools
+
+
+def _promtool(promtool: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([promtool, *args], capture_output=True, text=True, timeout=600)
+
+
+def test_every_rules_file_passes_promtool_check(rendered_examples: Path, promtool: str) -> None:
+    files = sorted((rendered_examples / "prometheus").glob("*.rules.yaml"))
+    assert len(files) == 5
+    result = _promtool(promtool, "check", "rules", *map(str, files))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout.count("SUCCESS") == 5
+
+
+def test_generated_unit_tests_pass(rendered_examples: Path, promtool: str) -> None:
+    files = sorted((rendered_examples / "prometheus" / "tests").glob("*.test.yaml"))
+    assert [f.name for f in files] == [f"{s}.test.yaml" for s in
+                                       ("aegis-rag", "agent-bruno", "agent-platform", "amas", "support-agent")]
+    result = _promtool(promtool, "test", "rules", *map(str, files))
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def test_a_wrong_factor_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
+    """Mutation: the expected times come from the simulation, so a rule with 14 instead of 14.4 fails."""
+    prom = tmp_path / "prometheus"
+    shutil.copytree(rendered_examples / "prometheus", prom)
+    rules = prom / "amas.rules.yaml"
+    text = rules.read_text()
+    assert "(14.4 * 0.005)" in text
+    rules.write_text(text.replace("(14.4 * 0.005)", "(13 * 0.005)"))
+    result = _promtool(promtool, "test", "rules", str(prom / "tests" / "amas.test.yaml"))
+    assert result.returncode != 0
+    assert "AmasAgentAvailabilityBurnRatePage" in result.stdout
+
+
+def test_a_wrong_window_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
+    prom = tmp_path / "prometheus"
+    shutil.copytree(rendered_examples / "prometheus", prom)
+    rules = prom / "support-agent.rules.yaml"
+    text = rules.read_text()
+    mutated = re.sub(r"slo:sli_error:ratio_rate3d\{", "slo:sli_error:ratio_rate1d{", text)
+    assert mutated != text
+    rules.write_text(mutated)
+    result = _promtool(promtool, "test", "rules", str(prom / "tests" / "support-agent.test.yaml"))
+    assert result.returncode != 0
+
+
+def test_hand_written_step_tests_for_30d_and_28d(promtool: str, tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    shutil.copy(FIXTURES / "prometheus" / "step.spec.yaml", specs)
+    out = tmp_path / "out"
+    result = run_cli("render", str(specs), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    shutil.copy(FIXTURES / "prometheus" / "step.test.yaml", out / "prometheus")
+    result = _promtool(promtool, "test", "rules", str(out / "prometheus" / "step.test.yaml"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheusrule_groups_equal_the_rule_file(rendered_examples: Path) -> None:
+    for rules in sorted((rendered_examples / "prometheus").glob("*.rules.yaml")):
+        service = rules.name.removesuffix(".rules.yaml")
+        crd = yaml.safe_load((rendered_examples / "kubernetes" / f"{service}.prometheusrule.yaml").read_text())
+        assert crd["apiVersion"] == "monitoring.coreos.com/v1"
+        assert crd["kind"] == "PrometheusRule"
+        assert crd["spec"]["groups"] == yaml.safe_load(rules.read_text())["groups"]
+
+
+def test_outage_alert_pages_within_two_minutes() -> None:
+    """AMAS: "complete failure alerts within 2 minutes" at 1m scrape and evaluation intervals."""
+    _, plan = plan_paths([SPECS])
+    amas = next(s for s in plan.services if s.service == "amas")
+    outages = [a for a in amas.alerts if a.kind == "outage"]
+    assert outages
+    cases, _ = prom_tests.service_cases(amas)
+    for alert in outages:
+        fire = next(c for c in cases if c.name.startswith(f"{alert.name} fires"))
+        fired_at = int(fire.alerts[1]["eval_time"].removesuffix("m"))
+        assert fired_at - prom_tests.INCIDENT_START <= 2
+        assert any(c.name == f"{alert.name} stays silent on a 1-minute blip" for c in cases)
+
+
+def test_every_alert_has_a_fire_test_except_listed_plain_ones() -> None:
+    _, plan = plan_paths([SPECS])
+    for service in plan.services:
+        cases, untested = prom_tests.service_cases(service)
+        fired = {c.alerts[1]["alertname"] for c in cases if " fires " in c.name}
+        for alert in service.alerts:
+            if alert.name not in fired:
+                assert any(u.startswith(alert.name + " ") for u in untested), alert.name
+        slo_kinds = {slo.name: slo.sli_kind for slo in service.slos}
+        for alert in service.alerts:
+            if alert.kind.startswith("burn-") or alert.kind in ("outage", "budget"):
+                if slo_kinds[alert.subject] != "raw":
+                    assert alert.name in fired, alert.name
+
+
+def test_zero_traffic_case_checks_every_recording_rule_is_empty(rendered_examples: Path) -> None:
+    doc = yaml.safe_load((rendered_examples / "prometheus" / "tests" / "amas.test.yaml").read_text())
+    zero = next(t for t in doc["tests"] if t["name"].startswith("zero traffic"))
+    exprs = {e["expr"] for e in zero["promql_expr_test"]}
+    assert 'slo:sli_error:ratio_rate5m{service="amas", slo="agent-availability"}' in exprs
+    assert all(e["exp_samples"] == [] for e in zero["promql_expr_test"])
+    assert all(a["exp_alerts"] == [] for a in zero["alert_rule_test"])
+
+
+def test_burn_machinery_fits_in_sloths_17_rules() -> None:
+    _, plan = plan_paths([SPECS])
+    for service in plan.services:
+        for group, slo in zip([g for g in service.groups if g.name.endswith(tuple(s.name for s in service.slos))],
+                              service.slos):
+            burn = [r for r in group.rules if r.record or (r.alert and "BurnRate" in r.alert)]
+            assert len(burn) <= 17, (service.service, slo.name, len(burn))
+
+
+def test_windows_for_periods_use_sloth_factors() -> None:
+    _, plan = plan_paths([SPECS])
+    amas = next(s for s in plan.services if s.service == "amas")
+    rules = "\n".join(r.expr for g in amas.groups for r in g.rules)
+    assert names.sli_error_record("30d") in rules
