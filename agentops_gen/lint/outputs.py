@@ -36,13 +36,23 @@ def folder_errors(ctx: LintContext) -> list[SpecError]:
     return list(_across_files(spec_set(ctx)))
 
 
-def render(ctx: LintContext) -> None:
-    """Fill ctx.rendered (or ctx.render_error) from the validated specs; nothing is written."""
+def plan(ctx: LintContext) -> None:
+    """Fill ctx.plan (or ctx.render_error) from the validated specs."""
     from agentops_gen.plan.build import build_plan
-    from agentops_gen.targets import render_all
 
     try:
         ctx.plan = build_plan(spec_set(ctx))
+    except Exception as exc:  # noqa: BLE001 - a planning bug becomes an output/render finding
+        ctx.render_error = f"{type(exc).__name__}: {exc}"
+
+
+def render(ctx: LintContext) -> None:
+    """Fill ctx.rendered (or ctx.render_error) from the plan; nothing is written."""
+    from agentops_gen.targets import render_all
+
+    if ctx.plan is None:
+        return
+    try:
         ctx.rendered = render_all(ctx.plan)
     except Exception as exc:  # noqa: BLE001 - a template or target bug becomes an output/render finding
         ctx.render_error = f"{type(exc).__name__}: {exc}"

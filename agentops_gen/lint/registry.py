@@ -46,7 +46,8 @@ class Check:
     full_spec: bool = False
     """`bad`/`good` are whole specs (no standard header prepended)."""
     stage: str = "spec"
-    """spec: runs on loaded specs; output: on the in-memory render; none: produced by the runner."""
+    """spec: runs on loaded specs; plan: on the Plan of a valid folder; output: on the in-memory render;
+    none: produced by the runner."""
     rederives: bool = False
     """run() re-finds every validation error the check claims, more precisely located: when it reports
     anything in a file, the model's copies in that file are dropped (else only copies on the same line)."""

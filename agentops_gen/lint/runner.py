@@ -66,7 +66,7 @@ def _origin(error: SpecError) -> str:
 def collect(paths: list[Path], *, use_promtool: bool = False,
             disabled: frozenset[str] = frozenset()) -> tuple[list[Finding], LintContext]:
     """Every finding for the selected spec files (before suppression), sorted and de-duplicated."""
-    from agentops_gen.lint.outputs import folder_errors, render
+    from agentops_gen.lint.outputs import folder_errors, plan, render
     from agentops_gen.lint.registry import registry
 
     root, sources = load_sources(paths)
@@ -81,14 +81,17 @@ def collect(paths: list[Path], *, use_promtool: bool = False,
     if folder_valid:
         errors += folder_errors(ctx)
     findings = raw + _validation_findings(ctx, errors, raw)
-    output_checks = [r for r in checks if r.check.stage == "output"]
+    later = [r for r in checks if r.check.stage in ("plan", "output")]
     broken = [s.file for s in sources if s.spec is None and not s.selected]
-    if output_checks and broken:
+    if later and broken:
         print(f"agentops-gen: note: output checks skipped: {', '.join(broken)} has errors (lint it too)",
               file=sys.stderr)
-    if output_checks and folder_valid and not errors:
-        render(ctx)  # only a folder `render` accepts is rendered: anything else would report noise
-        for reg in output_checks:
+    if later and folder_valid and not errors:
+        # Only a folder `render` accepts is planned and rendered: anything else would report noise.
+        plan(ctx)
+        if any(r.check.stage == "output" for r in later):
+            render(ctx)  # the slow part: skipped with --disable output
+        for reg in later:
             findings.extend(reg.run(ctx))  # type: ignore[misc]
     return sorted(set(findings)), ctx
 

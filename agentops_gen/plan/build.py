@@ -5,7 +5,7 @@ from __future__ import annotations
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, Plan, Rule, RuleGroup, ServicePlan, SLOPlan
-from agentops_gen.plan.sli import error_ratio_template
+from agentops_gen.plan.sli import counter_series, error_ratio_template
 from agentops_gen.plan.text import (
     go_template_literal,
     human_duration,
@@ -67,10 +67,13 @@ def plan_service(spec: ServiceSpec, source: str) -> ServicePlan:
     period_s = int(parse_duration(spec.period))
     slo_plans: list[SLOPlan] = []
     groups: list[RuleGroup] = []
+    shared = _shared_series(spec)
     for slo in spec.slos:
-        slo_plan, slo_groups = _plan_slo(spec, slo, base, period_s)
+        slo_plan, slo_groups = _plan_slo(spec, slo, base, period_s, shared)
         slo_plans.append(slo_plan)
         groups.extend(slo_groups)
+    if shared:
+        groups.insert(0, _shared_group(spec, slo_plans, shared, base))
     kpi_plans = [_plan_kpi(spec, kpi, base) for kpi in spec.kpis]
     if kpi_plans:
         groups.append(_kpi_group(spec, kpi_plans, base))
@@ -86,6 +89,41 @@ def plan_service(spec: ServiceSpec, source: str) -> ServicePlan:
     )
 
 
+SHARED_SERIES_LABEL = "agentops_series"
+
+
+def _shared_series(spec: ServiceSpec) -> dict[str, str]:
+    """Counter series read by two or more SLOs -> the selector of their shared per-window rate."""
+    usage: dict[str, int] = {}
+    for slo in spec.slos:
+        for series in set(counter_series(slo.sli)):
+            usage[series] = usage.get(series, 0) + 1
+    shared = sorted(s for s, n in usage.items() if n > 1)
+    return {
+        series: names.shared_rate_record(series, "{{ window }}")
+        + _selector({"service": spec.service, SHARED_SERIES_LABEL: str(i)})
+        for i, series in enumerate(shared)
+    }
+
+
+def _shared_group(spec: ServiceSpec, slo_plans: list[SLOPlan], shared: dict[str, str],
+                  base: dict[str, str]) -> RuleGroup:
+    """Recorded rates of shared counters, for every window any SLO reading them needs (first group)."""
+    rules = []
+    for i, series in enumerate(sorted(shared)):
+        windows: set[int] = set()
+        for slo_spec, plan in zip(spec.slos, slo_plans):
+            if series in counter_series(slo_spec.sli):
+                windows.update(int(parse_duration(w)) for w in plan.record_windows)
+                if plan.sli_kind in ("ratio", "latency") and not slo_spec.alerting.outage.disable:
+                    windows.add(int(parse_duration(slo_spec.alerting.outage.window)))
+        for w in sorted(windows):
+            window = format_duration(w)
+            rules.append(Rule(record=names.shared_rate_record(series, window), expr=f"sum(rate({series}[{window}]))",
+                              labels={**base, SHARED_SERIES_LABEL: str(i)}))
+    return RuleGroup(names.rule_group(spec.service, "shared-rates"), tuple(rules))
+
+
 def slo_windows(slo: SLO, period_s: int) -> list[BurnWindow]:
     """The window table of an SLO: the spec's override or the default for its period."""
     if slo.alerting.windows:
@@ -98,8 +136,8 @@ def _selector(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
-def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str],
-              default_period_s: int) -> tuple[SLOPlan, list[RuleGroup]]:
+def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
+              shared: dict[str, str]) -> tuple[SLOPlan, list[RuleGroup]]:
     period_s = int(parse_duration(slo.period)) if slo.period else default_period_s
     period = format_duration(period_s)
     budget = error_budget(slo.objective)
@@ -108,7 +146,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str],
     unreachable = [w for w in every if burn_threshold(w.factor, budget) >= 1]
     record_s = sorted({CURRENT_BURN_WINDOW, *(w.long_s for w in windows), *(w.short_s for w in windows)})
     record_windows = [format_duration(s) for s in record_s]
-    template = error_ratio_template(slo.sli)
+    template = error_ratio_template(slo.sli, shared)
     labels = {**base, **slo.labels, "slo": slo.name}
     sel_labels = {"service": spec.service, "slo": slo.name}
     sel = _selector(sel_labels)

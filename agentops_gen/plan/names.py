@@ -30,6 +30,11 @@ def sli_error_record(window: str) -> str:
     return SLI_ERROR_RECORD.format(window=window)
 
 
+def shared_rate_record(series: str, window: str) -> str:
+    """Per-window rate of a counter that several SLOs of a service read: agentops:<metric>:rate<window>."""
+    return f"agentops:{series.split('{', 1)[0]}:rate{window}"
+
+
 def kpi_record(kpi: str) -> str:
     """Recorded value of a KPI: kpi:<name>:value."""
     return f"kpi:{snake(kpi)}:value"

@@ -57,30 +57,42 @@ def _series(selector: str, suffix: str = "", extra: str = "") -> str:
     return f"{name}{suffix}{{{inner}}}" if inner else f"{name}{suffix}"
 
 
-def _rate(series: str) -> str:
+def _rate(series: str, shared: dict[str, str]) -> str:
+    if series in shared:
+        return f"sum({shared[series]})"
     return f"sum(rate({series}[{{{{ window }}}}]))"
 
 
-def error_ratio_template(sli: SLI) -> str:
-    """Error-ratio PromQL with a `{{ window }}` placeholder, for any SLI kind."""
+def counter_series(sli: SLI) -> list[str]:
+    """The counter series an SLI takes rate() of (empty for raw SLIs), as written in its expressions."""
     if sli.ratio is not None:
-        total = f"({_rate(_series(sli.ratio.total))} > 0)"
-        if sli.ratio.errors is not None:
-            return f"({_rate(_series(sli.ratio.errors))} or vector(0))\n/\n{total}"
-        assert sli.ratio.good is not None
-        return f"1 - (\n  ({_rate(_series(sli.ratio.good))} or vector(0))\n  /\n  {total}\n)"
+        part = sli.ratio.errors or sli.ratio.good
+        assert part is not None
+        return [_series(part), _series(sli.ratio.total)]
     if sli.latency is not None:
         hist = sli.latency.histogram
-        good = _rate(_series(hist, "_bucket", le_matcher(parse_duration(sli.latency.threshold))))
-        total = f"({_rate(_series(hist, '_count'))} > 0)"
-        return f"1 - (\n  ({good} or vector(0))\n  /\n  {total}\n)"
+        return [_series(hist, "_bucket", le_matcher(parse_duration(sli.latency.threshold))), _series(hist, "_count")]
     if sli.score is not None:
         hist = sli.score.histogram
-        bad = _rate(_series(hist, "_bucket", le_matcher(sli.score.above)))
-        total = f"({_rate(_series(hist, '_count'))} > 0)"
-        return f"({bad} or vector(0))\n/\n{total}"
-    assert sli.raw is not None
-    return "(" + substitute_window(sli.raw.error_ratio.strip(), "{{ window }}") + ")"  # also Sloth's {{.window}}
+        return [_series(hist, "_bucket", le_matcher(sli.score.above)), _series(hist, "_count")]
+    return []
+
+
+def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None) -> str:
+    """Error-ratio PromQL with a `{{ window }}` placeholder, for any SLI kind.
+
+    `shared` maps a counter series to a recorded per-window rate that several SLOs of the service
+    read, so the same rate() over the same selector and window is evaluated once.
+    """
+    rates = shared or {}
+    if sli.raw is not None:
+        return f"({sli.raw.error_ratio.strip()})"
+    part, total_series = counter_series(sli)
+    total = f"({_rate(total_series, rates)} > 0)"
+    part_rate = f"({_rate(part, rates)} or vector(0))"
+    if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
+        return f"{part_rate}\n/\n{total}"
+    return f"1 - (\n  {part_rate}\n  /\n  {total}\n)"
 
 
 def error_ratio(sli: SLI, window: str) -> str:

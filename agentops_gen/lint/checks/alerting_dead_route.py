@@ -18,7 +18,7 @@ CHECK = Check(
         "configuration: usually a `notify` entry for a severity the service has no alert of (an `info` "
         "receiver with only critical and warning alerts), or an alert whose severity was changed without "
         "its routing. Remove the entry, or give the alert the severity you meant.",
-    stage="output",
+    stage="plan",
     bad="slos: []\nalerts:\n  - name: ApiDown\n    expr: up{job=\"api\"} == 0\n    for: 1m\n    severity: critical\n"
         "    runbook: Check the pods.\nnotify:\n  critical: team-pager\n  info: team-pager  # flagged\n"
         "receivers:\n  team-pager:\n    pagerduty: {routing_key_file: /etc/alertmanager/secrets/pagerduty}\n",

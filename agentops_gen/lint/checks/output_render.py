@@ -13,7 +13,7 @@ NAME = "output/render"
 CHECK = Check(
     name=NAME,
     severity="error",
-    summary="Rendering the specs in memory raised an error (a template or target bug).",
+    summary="Planning or rendering the specs in memory raised an error (a template or target bug).",
     doc="When every spec of the folder is valid, lint renders all outputs in memory, exactly as "
         "`render` would, without writing anything. An exception from a target or template (an undefined "
         "variable, a failed assertion) means `render` would crash on these specs: it is reported here so "
