@@ -72,3 +72,10 @@ def test_a_model_error_is_kept_when_the_check_found_something_else_in_the_file(t
     found = [(f.location.line, f.check, f.severity) for f in lint([tmp_path], disabled=set())
              if f.check == "spec/period-window"]
     assert found == [(5, "spec/period-window", "warning"), (11, "spec/period-window", "error")]
+
+
+def test_a_missing_owner_is_the_schema_error_under_its_own_check(tmp_path: Path) -> None:
+    (tmp_path / "orphan.yaml").write_text("version: agentops-gen/v1\nservice: orphan\ndescription: No owner.\n",
+                                          encoding="utf-8")
+    found = [(f.check, f.severity, f.message) for f in lint([tmp_path], disabled=set())]
+    assert found == [("spec/missing-owner", "error", "owner: required key is missing")]

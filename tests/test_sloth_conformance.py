@@ -41,8 +41,6 @@ from sloth_translate import (
     translate,
 )
 
-pytestmark = pytest.mark.tools
-
 SLOTH_RULES_PER_SLO = 17
 """8 SLI recordings + 7 metadata recordings + page and ticket alert (Sloth's getting-started output)."""
 
@@ -210,7 +208,10 @@ def test_rules_per_slo_at_most_sloths(rendered: Any, name: str, tmp_path: Path) 
     defaults = translate(r.sloth_spec, period=r.case.period, windows=r.catalog if r.case.custom_windows else None,
                          conformance=False)
     default_groups = yaml.safe_load(render_ours(defaults, tmp_path))["groups"]
-    for slo in (s["name"] for s in r.sloth_spec["slos"]):
+    slos = [s["name"] for s in r.sloth_spec["slos"]]
+    for groups in (r.our_groups, default_groups):  # every rule belongs to one SLO: none left uncounted
+        assert sum(len(rules_of_slo(groups, slo, "slo")) for slo in slos) == sum(len(g["rules"]) for g in groups)
+    for slo in slos:
         sloth = rules_of_slo(r.sloth_groups, slo, "sloth_slo")
         assert len(sloth) == (SLOTH_RULES_PER_SLO if r.enabled(slo) else SLOTH_RULES_PER_SLO - 2)
         ours = rules_of_slo(r.our_groups, slo, "slo")
@@ -436,6 +437,7 @@ def promtool_test(promtool: str, path: Path) -> subprocess.CompletedProcess[str]
                           timeout=600)
 
 
+@pytest.mark.tools
 @pytest.mark.parametrize("severity", ["page", "ticket"])
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_same_alert_timing(rendered: Any, promtool: str, name: str, severity: str, tmp_path: Path) -> None:
@@ -477,6 +479,7 @@ MUTATIONS = [  # (case, severity, long window of the scenario that must catch it
 ]
 
 
+@pytest.mark.tools
 @pytest.mark.parametrize(("name", "severity", "long_s", "old", "new"), MUTATIONS)
 def test_timing_catches_a_wrong_factor_or_window(rendered: Any, promtool: str, name: str, severity: str,
                                                  long_s: int, old: str, new: str, tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None) -> str:
     """
     rates = shared or {}
     if sli.raw is not None:
-        return f"({sli.raw.error_ratio.strip()})"
+        return "(" + substitute_window(sli.raw.error_ratio.strip(), "{{ window }}") + ")"  # also Sloth's {{.window}}
     part, total_series = counter_series(sli)
     total = f"({_rate(total_series, rates)} > 0)"
     part_rate = f"({_rate(part, rates)} or vector(0))"

@@ -45,8 +45,9 @@ def _usages(src: SpecSource) -> Iterator[tuple[str, FieldPath | None, str]]:
         name = slo.get("name")
         for which, default in (("page", "critical"), ("ticket", "warning"), ("outage", "critical")):
             opts: dict[str, Any] = alerting[which] if isinstance(alerting.get(which), dict) else {}
-            if opts.get("disable") is True or (which == "outage" and get_in(slo, "sli", "raw") is not None):
-                continue
+            outage_less = get_in(slo, "sli", "ratio") is None and get_in(slo, "sli", "latency") is None
+            if opts.get("disable") is True or (which == "outage" and outage_less):
+                continue  # only ratio and latency SLIs get an outage alert
             if "severity" in opts:
                 yield str(opts["severity"]), ("slos", i, "alerting", which, "severity"), f"SLO {name} {which} alert"
             else:
@@ -62,6 +63,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
     platform = ctx.platform
     if platform is not None and get_in(platform.data, "alertmanager", "receiver"):
         return  # every unrouted alert lands on the platform's default receiver
+    # Without one, they land on the built-in `agentops-default` receiver, which has no integration.
     for src in ctx.specs():
         notify: dict[str, Any] = src.data["notify"] if isinstance(src.data.get("notify"), dict) else {}
         routed = {s for s in SEVERITIES if notify.get(s)}
