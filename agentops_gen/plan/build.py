@@ -112,7 +112,7 @@ def _shared_group(spec: ServiceSpec, slo_plans: list[SLOPlan], shared: dict[str,
     rules = []
     for i, series in enumerate(sorted(shared)):
         windows: set[int] = set()
-        for slo_spec, plan in zip(spec.slos, slo_plans):
+        for slo_spec, plan in zip(spec.slos, slo_plans, strict=True):
             if series in counter_series(slo_spec.sli):
                 windows.update(int(parse_duration(w)) for w in plan.record_windows)
                 if plan.sli_kind in ("ratio", "latency") and not slo_spec.alerting.outage.disable:
@@ -279,7 +279,8 @@ def _budget_alert(spec: ServiceSpec, slo: SLO, below: float, severity: str, for_
     meaning = (f"Less than {format_number(below)}% of the {words} error budget of {slo.name} is left; "
                "releases and risky changes should slow down until it recovers.")
     summary = f"{spec.service} {slo.name}: less than {format_number(below)}% of the error budget left"
-    description = f"Objective {format_number(slo.objective)}% over {period_span(period_s)}. {go_template_literal(meaning)}"
+    description = (f"Objective {format_number(slo.objective)}% over {period_span(period_s)}. "
+                   f"{go_template_literal(meaning)}")
     rule = Rule(alert=name, expr=expr, for_=_nonzero(for_),
                 labels={**labels, **slo.alerting.labels, "severity": severity},
                 annotations=_common_annotations(spec, name, summary, description, dict(slo.alerting.annotations)))
@@ -311,7 +312,7 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str]) -> KPIPlan:
 
 def _kpi_group(spec: ServiceSpec, plans: list[KPIPlan], base: dict[str, str]) -> RuleGroup:
     rules: list[Rule] = []
-    for kpi_spec, plan in zip(spec.kpis, plans):
+    for kpi_spec, plan in zip(spec.kpis, plans, strict=True):
         rules.append(Rule(record=plan.record, expr=plan.query, labels={**base, **kpi_spec.labels, "kpi": plan.name}))
         rules.extend(_rules_of(plan.alerts))
     return RuleGroup(names.rule_group(spec.service, "kpis"), tuple(rules))
@@ -327,7 +328,8 @@ def _plan_anomaly(spec: ServiceSpec, anomaly: Anomaly) -> AnomalyPlan:
     meaning = (f"{anomaly.name} is more than {format_number(anomaly.zscore)} standard deviations away from its "
                f"mean over the last {anomaly.baseline}, for {anomaly.for_}."
                + (f" {anomaly.description}" if anomaly.description else ""))
-    summary = f"{spec.service} {anomaly.name} is unusual (more than {format_number(anomaly.zscore)} standard deviations)"
+    summary = (f"{spec.service} {anomaly.name} is unusual "
+               f"(more than {format_number(anomaly.zscore)} standard deviations)")
     rule = Rule(alert=name, expr=f"abs({records['zscore']}{sel}) > {format_number(anomaly.zscore)}",
                 for_=_nonzero(anomaly.for_), labels=labels,
                 annotations=_common_annotations(spec, name, summary, go_template_literal(meaning), {}))
@@ -341,7 +343,7 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
                     base: dict[str, str]) -> list[RuleGroup]:
     fast: list[Rule] = []
     slow: list[Rule] = []
-    for anomaly, plan in zip(anomalies, plans):
+    for anomaly, plan in zip(anomalies, plans, strict=True):
         labels = {**base, **anomaly.labels, "anomaly": plan.name}
         sel = _selector({"service": spec.service, "anomaly": plan.name})
         r = plan.records
@@ -375,7 +377,7 @@ def _plan_plain(spec: ServiceSpec, alert: PlainAlert) -> AlertPlan:
 def _plain_groups(spec: ServiceSpec, alerts: list[PlainAlert], plans: list[AlertPlan],
                   base: dict[str, str]) -> list[RuleGroup]:
     by_group: dict[str, list[Rule]] = {}
-    for alert, plan in zip(alerts, plans):
+    for alert, plan in zip(alerts, plans, strict=True):
         by_group.setdefault(alert.group or "alerts", []).extend(_rules_of((plan,)))
     return [RuleGroup(names.rule_group(spec.service, g), tuple(rules)) for g, rules in by_group.items()]
 

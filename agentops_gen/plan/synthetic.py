@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-
 from agentops_gen.check.promql import check_selector
 
 _CANDIDATES = ("error", "5xx", "500", "503", "failure", "success", "ok", "true", "false", "1", "0", "agentops")
@@ -63,7 +62,8 @@ def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
-def complement(selector_total: str, selector_part: str, part: tuple[str, dict[str, str]]) -> tuple[str, dict[str, str]] | None:
+def complement(selector_total: str, selector_part: str,
+               part: tuple[str, dict[str, str]]) -> tuple[str, dict[str, str]] | None:
     """A series counted by `total` but not by `part` (e.g. the successful requests beside the errors)."""
     name, labels = part
     _, part_matchers = _matchers(selector_part)

@@ -46,8 +46,23 @@ def window_ratio(step: Step, t: int, window_min: int) -> float | None:
     return (step.cumulative(t) - step.cumulative(first)) / (t - first)
 
 
-def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int) -> int | None:
-    """First minute an alert is firing: its condition held at every evaluation for `for_min` minutes."""
+def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *, monotone_from: int | None = None
+                 ) -> int | None:
+    """First minute an alert is firing: its condition held at every evaluation for `for_min` minutes.
+
+    `monotone_from`: the caller knows the condition is false before that minute and, once true,
+    stays true (a step incident on a healthy service); the first true minute is then bisected.
+    """
+    if monotone_from is not None:
+        lo, hi = monotone_from, horizon + 1
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if condition(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        fired = lo + for_min
+        return fired if lo <= horizon and fired <= horizon else None
     active_since: int | None = None
     for t in range(horizon + 1):
         if condition(t):

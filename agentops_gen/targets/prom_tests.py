@@ -52,18 +52,34 @@ def encode(increments: list[float], base: float) -> str:
     values = [base]
     for inc in increments:
         values.append(values[-1] + inc)
+    return encode_values(values)
+
+
+def encode_values(values: list[float | None]) -> str:
+    """promtool notation for a sampled series: runs with a constant step become `a+bxn`, gaps `_`."""
     parts: list[str] = []
     i = 0
     while i < len(values):
-        if i + 1 >= len(values):
-            parts.append(_num(values[i]))
-            break
-        inc = increments[i]
-        n = 1
-        while i + n < len(increments) and increments[i + n] == inc:
+        current = values[i]
+        if current is None:
+            parts.append("_")
+            i += 1
+            continue
+        n = 0
+        step = None
+        while i + n + 1 < len(values) and values[i + n + 1] is not None:
+            diff = values[i + n + 1] - values[i + n]  # type: ignore[operator]
+            if step is None:
+                step = diff
+            elif abs(diff - step) > 1e-9 * max(1.0, abs(step)):
+                break
             n += 1
-        parts.append(f"{_num(values[i])}+{_num(inc)}x{n}")
-        i += n + 1
+        if n == 0:
+            parts.append(_num(current))
+            i += 1
+        else:
+            parts.append(f"{_num(current)}+{_num(step or 0.0)}x{n}")
+            i += n + 1
     return " ".join(parts)
 
 
@@ -102,8 +118,30 @@ def _slo_spec(spec: ServiceSpec, name: str) -> SLO:
     return next(s for s in spec.slos if s.name == name)
 
 
-def slo_series(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
-    """Counters that make an SLO's error ratio follow `step` (None: the SLI has no synthetic form)."""
+def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
+    """Input series that make an SLO's error ratio follow `step` (None: no synthetic form fits)."""
+    slo = _slo_spec(service.spec, plan.name)
+    if slo.sli.raw is not None:
+        return _recorded_ratios(service, plan, slo, step, horizon)
+    return _counters(slo, step, horizon)
+
+
+def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing.Step,
+                     horizon: int) -> list[tuple[str, str]] | None:
+    """A raw SLI's query is the user's, so its tests feed the recorded per-window error ratios instead."""
+    if step.start < 0:
+        return None  # "zero traffic" has no recorded form: the ratios are simply absent
+    labels = {**service.labels, "service": service.service, "team": service.team, **slo.labels, "slo": plan.name}
+    out = []
+    for window in plan.record_windows:
+        minutes = _minutes(window)
+        values = [timing.window_ratio(step, t, minutes) for t in range(horizon + 1)]
+        out.append((series_literal(names.sli_error_record(window), labels), encode_values(values)))
+    return out
+
+
+def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
+    """Counters (or histogram buckets) whose error ratio follows `step`."""
     bad = [step.ratio_of_interval(j) * RATE for j in range(1, horizon + 1)]
     good = [RATE - b for b in bad]
     total = [RATE] * horizon
@@ -123,7 +161,8 @@ def slo_series(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str
             other = complement(sli.ratio.total, part_sel, part)
             if other is None:
                 return None
-            return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*other), encode(other_incs, BASE))]
+            return [(series_literal(*part), encode(part_incs, BASE)),
+                    (series_literal(*other), encode(other_incs, BASE))]
         tot = series_for(sli.ratio.total)
         if tot is None or matches(part_sel, *tot):
             return None
@@ -142,9 +181,10 @@ def slo_series(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str
     return [(bucket, encode(bucket_incs, BASE)), (count, encode(total, BASE))]
 
 
-def _robust_first(make: Any, for_min: int, horizon: int) -> int | None:
+def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | None = None) -> int | None:
     """First firing minute, only if nudging thresholds by 0.01% does not move it (no float ties)."""
-    times = {timing.first_firing(make(scale), for_min, horizon) for scale in (1.0, 1.0001, 0.9999)}
+    times = {timing.first_firing(make(scale), for_min, horizon, monotone_from=monotone_from)
+             for scale in (1.0, 1.0001, 0.9999)}
     return times.pop() if len(times) == 1 else None
 
 
@@ -163,10 +203,12 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
             step = timing.Step(start=start, incident=incident)
             horizon = start + max(p[0] for p in pairs) + for_min + 2
 
-            def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step) -> int | None:
+            def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step,
+                     horizon: int = horizon) -> int | None:
+                # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
                 return _robust_first(
                     lambda s: timing.burn_condition(step, [(lo, sh, th * s) for lo, sh, th in chosen]),
-                    for_min, horizon)
+                    for_min, horizon, monotone_from=step.start)
 
             when = fire(pairs)
             alone = fire([pairs[index]])
@@ -190,7 +232,8 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     threshold = spec_slo.alerting.outage.error_ratio
     step = timing.Step(start=INCIDENT_START, incident=1.0)
     horizon = INCIDENT_START + window + _minutes(alert.for_) + 5
-    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s), _minutes(alert.for_), horizon)
+    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s), _minutes(alert.for_), horizon,
+                         monotone_from=step.start)
     if when is None:
         return []
     case = _fire_case(service, slo, alert, step, when, 1.0,
@@ -198,7 +241,7 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     if case is None:
         return []
     blip = timing.Step(start=INCIDENT_START, incident=1.0, end=INCIDENT_START + 1)
-    blip_series = slo_series(spec_slo, blip, horizon)
+    blip_series = slo_series(service, slo, blip, horizon)
     if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold),
                                                        _minutes(alert.for_), horizon) is None:
         blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
@@ -224,7 +267,7 @@ def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: fl
 
 def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timing.Step, when: int, value: float,
                name: str, value_from_plan: bool = True) -> Case | None:
-    series = slo_series(_slo_spec(service.spec, slo.name), step, when + 1)
+    series = slo_series(service, slo, step, when + 1)
     if series is None:
         return None
     expected = _expected(alert, {}, value)
@@ -240,7 +283,7 @@ def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timin
 
 def _kpi_cases(service: ServicePlan) -> list[Case]:
     cases = []
-    for kpi_spec, kpi in zip(service.spec.kpis, service.kpis):
+    for kpi_spec, kpi in zip(service.spec.kpis, service.kpis, strict=True):
         labels = {**service.labels, "service": service.service, "team": service.team, **kpi_spec.labels,
                   "kpi": kpi.name}
         for alert in kpi.alerts:
@@ -256,7 +299,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
             if expected is None:
                 continue
             case = Case(name=f"{alert.name} fires {for_min}m after {kpi.name} crosses {bound:g}",
-                        series=[(series_literal(kpi.record, labels), " ".join(_num(v) for v in values))])
+                        series=[(series_literal(kpi.record, labels), encode_values(values))])
             case.alerts = [
                 {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
                 {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
@@ -267,7 +310,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
 
 def _anomaly_cases(service: ServicePlan) -> list[Case]:
     cases = []
-    for spec_anomaly, anomaly in zip(service.spec.anomalies, service.anomalies):
+    for spec_anomaly, anomaly in zip(service.spec.anomalies, service.anomalies, strict=True):
         alert = anomaly.alerts[0]
         labels = {**service.labels, "service": service.service, "team": service.team, **spec_anomaly.labels,
                   "anomaly": anomaly.name}
@@ -282,7 +325,7 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
             continue
         series_name = series_literal(anomaly.records["value"], labels)
         case = Case(name=f"{alert.name} fires {when - history}m after a jump to ~3x its {anomaly.baseline} mean",
-                    series=[(series_name, " ".join(_num(v) for v in values))])
+                    series=[(series_name, encode_values(values))])
         case.alerts = [
             {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
             {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
@@ -290,7 +333,8 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
         flat = Case(name=f"{alert.name} stays silent on a flat series (stddev 0, no division by zero)",
                     series=[(series_name, f"100+0x{HEALTHY_MINUTES}")])
         flat.alerts = [{"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []}]
-        flat.exprs = [{"expr": f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}",
+        zscore = f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}"
+        flat.exprs = [{"expr": zscore,
                        "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []}]
         cases.extend([case, flat])
     return cases
@@ -310,9 +354,9 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
             untested.append(alert.name)
             continue
         op, num = match.group("op"), float(match.group("num"))
-        bad = {"==": num, "!=": num + 1, ">=": num, "<=": num, ">": num + max(1.0, abs(num)), "<": num - max(1.0, abs(num))}[op]
-        good = {"==": num + 1, "!=": num, ">=": num - max(1.0, abs(num)), "<=": num + max(1.0, abs(num)),
-                ">": num, "<": num}[op]
+        gap = max(1.0, abs(num))
+        bad = {"==": num, "!=": num + 1, ">=": num, "<=": num, ">": num + gap, "<": num - gap}[op]
+        good = {"==": num + 1, "!=": num, ">=": num - gap, "<=": num + gap, ">": num, "<": num}[op]
         name, labels = found
         for_min = _minutes(alert.for_)
         when = INCIDENT_START + for_min
@@ -322,7 +366,7 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
             continue
         values = [good] * INCIDENT_START + [bad] * (for_min + 2)
         case = Case(name=f"{alert.name} fires {for_min}m after {match.group('sel')} {op} {num:g}",
-                    series=[(series_literal(name, labels), " ".join(_num(v) for v in values))])
+                    series=[(series_literal(name, labels), encode_values(values))])
         case.alerts = [
             {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
             {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
@@ -337,11 +381,10 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
     zero = Case(name="zero traffic (counters flat): no SLO alert fires and no recording rule yields NaN")
     absent = Case(name="absent series: no generated alert fires")
     for slo in service.slos:
-        spec_slo = _slo_spec(service.spec, slo.name)
-        ok = slo_series(spec_slo, timing.Step(start=0, incident=slo.error_budget / 4), HEALTHY_MINUTES)
+        ok = slo_series(service, slo, timing.Step(start=0, incident=slo.error_budget / 4), HEALTHY_MINUTES)
         if ok:
             healthy.series.extend(ok)
-        flat = slo_series(spec_slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
+        flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
         if flat:
             zero.series.extend(flat)
         sel = f'{{service="{service.service}", slo="{slo.name}"}}'
