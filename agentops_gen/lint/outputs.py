@@ -31,9 +31,9 @@ def spec_set(ctx: LintContext) -> SpecSet:
 
 def folder_errors(ctx: LintContext) -> list[SpecError]:
     """The cross-file validation `render` runs (duplicate services, receivers, routing), on a valid folder."""
-    from agentops_gen.spec.validate import _across_files  # the same rules render applies, not a copy
+    from agentops_gen.spec.validate import check_across_files  # the same rules render applies, not a copy
 
-    return list(_across_files(spec_set(ctx)))
+    return list(check_across_files(spec_set(ctx)))
 
 
 def plan(ctx: LintContext) -> None:

@@ -111,7 +111,7 @@ def load_specs(paths: list[Path]) -> SpecSet:
             result.platform = spec_file
         else:
             result.services.append(spec_file)
-    errors.extend(_across_files(result))
+    errors.extend(check_across_files(result))
     if errors:
         raise SpecErrors(errors)
     return result
@@ -310,7 +310,8 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
             yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period")
 
 
-def _across_files(specs: SpecSet) -> Iterator[SpecError]:
+def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
+    """Rules across spec files: unique services, receivers named by `notify` exist (render and lint share them)."""
     seen: dict[str, str] = {}
     platform_receivers = set(specs.platform.spec.receivers) if specs.platform else set()
     for sf in specs.services:
