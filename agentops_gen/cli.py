@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn, Optional
+from typing import Annotated, NoReturn
 
 import typer
 
@@ -109,8 +109,9 @@ def render(
 def lint(
     paths: PathsArg,
     format: Annotated[str, typer.Option("--format", "-f", help="text | json | github | sarif")] = "text",
-    disable: Annotated[Optional[list[str]], typer.Option("--disable", help="Check name to skip (repeatable).")] = None,
-    fail_on: Annotated[str, typer.Option("--fail-on", help="Lowest severity that fails: error | warning | info")] = "error",
+    disable: Annotated[list[str] | None, typer.Option("--disable", help="Check name to skip (repeatable).")] = None,
+    fail_on: Annotated[str, typer.Option("--fail-on",
+                                         help="Lowest severity that fails: error | warning | info")] = "error",
     promtool: Annotated[bool, typer.Option("--promtool", help="Also run promtool/amtool on the rendered output "
                                                               "when installed.")] = False,
 ) -> None:
@@ -153,8 +154,5 @@ def init(
 
 
 def main() -> None:
-    """Console-script entry point; usage errors exit 2 like promtool/amtool."""
-    try:
-        app()
-    except SystemExit as exc:
-        raise SystemExit(exc.code)
+    """Console-script entry point (typer/click exit 2 on usage errors, like promtool/amtool)."""
+    app()

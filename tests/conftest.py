@@ -20,7 +20,8 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    message = f"{name} is not installed (Debian: apt-get install prometheus prometheus-alertmanager; `make test` does it)"
+    message = (f"{name} is not installed (Debian: apt-get install prometheus prometheus-alertmanager; "
+               "`make test` does it)")
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)

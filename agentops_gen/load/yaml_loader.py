@@ -380,4 +380,6 @@ def load_file(path: Path, root: Path) -> LoadedFile:
 
 
 def _kind(node: Node) -> str:
-    return {MappingNode: "mapping", SequenceNode: "list"}.get(type(node), "scalar")
+    if isinstance(node, MappingNode):
+        return "mapping"
+    return "list" if isinstance(node, SequenceNode) else "scalar"

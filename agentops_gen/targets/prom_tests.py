@@ -9,6 +9,7 @@ simulation, never from the code that writes the rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,7 +56,7 @@ def encode(increments: list[float], base: float) -> str:
     return encode_values(values)
 
 
-def encode_values(values: list[float | None]) -> str:
+def encode_values(values: Sequence[float | None]) -> str:
     """promtool notation for a sampled series: runs with a constant step become `a+bxn`, gaps `_`."""
     parts: list[str] = []
     i = 0
