@@ -284,3 +284,23 @@ def test_dead_routes_are_reported_for_lint() -> None:
         ("route.routes[0].routes[3]", ['service="checkout"', 'severity="info"']),
         ("route.routes[1].routes[1]", ['service="search"', 'severity="warning"']),
     ]
+
+
+def test_newer_target_renders_msteams_and_webhook_url_file(tmp_path: Path) -> None:
+    # Alertmanager >= 0.27 only (not provable with the 0.25 amtool): rendered as documented upstream.
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\nalertmanager: {version: '0.27'}\n")
+    (specs / "demo.yaml").write_text(
+        "version: agentops-gen/v1\nservice: demo\nowner: team-a\nnotify: {critical: [teams, hook]}\n"
+        "receivers:\n  teams:\n    msteams: {webhook_url_file: /etc/am/teams}\n"
+        "  hook:\n    webhook: {url_file: /etc/am/hook, max_alerts: 5}\n")
+    doc = yaml.safe_load(render(specs, tmp_path / "out").read_text())
+    receivers = {r["name"]: r for r in doc["receivers"]}
+    assert receivers["demo-teams"]["msteams_configs"] == [{
+        "webhook_url_file": "/etc/am/teams", "title": '{{ template "agentops.msteams.title" . }}',
+        "text": '{{ template "agentops.msteams.text" . }}'}]
+    assert receivers["demo-hook"]["webhook_configs"] == [{"url_file": "/etc/am/hook", "max_alerts": 5}]
+    assert receivers["agentops-default"] == {"name": "agentops-default"}
+    assert doc["route"]["receiver"] == "agentops-default"
+    assert "time_intervals" not in doc  # no business hours: nothing muted

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -278,6 +279,15 @@ def test_alertlist_is_filtered_to_the_service(rendered_examples: Path) -> None:
         matcher = promql_parser.parse(f"ALERTS{options['alertInstanceLabelFilter']}")
         assert [(m.name, m.value) for m in matcher.matchers.matchers] == [("service", service)]
         assert "targets" not in panel
+
+
+def test_a_service_without_slos_gets_no_empty_rows() -> None:
+    _, plan = plan_paths([SPECS])
+    service = replace(plan.services[0], slos=(), kpis=(), anomalies=())
+    dash = grafana.dashboard_json(dashboard_plan(service))
+    rows = [p["title"] for p in dash["panels"] if p["type"] == "row"]
+    assert rows[-1] == "Alerts" and not any("SLO" in r or r in ("KPIs", "Anomalies") for r in rows)
+    _assert_layout(dash)
 
 
 def test_plain_alerts_show_their_condition() -> None:

@@ -101,7 +101,7 @@ def grafana_unit(unit: str) -> str:
 
 def dashboard_plan(service: ServicePlan) -> DashboardPlan:
     """The dashboard of one service: summary, one row per SLO, KPIs, anomalies, spec panels, alerts."""
-    rows = [_summary_row(service)]
+    rows = [_summary_row(service)] if service.slos else []
     rows.extend(_slo_row(service, slo) for slo in service.slos)
     if service.kpis:
         rows.append(RowPlan("KPIs", tuple(p for kpi in service.kpis for p in _kpi_panels(service, kpi))))
