@@ -273,3 +273,15 @@ def test_lint_on_a_missing_path_exits_2(tmp_path: Path) -> None:
     result = run_cli("lint", "nope", cwd=tmp_path)
     assert (result.returncode, result.stdout) == (2, "")
     assert result.stderr == "agentops-gen: error: nope: no such file or directory\n"
+
+
+def test_a_service_without_slos_renders_valid_rules(tmp_path: Path, promtool: str) -> None:
+    """No SLO, KPI or alert yet: the rules file is `groups: []` (was `groups:` = null, an internal error)."""
+    shutil.copytree(FIXTURES / "bad/duplicate-service", tmp_path / "specs")
+    (tmp_path / "specs" / "b.yaml").unlink()
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rules = tmp_path / "out" / "prometheus" / "checkout-agent.rules.yaml"
+    assert rules.read_text().splitlines()[-1] == "groups: []"
+    check = subprocess.run([promtool, "check", "rules", str(rules)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr

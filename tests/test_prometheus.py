@@ -48,7 +48,7 @@ def test_a_wrong_factor_fails_the_generated_tests(rendered_examples: Path, promt
     rules.write_text(text.replace("(14.4 * 0.005)", "(13 * 0.005)"))
     result = _promtool(promtool, "test", "rules", str(prom / "tests" / "amas.test.yaml"))
     assert result.returncode != 0
-    assert "AmasAgentAvailabilityBurnRatePage" in result.stdout
+    assert "AmasAgentAvailabilityBurnRatePage" in result.stdout + result.stderr
 
 
 def test_a_wrong_window_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:

@@ -79,7 +79,9 @@ def encode_values(values: Sequence[float | None]) -> str:
             parts.append(_num(current))
             i += 1
         else:
-            parts.append(f"{_num(current)}+{_num(step or 0.0)}x{n}")
+            delta = step or 0.0
+            sign = "-" if delta < 0 else "+"  # promtool spells a falling run a-bxn, not a+-bxn
+            parts.append(f"{_num(current)}{sign}{_num(abs(delta))}x{n}")
             i += n + 1
     return " ".join(parts)
 
