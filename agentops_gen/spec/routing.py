@@ -72,9 +72,12 @@ def secret_problem(kind: str, key: str, value: Any) -> str | None:
     """Why `key: value` of a `<kind>_configs` entry must not be written in a spec, or None."""
     leaf = key.rsplit(".", 1)[-1]
     if isinstance(value, str) and _PLACEHOLDER.search(value):
-        twin = f"{leaf}_file" if not leaf.endswith("_file") else leaf
-        return (f"{value!r} is a shell-style placeholder that Alertmanager never expands; put the secret in a "
-                f"file and use {twin}")
+        if leaf in SECRET_FIELDS or leaf.endswith("_file"):
+            twin = leaf if leaf.endswith("_file") else f"{leaf}_file"
+            return (f"{value!r} is a shell-style placeholder that Alertmanager never expands; put the secret in "
+                    f"a file and use {twin}")
+        return (f"{value!r} is a shell-style placeholder that neither Alertmanager nor agentops-gen expands; "
+                "write the value itself")
     if leaf in SECRET_FIELDS and (kind, leaf) not in ALLOWED_INLINE and value is not None:
         if leaf in NO_FILE_TWIN:
             return "inline secret, and Alertmanager has no file twin for it; use another authentication method"

@@ -97,9 +97,14 @@ def go_printf_4g(value: float) -> str:
     return text
 
 
-def expand_annotation(text: str, value: float) -> str | None:
-    """Expand the template constructs agentops-gen emits; None when the text holds any other template."""
-    out = text.replace('{{ $value | printf "%.4g" }}', go_printf_4g(value))
+_LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
+
+
+def expand_annotation(text: str, value: float, labels: dict[str, str] | None = None) -> str | None:
+    """Expand the template constructs agentops-gen emits (and `{{ $labels.x }}`); None for any other template."""
+    known = labels or {}
+    out = _LABEL_REF.sub(lambda m: known.get(m.group(1), ""), text)
+    out = out.replace('{{ $value | printf "%.4g" }}', go_printf_4g(value))
     out = out.replace("{{ $value | humanizePercentage }}", go_printf_4g(value * 100) + "%")
     unescaped = out.replace('{{ "{{" }}', "\x00")
     if "{{" in unescaped:
@@ -108,13 +113,14 @@ def expand_annotation(text: str, value: float) -> str | None:
 
 
 def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> dict[str, Any] | None:
+    labels = {**series_labels, **alert.rule.labels}
     annotations = {}
     for key, text in alert.rule.annotations.items():
-        expanded = expand_annotation(text, value)
+        expanded = expand_annotation(text, value, labels)
         if expanded is None:
             return None
         annotations[key] = expanded
-    return {"exp_labels": {**series_labels, **alert.rule.labels}, "exp_annotations": annotations}
+    return {"exp_labels": labels, "exp_annotations": annotations}
 
 
 def _slo_spec(spec: ServiceSpec, name: str) -> SLO:
@@ -343,8 +349,9 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
     return cases
 
 
-_SIMPLE = re.compile(r"^\s*(?P<sel>[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?)\s*(?P<op>==|!=|>=|<=|>|<)\s*"
-                     r"(?P<num>-?[0-9.]+(e[-+]?[0-9]+)?)\s*$")
+_SIMPLE = re.compile(r"^\s*(?:(?P<agg>sum|max|min|avg)\s*\(\s*)?(?P<sel>[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?)"
+                     r"(?(agg)\s*\))\s*(?P<op>==|!=|>=|<=|>|<)\s*(?P<num>-?[0-9.]+(e[-+]?[0-9]+)?)\s*$")
+"""`selector OP number`, optionally inside one aggregation (of one synthetic series: same value, no labels)."""
 
 
 def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
@@ -363,7 +370,7 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         name, labels = found
         for_min = _minutes(alert.for_)
         when = INCIDENT_START + for_min
-        expected = _expected(alert, {**labels}, bad)
+        expected = _expected(alert, {} if match.group("agg") else {**labels}, bad)
         if expected is None:
             untested.append(alert.name)
             continue
