@@ -137,3 +137,20 @@ def test_windows_for_periods_use_sloth_factors() -> None:
     amas = next(s for s in plan.services if s.service == "amas")
     rules = "\n".join(r.expr for g in amas.groups for r in g.rules)
     assert names.sli_error_record("30d") in rules
+
+
+def test_plain_alert_names_cannot_collide_with_generated_ones(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "shop.yaml").write_text(
+        "version: agentops-gen/v1\nservice: shop\nowner: team\n"
+        "kpis:\n  - {name: cost, query: sum(x), max: 1}\n"
+        "alerts:\n  - {name: ShopCostAboveMax, expr: up == 0}\n  - {name: README, expr: up == 0}\n")
+    result = run_cli("render", str(specs), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines[0].endswith("shop.yaml:7:12: error: alerts[0].name: 'ShopCostAboveMax' is the name of an alert "
+                             "agentops-gen generates for KPI cost; choose another name")
+    assert lines[1].endswith("shop.yaml:8:12: error: alerts[1].name: README is the runbook index's file name; "
+                             "choose another alert name")
+    assert not (tmp_path / "out").exists()

@@ -258,6 +258,25 @@ def _every_key() -> frozenset[str]:
     return frozenset(keys)
 
 
+def _generated_alert_names(spec: ServiceSpec) -> dict[str, str]:
+    """Every alert name the plan may generate for this spec -> what it belongs to (for collision checks)."""
+    from agentops_gen.plan import names
+
+    out: dict[str, str] = {}
+    for slo in spec.slos:
+        for kind in ("page", "ticket"):
+            out[names.burn_alert(spec.service, slo.name, kind, slo.alerting.name)] = f"SLO {slo.name}"
+        out[names.outage_alert(spec.service, slo.name)] = f"SLO {slo.name}"
+        for budget in slo.alerting.budget:
+            out[names.budget_alert(spec.service, slo.name, budget.below)] = f"SLO {slo.name}"
+    for kpi in spec.kpis:
+        for bound in ("min", "max"):
+            out[names.kpi_alert(spec.service, kpi.name, bound)] = f"KPI {kpi.name}"
+    for anomaly in spec.anomalies:
+        out[names.anomaly_alert(spec.service, anomaly.name)] = f"anomaly {anomaly.name}"
+    return out
+
+
 def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
     def err(path: tuple[str | int, ...], message: str, *, key: bool = False) -> SpecError:
         return SpecError(loaded.locate(path, key=key), dotted(path), message)
@@ -272,6 +291,13 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
                 yield err(path, f"name {item.name!r} is already used at {dotted(seen[item.name])}")
             else:
                 seen[item.name] = path
+    generated = _generated_alert_names(spec)
+    for i, alert in enumerate(spec.alerts):
+        if alert.name == "README":
+            yield err(("alerts", i, "name"), "README is the runbook index's file name; choose another alert name")
+        elif alert.name in generated:
+            yield err(("alerts", i, "name"), f"{alert.name!r} is the name of an alert agentops-gen generates for "
+                      f"{generated[alert.name]}; choose another name")
     default_period = parse_duration(spec.period)
     for i, slo in enumerate(spec.slos):
         period = parse_duration(slo.period) if slo.period else default_period
