@@ -105,6 +105,17 @@ def items(data: Any, section: str) -> Iterator[tuple[int, dict[str, Any]]]:
                 yield i, item
 
 
+def slos_with_budget(ctx: Any) -> Iterator[tuple[SpecSource, int, dict[str, Any], float, float]]:
+    """(source, index, slo, objective %, period s) of every SLO whose objective and period are usable."""
+    for src in ctx.specs():
+        default = seconds(src.data.get("period", "30d"))
+        for i, slo in items(src.data, "slos"):
+            objective = number(slo.get("objective"))
+            period = seconds(slo["period"]) if "period" in slo else default
+            if objective is not None and period is not None and 0 < objective < 100:
+                yield src, i, slo, objective, period
+
+
 def seconds(value: Any) -> float | None:
     """A Prometheus duration in seconds, or None when it does not parse."""
     from agentops_gen.plan.durations import parse_duration

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.lint.context import LintContext, finding, get_in, items, number, seconds
+from agentops_gen.lint.context import LintContext, finding, get_in, number, seconds, slos_with_budget
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
 from agentops_gen.plan.windows import (
@@ -58,25 +58,19 @@ def _windows(slo: dict[str, object], period_s: int) -> list[BurnWindow] | None:
 
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Windows of every SLO (custom or default for its period) against its error budget."""
-    for src in ctx.specs():
-        default = seconds(src.data.get("period", "30d"))
-        for i, slo in items(src.data, "slos"):
-            objective = number(slo.get("objective"))
-            period = seconds(slo["period"]) if "period" in slo else default
-            if objective is None or period is None or not 0 < objective < 100:
-                continue
-            windows = _windows(slo, int(period))
-            if not windows:
-                continue
-            budget = error_budget(objective)
-            enabled = [w for w in windows if not get_in(slo, "alerting", w.severity, "disable")]
-            dead = [w for w in enabled if burn_threshold(w.factor, budget) >= 1]
-            if dead:
-                listed = ", ".join(f"{w.severity} {w.long}/{w.short} (factor {format_number(w.factor)})"
-                                   for w in dead)
-                left = len(enabled) - len(dead)
-                yield finding(src, NAME, ("slos", i, "objective"),
-                              f"objective {objective:g}% leaves a {format_number(budget * 100)}% error budget: "
-                              f"{listed} would need an error ratio of 100% or more and are dropped "
-                              f"({left} window pair(s) left); set alerting.windows with factors below "
-                              f"{format_number(1 / budget)}")
+    for src, i, slo, objective, period in slos_with_budget(ctx):
+        windows = _windows(slo, int(period))
+        if not windows:
+            continue
+        budget = error_budget(objective)
+        enabled = [w for w in windows if not get_in(slo, "alerting", w.severity, "disable")]
+        dead = [w for w in enabled if burn_threshold(w.factor, budget) >= 1]
+        if dead:
+            listed = ", ".join(f"{w.severity} {w.long}/{w.short} (factor {format_number(w.factor)})"
+                               for w in dead)
+            left = len(enabled) - len(dead)
+            yield finding(src, NAME, ("slos", i, "objective"),
+                          f"objective {objective:g}% leaves a {format_number(budget * 100)}% error budget: "
+                          f"{listed} would need an error ratio of 100% or more and are dropped "
+                          f"({left} window pair(s) left); set alerting.windows with factors below "
+                          f"{format_number(1 / budget)}")

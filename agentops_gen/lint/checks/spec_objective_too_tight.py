@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.lint.context import LintContext, finding, items, number, seconds
+from agentops_gen.lint.context import LintContext, finding, slos_with_budget
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
 
@@ -40,16 +40,10 @@ def budget_words(budget_s: float) -> str:
 
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Budget time of every SLO against the 5m minimum."""
-    for src in ctx.specs():
-        default = seconds(src.data.get("period", "30d"))
-        for i, slo in items(src.data, "slos"):
-            objective = number(slo.get("objective"))
-            period = seconds(slo["period"]) if "period" in slo else default
-            if objective is None or period is None or not 0 < objective < 100:
-                continue
-            budget_s = (100 - objective) / 100 * period
-            if budget_s < MIN_BUDGET_S:
-                yield finding(src, NAME, ("slos", i, "objective"),
-                              f"{objective:g}% over {slo.get('period') or src.data.get('period', '30d')} leaves "
-                              f"{budget_words(budget_s)} of error budget, less than the 5m shortest alert window; "
-                              "one incident spends it before any burn-rate alert can fire")
+    for src, i, slo, objective, period in slos_with_budget(ctx):
+        budget_s = (100 - objective) / 100 * period
+        if budget_s < MIN_BUDGET_S:
+            yield finding(src, NAME, ("slos", i, "objective"),
+                          f"{objective:g}% over {slo.get('period') or src.data.get('period', '30d')} leaves "
+                          f"{budget_words(budget_s)} of error budget, less than the 5m shortest alert window; "
+                          "one incident spends it before any burn-rate alert can fire")
