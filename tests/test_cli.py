@@ -189,14 +189,27 @@ def test_unreadable_paths_exit_2(tmp_path: Path) -> None:
     assert not (tmp_path / "out").exists()
 
 
-def test_unreadable_spec_file_exits_2(tmp_path: Path) -> None:
-    if os.geteuid() == 0:
-        pytest.skip("root reads any file")
+def test_unreadable_spec_file_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A spec that cannot be read (EACCES; simulated, since root reads any file) is one error line, exit 2."""
+    from typer.testing import CliRunner
+
+    from agentops_gen.cli import app
+
     shutil.copytree(GOOD, tmp_path / "specs")
-    (tmp_path / "specs" / "svc.yaml").chmod(0)
-    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
-    assert result.returncode == 2
-    assert "Permission denied" in result.stderr and "Traceback" not in result.stderr
+    spec = (tmp_path / "specs" / "svc.yaml").resolve()
+    real_read_bytes = Path.read_bytes
+
+    def read_bytes(self: Path) -> bytes:
+        if self.resolve() == spec:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["render", "specs", "--out", "out"])
+    assert result.exit_code == 2
+    assert "Permission denied" in result.output and "Traceback" not in result.output
+    assert not (tmp_path / "out").exists()
 
 
 # --- schema ---------------------------------------------------------------------------------------------

@@ -299,7 +299,7 @@ def test_plain_alerts_show_their_condition() -> None:
     service = next(s for s in plan.services if s.service == "aegis-rag")
     dash = grafana.dashboard_json(dashboard_plan(service))
     alerts = {p["title"]: p for p in _row(dash, "Alerts")}
-    assert alerts["ServiceDown"]["targets"][0]["expr"] == 'up{job="aegis-rag"}'
+    assert alerts["ServiceDown"]["targets"][0]["expr"] == 'max(up{job="aegis-rag"})'
     assert alerts["ServiceDown"]["fieldConfig"]["defaults"]["mappings"][0]["options"]["0"]["color"] == "red"
     assert _steps(alerts["HighLLMErrorRate"]) == [(None, "green"), (0.1, "red")]
     assert set(alerts) >= {a.name for a in service.plain_alerts} | {"Alerts firing"}

@@ -52,15 +52,17 @@ def test_a_wrong_factor_fails_the_generated_tests(rendered_examples: Path, promt
 
 
 def test_a_wrong_window_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
+    """Mutation: the page alerts read a 2h window where the plan says 1h."""
     prom = tmp_path / "prometheus"
     shutil.copytree(rendered_examples / "prometheus", prom)
-    rules = prom / "support-agent.rules.yaml"
+    rules = prom / "amas.rules.yaml"
     text = rules.read_text()
-    mutated = re.sub(r"slo:sli_error:ratio_rate3d\{", "slo:sli_error:ratio_rate1d{", text)
+    mutated = text.replace("slo:sli_error:ratio_rate1h{", "slo:sli_error:ratio_rate2h{")
     assert mutated != text
     rules.write_text(mutated)
-    result = _promtool(promtool, "test", "rules", str(prom / "tests" / "support-agent.test.yaml"))
+    result = _promtool(promtool, "test", "rules", str(prom / "tests" / "amas.test.yaml"))
     assert result.returncode != 0
+    assert "BurnRatePage" in result.stdout + result.stderr
 
 
 def test_hand_written_step_tests_for_30d_and_28d(promtool: str, tmp_path: Path) -> None:

@@ -68,11 +68,15 @@ def _walk(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return out
 
 
+FILE_TWINS = frozenset({"url", "webhook_url"})
+"""Non-secret-looking fields that still have a `*_file` twin (a webhook URL often embeds a token)."""
+
+
 def secret_problem(kind: str, key: str, value: Any) -> str | None:
     """Why `key: value` of a `<kind>_configs` entry must not be written in a spec, or None."""
     leaf = key.rsplit(".", 1)[-1]
     if isinstance(value, str) and _PLACEHOLDER.search(value):
-        if leaf in SECRET_FIELDS or leaf.endswith("_file"):
+        if leaf in SECRET_FIELDS or leaf in FILE_TWINS or leaf.endswith("_file"):
             twin = leaf if leaf.endswith("_file") else f"{leaf}_file"
             return (f"{value!r} is a shell-style placeholder that Alertmanager never expands; put the secret in "
                     f"a file and use {twin}")
