@@ -132,11 +132,28 @@ def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
     try:
         spec = model.model_validate(loaded.data)
     except ValidationError as exc:
-        raise SpecErrors([_from_pydantic(loaded, err, model) for err in exc.errors()]) from None
+        raise SpecErrors([_from_pydantic(loaded, err, model) for err in _misspelt_not_missing(exc.errors())]) from None
     errors = list(_within_file(loaded, spec)) if isinstance(spec, ServiceSpec) else []
     if errors:
         raise SpecErrors(errors)
     return spec
+
+
+def _misspelt_not_missing(errors: list[Any]) -> list[Any]:
+    """Drop "required key is missing" when the same mapping has a misspelling of it (`objetive:`):
+    the did-you-mean error on the typo already says everything, on the line the user wrote."""
+    typos: dict[tuple[Any, ...], list[str]] = {}
+    for err in errors:
+        if err["type"] == "extra_forbidden":
+            typos.setdefault(tuple(err["loc"][:-1]), []).append(str(err["loc"][-1]))
+    kept = []
+    for err in errors:
+        if err["type"] == "missing":
+            parent, key = tuple(err["loc"][:-1]), str(err["loc"][-1])
+            if difflib.get_close_matches(key, typos.get(parent, []), n=1, cutoff=0.75):
+                continue
+        kept.append(err)
+    return kept
 
 
 def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> SpecError:
