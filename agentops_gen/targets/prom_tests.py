@@ -48,12 +48,38 @@ def _minutes(duration: str | None) -> int:
     return 0 if duration is None else int(parse_duration(duration) // 60)
 
 
-def encode(increments: list[float], base: float) -> str:
-    """promtool expanding notation for a counter with per-minute increments (`a+bxn` runs)."""
-    values = [base]
-    for inc in increments:
-        values.append(values[-1] + inc)
-    return encode_values(values)
+Pieces = list[tuple[int, float]]
+"""A counter's per-minute increments as runs: (number of intervals, increment)."""
+
+
+def encode(pieces: Pieces, base: float) -> str:
+    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment."""
+    parts: list[str] = []
+    value = base
+    for n, inc in pieces:
+        if n <= 0:
+            continue
+        if not parts:  # the first run also carries the starting value
+            parts.append(f"{_num(value)}+{_num(inc)}x{n}")
+        elif n == 1:
+            parts.append(_num(value + inc))
+        else:
+            parts.append(f"{_num(value + inc)}+{_num(inc)}x{n - 1}")
+        value += n * inc
+    return " ".join(parts) if parts else _num(base)
+
+
+def step_pieces(step: timing.Step, horizon: int, per_ratio: Any) -> Pieces:
+    """Runs of intervals 1..horizon over which `step`'s error ratio is constant, as per_ratio(ratio) increments."""
+    cuts = sorted({0, horizon, *(c for c in (step.start, step.end) if c is not None and 0 < c < horizon)})
+    pieces: Pieces = []
+    for lo, hi in zip(cuts, cuts[1:], strict=False):  # consecutive pairs
+        inc = per_ratio(step.ratio_of_interval(hi))
+        if pieces and pieces[-1][1] == inc:
+            pieces[-1] = (pieces[-1][0] + hi - lo, inc)
+        else:
+            pieces.append((hi - lo, inc))
+    return pieces
 
 
 def encode_values(values: Sequence[float | None]) -> str:
@@ -151,12 +177,10 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing
 
 def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
     """Counters (or histogram buckets) whose error ratio follows `step`."""
-    bad = [step.ratio_of_interval(j) * RATE for j in range(1, horizon + 1)]
-    good = [RATE - b for b in bad]
-    total = [RATE] * horizon
-    flat = [0.0] * horizon
-    if step.incident == 0 and step.healthy == 0 and step.start < 0:
-        bad = good = total = flat
+    flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
+    bad = step_pieces(step, horizon, lambda r: 0.0 if flat else r * RATE)
+    good = step_pieces(step, horizon, lambda r: 0.0 if flat else RATE - r * RATE)
+    total = step_pieces(step, horizon, lambda r: 0.0 if flat else RATE)
     sli = slo.sli
     if sli.ratio is not None:
         part_sel = sli.ratio.errors or sli.ratio.good
