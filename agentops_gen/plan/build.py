@@ -36,7 +36,7 @@ DEFAULT_KEEP_FIRING_FOR = {"page": "5m", "ticket": "15m"}
 """Holds a burn alert through short dips of an intermittent incident, so it does not flap."""
 CURRENT_BURN_WINDOW = 5 * 60
 ANOMALY_COARSE_INTERVAL = "5m"
-"""Anomaly baselines are computed from a 5m-average series, evaluated every 5m (not every cycle)."""
+"""Anomaly baselines read a 5m-average series recorded every 5m, so a 7d window holds 2016 samples."""
 
 
 def build_plan(specs: SpecSet) -> Plan:
@@ -350,9 +350,12 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
         fast.append(Rule(record=r["value"], expr=plan.query, labels=labels))
         slow.append(Rule(record=r["value_coarse"], expr=f"avg_over_time({r['value']}{sel}[{ANOMALY_COARSE_INTERVAL}])",
                          labels=labels))
-        slow.append(Rule(record=r["mean"], expr=f"avg_over_time({r['value_coarse']}{sel}[{plan.baseline}])",
+        # Mean and stddev read the 5m series (a 7d baseline is 2016 samples, not 10080) but are
+        # recorded every cycle: a series written only every 5m would fall out of the 5m lookback and
+        # blank the z-score (and reset the alert's `for:`) whenever an evaluation runs late.
+        fast.append(Rule(record=r["mean"], expr=f"avg_over_time({r['value_coarse']}{sel}[{plan.baseline}])",
                          labels=labels))
-        slow.append(Rule(record=r["stddev"], expr=f"stddev_over_time({r['value_coarse']}{sel}[{plan.baseline}])",
+        fast.append(Rule(record=r["stddev"], expr=f"stddev_over_time({r['value_coarse']}{sel}[{plan.baseline}])",
                          labels=labels))
         # `stddev > 0` drops the sample for a flat series: no division by zero, no alert.
         fast.append(Rule(record=r["zscore"],
