@@ -10,7 +10,6 @@ exporter, and, given the core `config.schema.yaml` files, core component setting
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,14 +113,6 @@ _GO_DURATION = re.compile(r"^(0|[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s
 _REDACT_TYPES = frozenset({"redaction"})
 
 
-class CollectorConfigError(Exception):
-    """A collector config the validator rejects; `problems` lists every finding."""
-
-    def __init__(self, problems: list[str]) -> None:
-        super().__init__("; ".join(problems))
-        self.problems = problems
-
-
 def component_type(component_id: str) -> str:
     """`otlp_grpc/traces` -> `otlp_grpc`."""
     return component_id.split("/", 1)[0]
@@ -131,14 +122,6 @@ def is_redaction(component_id: str) -> bool:
     """Redaction processors: the `redaction` type, or any processor whose name says `redact`."""
     kind, _, name = component_id.partition("/")
     return kind in _REDACT_TYPES or "redact" in name
-
-
-def check_collector(doc: Any, manifest_modules: frozenset[str] | None = None,
-                    schemas: SchemaSet | None = None) -> None:
-    """Raise CollectorConfigError with every problem of a parsed collector config."""
-    problems = collector_problems(doc, manifest_modules, schemas)
-    if problems:
-        raise CollectorConfigError(problems)
 
 
 def collector_problems(doc: Any, manifest_modules: frozenset[str] | None = None,
@@ -455,12 +438,3 @@ def _patch(rel: str, raw: dict[str, Any]) -> None:
         props = defs["server_config"]["properties"]
         props.setdefault("transport", {"$ref": "/config/confignet.transport_type"})
         props.setdefault("dialer", {"$ref": "/config/confignet.dialer_config"})
-
-
-def check_collectors(files: Iterable[tuple[str, Any]]) -> None:
-    """Check every parsed `otel/*.yaml` file with the built-in component table (the render's check stage)."""
-    problems = []
-    for path, doc in files:
-        problems += [f"{path}: {msg}" for msg in collector_problems(doc)]
-    if problems:
-        raise CollectorConfigError(problems)
