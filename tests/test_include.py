@@ -196,3 +196,39 @@ def test_depth_continues_across_includes(root: Path) -> None:
     write(root, {"svc.yaml": outer, "_deep.yaml": "[" * 10 + "]" * 10 + "\n"})
     (line,) = errors(root)
     assert line.startswith("specs/_deep.yaml:1:5: error: a[0][0]: nesting deeper than 64 levels")
+
+
+@pytest.mark.parametrize("statement", ["_s.yaml", "'_s.yaml'", '"_s.yaml"', "'dir with space/_s.yaml'", "|-\n  _s.yaml"])
+def test_scalar_fast_path_matches_pyyaml_include(statement: str) -> None:
+    """The scalar form is read without importing pyyaml-include; it must give what the library gives."""
+    import yaml
+    import yaml_include
+
+    from agentops_gen.load.include import _statement
+
+    node = yaml.compose(f"k: !include {statement}\n", Loader=yaml.SafeLoader).value[0][1]
+    library = yaml_include.Constructor(autoload=False)(yaml.SafeLoader(""), node)
+    assert _statement(node) == (str(library.urlpath), False)
+
+
+@pytest.mark.parametrize("statement", ["[_s.yaml]", "{urlpath: _s.yaml}"])
+def test_sequence_and_mapping_forms_without_options_load(root: Path, statement: str) -> None:
+    write(root, {"svc.yaml": HEADER + f"slos: !include {statement}\n", "_s.yaml": "[]\n"})
+    assert load(root).data["slos"] == []
+
+
+def test_plain_include_does_not_import_pyyaml_include(root: Path) -> None:
+    """pyyaml-include imports fsspec and asyncio: a lint of specs using the scalar form must not pay for it."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    write(root, {"svc.yaml": HEADER + "slos: !include _s.yaml\n", "_s.yaml": "[]\n"})
+    code = ("import sys; from pathlib import Path; from agentops_gen.load.yaml_loader import load_file; "
+            f"load_file(Path({str(root / 'svc.yaml')!r}), Path({str(root)!r})); "
+            "print(sorted(m for m in ('yaml_include', 'fsspec', 'asyncio') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert out.stdout.strip() == "[]"

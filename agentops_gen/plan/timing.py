@@ -46,6 +46,16 @@ def window_ratio(step: Step, t: int, window_min: int) -> float | None:
     return (step.cumulative(t) - step.cumulative(first)) / (t - first)
 
 
+def window_ratios(step: Step, horizon: int, window_min: int) -> list[float | None]:
+    """window_ratio(step, t, window_min) for t = 0..horizon, with the same arithmetic, in one pass."""
+    cum = [step.cumulative(t) for t in range(horizon + 1)]
+    out: list[float | None] = [None]
+    for t in range(1, horizon + 1):
+        first = t - window_min if t > window_min else 0
+        out.append((cum[t] - cum[first]) / (t - first))
+    return out
+
+
 def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *, monotone_from: int | None = None
                  ) -> int | None:
     """First minute an alert is firing: its condition held at every evaluation for `for_min` minutes.

@@ -85,30 +85,34 @@ def step_pieces(step: timing.Step, horizon: int, per_ratio: Any) -> Pieces:
 def encode_values(values: Sequence[float | None]) -> str:
     """promtool notation for a sampled series: runs with a constant step become `a+bxn`, gaps `_`."""
     parts: list[str] = []
+    size = len(values)
     i = 0
-    while i < len(values):
+    while i < size:
         current = values[i]
         if current is None:
             parts.append("_")
             i += 1
             continue
-        n = 0
-        step = None
-        while i + n + 1 < len(values) and values[i + n + 1] is not None:
-            diff = values[i + n + 1] - values[i + n]  # type: ignore[operator]
-            if step is None:
-                step = diff
-            elif abs(diff - step) > 1e-9 * max(1.0, abs(step)):
-                break
-            n += 1
+        # A run goes on while each difference matches the run's first one (within float noise).
+        j = i + 1
+        step = 0.0
+        if j < size and (prev := values[j]) is not None:
+            step = prev - current
+            tolerance = 1e-9 * max(1.0, abs(step))
+            j += 1
+            while j < size:
+                value = values[j]
+                if value is None or abs((value - prev) - step) > tolerance:
+                    break
+                prev = value
+                j += 1
+        n = j - i - 1
         if n == 0:
             parts.append(_num(current))
-            i += 1
         else:
-            delta = step or 0.0
-            sign = "-" if delta < 0 else "+"  # promtool spells a falling run a-bxn, not a+-bxn
-            parts.append(f"{_num(current)}{sign}{_num(abs(delta))}x{n}")
-            i += n + 1
+            sign = "-" if step < 0 else "+"  # promtool spells a falling run a-bxn, not a+-bxn
+            parts.append(f"{_num(current)}{sign}{_num(abs(step))}x{n}")
+        i = j
     return " ".join(parts)
 
 
@@ -170,7 +174,7 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing
     out = []
     for window in plan.record_windows:
         minutes = _minutes(window)
-        values = [timing.window_ratio(step, t, minutes) for t in range(horizon + 1)]
+        values = timing.window_ratios(step, horizon, minutes)
         out.append((series_literal(names.sli_error_record(window), labels), encode_values(values)))
     return out
 

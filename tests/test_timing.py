@@ -1,0 +1,50 @@
+"""The timing simulation and the promtool series notation, checked with numbers worked out by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentops_gen.plan import timing
+from agentops_gen.targets.prom_tests import encode_values
+
+
+def test_window_ratio_by_hand() -> None:
+    step = timing.Step(start=10, incident=0.5)
+    # Window [5, 15] saw 5 healthy and 5 failing minutes at half errors: 2.5 / 10.
+    assert timing.window_ratio(step, 15, 10) == pytest.approx(0.25)
+    # Before 10 minutes of data the window holds only what exists: minutes 1..4 of 4, all healthy.
+    assert timing.window_ratio(step, 4, 10) == 0.0
+    assert timing.window_ratio(step, 0, 10) is None
+    blip = timing.Step(start=10, incident=1.0, end=11)
+    assert timing.window_ratio(blip, 12, 2) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("step", [timing.Step(start=30, incident=0.02), timing.Step(start=0, incident=0.3),
+                                  timing.Step(start=5, incident=1.0, healthy=0.001, end=9)])
+@pytest.mark.parametrize("window", [1, 5, 60])
+def test_window_ratios_equal_window_ratio_at_every_minute(step: timing.Step, window: int) -> None:
+    horizon = 130
+    assert timing.window_ratios(step, horizon, window) == [timing.window_ratio(step, t, window)
+                                                           for t in range(horizon + 1)]
+
+
+def test_bisected_first_firing_equals_the_scan() -> None:
+    step = timing.Step(start=40, incident=0.2)
+    condition = timing.ratio_condition(step, 10, 0.1)
+    # ratio over 10 minutes exceeds 0.1 once more than 5 failing minutes are in it: minute 46.
+    assert timing.first_firing(condition, 0, 200) == 46
+    assert timing.first_firing(condition, 2, 200, monotone_from=40) == 48
+    assert timing.first_firing(condition, 2, 47, monotone_from=40) is None
+
+
+@pytest.mark.parametrize(("values", "expected"), [
+    ([1.0, 2.0, 3.0, None, 5.0, 5.0, 5.0], "1+1x2 _ 5+0x2"),
+    ([9.0, 7.0, 5.0], "9-2x2"),
+    ([4.0], "4"),
+    ([None, None], "_ _"),
+    ([1.0, 2.0, 4.0, 8.0], "1+1x1 4+4x1"),
+    ([0.1, 0.2, 0.30000000000000004, 0.4], "0.1+0.1x3"),
+    ([], ""),
+])
+def test_encode_values_by_hand(values: list[float | None], expected: str) -> None:
+    assert encode_values(values) == expected
