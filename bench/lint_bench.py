@@ -5,6 +5,8 @@ Median wall time of N runs (after one warm-up) of: the bare import of lint's dep
 with every check, lint without the output checks (no in-memory render), and `promtool check
 rules` on the same rendered rules (when promtool is installed). The targets come from issue 8:
 full lint under 400 ms and within 2x the bare import. Exit 1 when full lint misses a target.
+Every command runs as from a user's shell: PYTHONDONTWRITEBYTECODE is dropped, so .pyc files and
+the compiled-template cache exist after the warm-up run, as they do after `pip install`.
 """
 
 from __future__ import annotations
@@ -27,12 +29,17 @@ LIMIT_MS = 400.0
 IMPORT_FACTOR = 2.0
 
 
+def user_env() -> dict[str, str]:
+    """This environment as a user's shell has it: bytecode caches allowed (pip writes .pyc at install)."""
+    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
 def cli() -> tuple[list[str], dict[str, str]]:
     """The agentops-gen command a user runs (installed script next to this Python, else -m), and its env."""
     script = Path(sys.executable).parent / "agentops-gen"
     if script.exists():
-        return [str(script)], dict(os.environ)
-    return [sys.executable, "-m", "agentops_gen"], {**os.environ, "PYTHONPATH": str(ROOT)}
+        return [str(script)], user_env()
+    return [sys.executable, "-m", "agentops_gen"], {**user_env(), "PYTHONPATH": str(ROOT)}
 
 
 def median_ms(cmd: list[str], env: dict[str, str], runs: int,
@@ -64,7 +71,7 @@ def main() -> int:
     args = parser.parse_args()
     base, env = cli()
     rows: list[tuple[str, float, float, float]] = []
-    rows.append((f"python -c '{DEPS}'", *median_ms([sys.executable, "-c", DEPS], dict(os.environ), args.runs)))
+    rows.append((f"python -c '{DEPS}'", *median_ms([sys.executable, "-c", DEPS], user_env(), args.runs)))
     lint_ok = (0, 1)  # findings are fine here; only the time is measured
     rows.append((f"agentops-gen lint {args.specs}", *median_ms([*base, "lint", args.specs], env, args.runs, lint_ok)))
     rows.append((f"agentops-gen lint {args.specs} --disable output",
@@ -76,7 +83,7 @@ def main() -> int:
                            capture_output=True)
             rules = sorted(str(p) for p in Path(tmp, "out", "prometheus").glob("*.rules.yaml"))
             rows.append((f"promtool check rules ({len(rules)} rendered rule files)",
-                         *median_ms([promtool, "check", "rules", *rules], dict(os.environ), args.runs)))
+                         *median_ms([promtool, "check", "rules", *rules], user_env(), args.runs)))
     imports, lint = rows[0][1], rows[1][1]
     passed = lint < LIMIT_MS and lint < IMPORT_FACTOR * imports
     if args.json:

@@ -198,7 +198,8 @@ def test_depth_continues_across_includes(root: Path) -> None:
     assert line.startswith("specs/_deep.yaml:1:5: error: a[0][0]: nesting deeper than 64 levels")
 
 
-@pytest.mark.parametrize("statement", ["_s.yaml", "'_s.yaml'", '"_s.yaml"', "'dir with space/_s.yaml'", "|-\n  _s.yaml"])
+@pytest.mark.parametrize("statement",
+                         ["_s.yaml", "'_s.yaml'", '"_s.yaml"', "'dir with space/_s.yaml'", "|-\n  _s.yaml"])
 def test_scalar_fast_path_matches_pyyaml_include(statement: str) -> None:
     """The scalar form is read without importing pyyaml-include; it must give what the library gives."""
     import yaml

@@ -48,3 +48,17 @@ def test_bisected_first_firing_equals_the_scan() -> None:
 ])
 def test_encode_values_by_hand(values: list[float | None], expected: str) -> None:
     assert encode_values(values) == expected
+
+
+@pytest.mark.parametrize("step", [timing.Step(start=30, incident=0.02), timing.Step(start=3, incident=0.9, end=20),
+                                  timing.Step(start=0, incident=0.004, healthy=0.001)])
+def test_burn_condition_is_both_windows_of_any_pair_above_threshold(step: timing.Step) -> None:
+    pairs = [(60, 5, 0.0144), (30, 3, 0.006), (10, 1, 0.5)]
+    condition = timing.burn_condition(step, pairs)
+    for t in range(0, 150):
+        expected = False
+        for long_min, short_min, threshold in pairs:
+            long_r, short_r = timing.window_ratio(step, t, long_min), timing.window_ratio(step, t, short_min)
+            if long_r is not None and short_r is not None and long_r > threshold and short_r > threshold:
+                expected = True
+        assert condition(t) is expected, t

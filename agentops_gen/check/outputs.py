@@ -9,10 +9,13 @@ import yaml
 
 from agentops_gen.check.promql import check_query
 
+_RawParser: Any
 try:
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import CParser as _RawParser
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    _RawParser = None
 
 
 class OutputError(Exception):
@@ -114,10 +117,13 @@ building Python objects."""
 
 
 def check_syntax(path: str, text: str) -> None:
-    """YAML syntax only (libyaml events, no object construction)."""
+    """YAML syntax only: libyaml parses every event in C (raw_parse), no Python object per event."""
     try:
-        for _event in yaml.parse(text, Loader=_Loader):
-            pass
+        if _RawParser is not None:
+            _RawParser(text).raw_parse()
+        else:  # pragma: no cover - PyYAML without libyaml
+            for _event in yaml.parse(text, Loader=_Loader):
+                pass
     except yaml.YAMLError as exc:
         raise OutputError(f"{path}: rendered output does not parse: {exc}") from None
 

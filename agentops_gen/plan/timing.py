@@ -15,6 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,15 @@ def window_ratio(step: Step, t: int, window_min: int) -> float | None:
     return (step.cumulative(t) - step.cumulative(first)) / (t - first)
 
 
+@lru_cache(maxsize=64)
+def _cumulative_series(step: Step, horizon: int) -> tuple[float, ...]:
+    """step.cumulative(t) for t = 0..horizon (shared by every window of a test case)."""
+    return tuple(step.cumulative(t) for t in range(horizon + 1))
+
+
 def window_ratios(step: Step, horizon: int, window_min: int) -> list[float | None]:
     """window_ratio(step, t, window_min) for t = 0..horizon, with the same arithmetic, in one pass."""
-    cum = [step.cumulative(t) for t in range(horizon + 1)]
+    cum = _cumulative_series(step, horizon)
     out: list[float | None] = [None]
     for t in range(1, horizon + 1):
         first = t - window_min if t > window_min else 0
@@ -88,11 +95,19 @@ def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *
 def burn_condition(step: Step, pairs: Sequence[tuple[int, int, float]]) -> Callable[[int], bool]:
     """Multi-window condition: any (long, short, threshold) pair with both windows above threshold."""
 
+    cumulative = step.cumulative
+
     def condition(t: int) -> bool:
+        if t < 1:
+            return False  # no window holds two samples yet
+        now = cumulative(t)
+        # window_ratio's arithmetic, inlined: this runs thousands of times per generated test file.
         for long_min, short_min, threshold in pairs:
-            long_r = window_ratio(step, t, long_min)
-            short_r = window_ratio(step, t, short_min)
-            if long_r is not None and short_r is not None and long_r > threshold and short_r > threshold:
+            first = t - long_min if t > long_min else 0
+            if (now - cumulative(first)) / (t - first) <= threshold:
+                continue
+            first = t - short_min if t > short_min else 0
+            if (now - cumulative(first)) / (t - first) > threshold:
                 return True
         return False
 

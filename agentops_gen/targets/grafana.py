@@ -1,18 +1,18 @@
 """Grafana: out/grafana/dashboards/<team>/<service>.json and out/grafana/provisioning/dashboards.yaml.
 
-The dashboard is a Python dict serialized with json.dumps (no JSON template): key order is fixed by
+The dashboard is a Python dict serialized as indented JSON (no JSON template): key order is fixed by
 construction, panel ids count up in layout order and the layout is a pure function of the plan.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from agentops_gen.plan.dashboard import DashboardPlan, RowPlan, dashboard_plan
 from agentops_gen.plan.model import Plan
 from agentops_gen.targets.grafana_panels import panel_json
 from agentops_gen.targets.jinja import render_template
+from agentops_gen.targets.json_text import dumps_indented
 
 SCHEMA_VERSION = 42
 """The default of the grafana-foundation-sdk dashboard schema (Grafana 12); older Grafana keeps it as is."""
@@ -85,7 +85,7 @@ def render(plan: Plan) -> dict[str, str]:
     files: dict[str, str] = {}
     for service in plan.services:
         dash = dashboard_json(dashboard_plan(service))
-        files[dashboard_file(service.team, service.service)] = json.dumps(dash, indent=2, ensure_ascii=False) + "\n"
+        files[dashboard_file(service.team, service.service)] = dumps_indented(dash) + "\n"
     if plan.services:
         teams = sorted({s.team for s in plan.services})
         files[PROVISIONING_FILE] = render_template("grafana/dashboards.yaml.j2", path=DASHBOARDS_DIR, teams=teams)

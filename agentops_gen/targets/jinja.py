@@ -6,14 +6,22 @@ string reaches the output through `yq` (YAML), `yblock` (YAML literal block) or 
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import sys
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 
+from agentops_gen import __version__
 from agentops_gen.targets.markdown import MARKDOWN_FILTERS
+
+CACHE_ENV = "AGENTOPS_GEN_CACHE_DIR"
+"""Where compiled templates are cached; set it empty to turn the cache off."""
 
 
 def templates_dir() -> Path:
@@ -57,16 +65,67 @@ def yaml_block(value: str, indent: int) -> str:
     return "|-\n" + "\n".join(pad + line for line in lines)
 
 
+_OPTIONS: dict[str, Any] = {
+    "undefined": jinja2.StrictUndefined,
+    "autoescape": False,
+    "keep_trailing_newline": True,
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+}
+"""Environment settings; they shape the compiled code, so they are part of the cache's name."""
+
+
+def cache_dir() -> Path | None:
+    """The compiled-template cache: $AGENTOPS_GEN_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache; None if off."""
+    configured = os.environ.get(CACHE_ENV)
+    if configured is not None:
+        base = Path(configured) if configured else None
+    else:
+        xdg = os.environ.get("XDG_CACHE_HOME")
+        try:
+            base = (Path(xdg) if xdg else Path.home() / ".cache") / "agentops-gen"
+        except RuntimeError:  # no home directory to put it in
+            base = None
+    if base is None:
+        return None
+    fingerprint = f"{__version__}|{jinja2.__version__}|{sorted((k, repr(v)) for k, v in _OPTIONS.items())}"
+    return base / f"jinja-{hashlib.sha256(fingerprint.encode()).hexdigest()[:16]}"
+
+
+class TemplateCache(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache that can never break a render: any cache trouble is a cache miss.
+
+    Compiling the templates is a tenth of a lint run; like Python's own __pycache__, the compiled
+    code is reused while the template source (checksummed by Jinja) and our settings are unchanged.
+    It honours PYTHONDONTWRITEBYTECODE (reads, never writes).
+    """
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Fill the bucket from the cache file, or leave it empty."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:  # noqa: BLE001 - a truncated or foreign file is a miss, never an error
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        """Write the compiled template, unless writing bytecode is off or the directory is unusable."""
+        if sys.dont_write_bytecode:
+            return
+        try:
+            os.makedirs(self.directory, mode=0o700, exist_ok=True)
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """The shared environment (templates are compiled once per process)."""
+    """The shared environment (templates are compiled once per process, and cached across runs)."""
+    directory = cache_dir()
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir())),
-        undefined=jinja2.StrictUndefined,
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
+        bytecode_cache=TemplateCache(str(directory)) if directory is not None else None,
+        **_OPTIONS,
     )
     env.filters["yq"] = yaml_quote
     env.filters["yblock"] = yaml_block
