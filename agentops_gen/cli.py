@@ -6,6 +6,8 @@ unreadable path or usage error. Heavy modules are imported inside commands to ke
 
 from __future__ import annotations
 
+import gc
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -155,4 +157,34 @@ def init(
 
 def main() -> None:
     """Console-script entry point (typer/click exit 2 on usage errors, like promtool/amtool)."""
-    app()
+    # A run builds many long-lived objects (models, plan, rendered text) and frees few, so CPython's
+    # default gen-0 threshold (700) scans them over and over: ~50 ms of a lint run. mypy raises it
+    # the same way; memory grows by about 1 MB.
+    gc.set_threshold(200_000, 30, 30)
+    try:
+        app()
+    except SystemExit as exc:
+        _exit_now(exc.code)
+    _exit_now(EXIT_OK)
+
+
+def _exit_now(code: object) -> NoReturn:
+    """Flush the standard streams and end the process without interpreter teardown.
+
+    Tearing down every module, model and rendered file costs ~70 ms, a fifth of a lint run, and
+    frees nothing the OS would not. Every file the command writes is closed (and renamed into place)
+    before this point; nothing of ours registers atexit work.
+    """
+    if code is None:
+        status = EXIT_OK
+    elif isinstance(code, int):
+        status = code
+    else:  # sys.exit("message"): Python prints it and exits 1
+        print(code, file=sys.stderr)
+        status = 1
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):  # reader went away (`| head`) or stream closed: nothing to tell
+        pass
+    os._exit(status)

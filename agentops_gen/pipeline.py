@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from agentops_gen.check.outputs import check_outputs
+from agentops_gen.check.outputs import OutputError, check_outputs
+from agentops_gen.parallel import both
 from agentops_gen.plan.build import build_plan
 from agentops_gen.plan.model import Plan
 from agentops_gen.spec.validate import SpecSet, load_specs
-from agentops_gen.targets import render_all
+from agentops_gen.targets import HALVES, merge, render_targets
 
 
 def plan_paths(paths: list[Path]) -> tuple[SpecSet, Plan]:
@@ -18,8 +19,20 @@ def plan_paths(paths: list[Path]) -> tuple[SpecSet, Plan]:
 
 
 def render_paths(paths: list[Path]) -> dict[str, str]:
-    """Every output file of the spec folder, rendered and checked in memory."""
+    """Every output file of the spec folder, rendered and checked in memory (two halves at once)."""
     _, plan = plan_paths(paths)
-    files = render_all(plan)
-    check_outputs(files)
+
+    def half(names: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
+        files = render_targets(plan, names)
+        try:
+            check_outputs(files)
+        except OutputError as exc:
+            return files, str(exc)
+        return files, None
+
+    (first, first_error), (second, second_error) = both(lambda: half(HALVES[0]), lambda: half(HALVES[1]))
+    files = merge(first, second)
+    failed = [e for e in (first_error, second_error) if e is not None]
+    if failed:
+        raise OutputError(min(failed))  # the first bad file by path, as one check over every file reports
     return files

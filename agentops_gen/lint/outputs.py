@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from agentops_gen.errors import Location, SpecError
 from agentops_gen.lint.context import LintContext, SpecSource
 
 if TYPE_CHECKING:
     from agentops_gen.spec.validate import SpecSet
+
+T = TypeVar("T")
 
 
 def spec_set(ctx: LintContext) -> SpecSet:
@@ -46,16 +49,45 @@ def plan(ctx: LintContext) -> None:
         ctx.render_error = f"{type(exc).__name__}: {exc}"
 
 
-def render(ctx: LintContext) -> None:
-    """Fill ctx.rendered (or ctx.render_error) from the plan; nothing is written."""
-    from agentops_gen.targets import render_all
+def render(ctx: LintContext, alongside: Callable[[], T]) -> T:
+    """Fill ctx.rendered and the output errors (or ctx.render_error) from the plan; return alongside().
+
+    The two halves of the targets render and re-parse at once (agentops_gen.parallel), and
+    `alongside` (the spec-side checks) runs next to them; nothing is written.
+    """
+    from agentops_gen.parallel import both
+    from agentops_gen.targets import HALVES
 
     if ctx.plan is None:
-        return
+        return alongside()
+    plan = ctx.plan
+
+    def half(names: tuple[str, ...]) -> tuple[dict[str, str], list[tuple[str, str]], str | None]:
+        from agentops_gen.targets import render_targets
+
+        try:
+            files = render_targets(plan, names)
+        except Exception as exc:  # noqa: BLE001 - a template or target bug becomes an output/render finding
+            return {}, [], f"{type(exc).__name__}: {exc}"
+        return files, errors_of(files), None
+
+    def here() -> tuple[tuple[dict[str, str], list[tuple[str, str]], str | None], T]:
+        return half(HALVES[1]), alongside()
+
+    first, (second, result) = both(lambda: half(HALVES[0]), here)
+    failed = [h[2] for h in (first, second) if h[2] is not None]
+    if failed:
+        ctx.render_error = failed[0]
+        return result
     try:
-        ctx.rendered = render_all(ctx.plan)
-    except Exception as exc:  # noqa: BLE001 - a template or target bug becomes an output/render finding
+        from agentops_gen.targets import merge
+
+        ctx.rendered = merge(first[0], second[0])
+    except RuntimeError as exc:
         ctx.render_error = f"{type(exc).__name__}: {exc}"
+        return result
+    ctx.cache["output_errors"] = sorted(first[1] + second[1])
+    return result
 
 
 def source_of(ctx: LintContext, rel: str) -> SpecSource | None:
@@ -80,16 +112,21 @@ def location(ctx: LintContext, rel: str) -> Location:
 
 
 def output_errors(ctx: LintContext) -> list[tuple[str, str]]:
-    """(rendered path, message) for every file `render`'s own output checks reject, computed once.
+    """(rendered path, message) for every file `render`'s own output checks reject, computed once."""
+    if "output_errors" not in ctx.cache:
+        ctx.cache["output_errors"] = errors_of(ctx.rendered or {})
+    return ctx.cache["output_errors"]  # type: ignore[no-any-return]
+
+
+def errors_of(files: dict[str, str]) -> list[tuple[str, str]]:
+    """(path, message) for every file of `files` that `render`'s output checks reject.
 
     check_outputs stops at the first bad file, so a bad file is set aside and the rest re-checked;
     cross-file rules (a config that must reference a shipped template) still see every other file.
     """
     from agentops_gen.check.outputs import OutputError, check_outputs
 
-    if "output_errors" in ctx.cache:
-        return ctx.cache["output_errors"]  # type: ignore[no-any-return]
-    remaining = dict(ctx.rendered or {})
+    remaining = dict(files)
     errors: list[tuple[str, str]] = []
     while remaining:
         try:
@@ -105,7 +142,6 @@ def output_errors(ctx: LintContext) -> list[tuple[str, str]]:
         if path is None:
             break  # cannot tell which file failed: report once rather than loop
         del remaining[path]
-    ctx.cache["output_errors"] = errors
     return errors
 
 

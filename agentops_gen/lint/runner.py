@@ -72,25 +72,29 @@ def collect(paths: list[Path], *, use_promtool: bool = False,
     root, sources = load_sources(paths)
     ctx = LintContext(root=root, sources=sources, use_promtool=use_promtool)
     checks = [r for r in registry().values() if r.run is not None and r.check.name not in disabled]
-    raw: list[Finding] = []
-    for reg in checks:
-        if reg.check.stage == "spec":
-            raw.extend(reg.run(ctx))  # type: ignore[misc]
+
+    def spec_checks() -> list[Finding]:
+        return [f for reg in checks if reg.check.stage == "spec" for f in reg.run(ctx)]  # type: ignore[misc]
+
     errors = [e for s in sources for e in s.errors]
     folder_valid = bool(sources) and all(s.spec is not None for s in sources)
     if folder_valid:
         errors += folder_errors(ctx)
-    findings = raw + _validation_findings(ctx, errors, raw)
     later = [r for r in checks if r.check.stage in ("plan", "output")]
     broken = [s.file for s in sources if s.spec is None and not s.selected]
     if later and broken:
         print(f"agentops-gen: note: output checks skipped: {', '.join(broken)} has errors (lint it too)",
               file=sys.stderr)
-    if later and folder_valid and not errors:
-        # Only a folder `render` accepts is planned and rendered: anything else would report noise.
+    # Only a folder `render` accepts is planned and rendered: anything else would report noise.
+    planned = bool(later) and folder_valid and not errors
+    if planned:
         plan(ctx)
-        if any(r.check.stage == "output" for r in later):
-            render(ctx)  # the slow part: skipped with --disable output
+    if planned and any(r.check.stage == "output" for r in later):
+        raw = render(ctx, alongside=spec_checks)  # the slow part: skipped with --disable output
+    else:
+        raw = spec_checks()
+    findings = raw + _validation_findings(ctx, errors, raw)
+    if planned:
         for reg in later:
             findings.extend(reg.run(ctx))  # type: ignore[misc]
     return sorted(set(findings)), ctx

@@ -198,7 +198,9 @@ def compose_text(text: str, file: str, via: tuple[str, ...] = (), base: Path_ = 
                                    f"invalid YAML: unacceptable character {char}: {exc.reason}")]) from None
     except yaml.YAMLError as exc:  # pragma: no cover - every parser error carries a mark
         raise LoadError([SpecError(Location(file, 1, 1, via), "", f"invalid YAML: {exc}")]) from None
-    if node is not None:
+    # Without an anchor (`&`) nothing is shared, and a document of n characters composes to fewer
+    # than 2n + 2 nodes: neither an alias bomb nor a self-containing value is possible.
+    if node is not None and ("&" in text or 2 * len(text) + 2 > MAX_NODES):
         _check_expansion(node, file, via, base)
     return node
 

@@ -1,0 +1,74 @@
+"""Two halves at once (agentops_gen.parallel): same results as one process, failures surface as they would."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+from conftest import SPECS, run_cli
+
+from agentops_gen import parallel
+
+
+@pytest.fixture()
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fork path, where this machine has two CPUs for it."""
+    monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
+    if not parallel.available():
+        pytest.skip("one CPU: agentops-gen runs everything in one process here")
+
+
+def test_left_runs_in_a_child_and_comes_back(forking: None) -> None:
+    here = os.getpid()
+    (child_pid, files), right = parallel.both(lambda: (os.getpid(), {"a.yaml": "x: 1\n", "b": "ü"}), lambda: "right")
+    assert child_pid != here and files == {"a.yaml": "x: 1\n", "b": "ü"} and right == "right"
+
+
+def test_jobs_1_runs_everything_here(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert not parallel.available()
+    assert parallel.both(os.getpid, os.getpid) == (os.getpid(), os.getpid())
+
+
+def test_a_failing_child_half_raises_here_as_it_would_in_one_process(forking: None) -> None:
+    def left() -> None:
+        raise ValueError("template bug")
+
+    with pytest.raises(ValueError, match="template bug"):
+        parallel.both(left, lambda: None)
+
+
+def test_a_result_marshal_cannot_carry_is_computed_here_instead(forking: None) -> None:
+    marker = object()
+    left, _ = parallel.both(lambda: marker, lambda: None)
+    assert left is marker  # the child could not send it; the parent ran left() itself
+
+
+def test_the_child_is_reaped_even_when_the_right_half_raises(forking: None) -> None:
+    def right() -> None:
+        raise KeyError("right")
+
+    with pytest.raises(KeyError):
+        parallel.both(lambda: {"big": "x" * 1_000_000}, right)  # more than a pipe buffer: the child must be drained
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def _rendered(out: Path) -> dict[str, bytes]:
+    return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_render_and_lint_are_byte_identical_with_and_without_the_child(tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    results = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(parallel.JOBS_ENV, jobs)
+        out = tmp_path / f"out-{jobs}"
+        render = run_cli("render", str(SPECS), "--out", str(out))
+        assert render.returncode == 0, render.stderr
+        lint = run_cli("lint", str(SPECS), "--format", "json")
+        results[jobs] = (_rendered(out), json.loads(lint.stdout), lint.returncode)
+    assert results["1"] == results["2"]
+    assert len(results["1"][0]) > 100
