@@ -23,9 +23,12 @@ R = TypeVar("R")
 
 
 def available() -> bool:
-    """Fork helps: Linux (fork without exec is not safe on macOS), two CPUs usable, not switched off."""
+    """Fork helps and is safe: Linux (not macOS), one thread, two CPUs usable, not switched off."""
     if os.environ.get(JOBS_ENV, "").strip() == "1" or not sys.platform.startswith("linux"):
         return False
+    threading = sys.modules.get("threading")
+    if threading is not None and threading.active_count() > 1:
+        return False  # a lock held by another thread at fork time would deadlock the child
     try:
         return len(os.sched_getaffinity(0)) >= 2
     except (AttributeError, OSError):  # pragma: no cover - no affinity API

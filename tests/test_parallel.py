@@ -72,3 +72,17 @@ def test_render_and_lint_are_byte_identical_with_and_without_the_child(tmp_path:
         results[jobs] = (_rendered(out), json.loads(lint.stdout), lint.returncode)
     assert results["1"] == results["2"]
     assert len(results["1"][0]) > 100
+
+
+def test_no_fork_while_other_threads_run(forking: None) -> None:
+    import threading
+
+    stop = threading.Event()
+    worker = threading.Thread(target=stop.wait)
+    worker.start()
+    try:
+        assert not parallel.available()
+    finally:
+        stop.set()
+        worker.join()
+    assert parallel.available()
