@@ -62,3 +62,21 @@ def test_burn_condition_is_both_windows_of_any_pair_above_threshold(step: timing
             if long_r is not None and short_r is not None and long_r > threshold and short_r > threshold:
                 expected = True
         assert condition(t) is expected, t
+
+
+def test_first_firing_is_monotone_in_the_threshold() -> None:
+    """prom_tests trusts this to skip the middle of its three nudged thresholds."""
+    import random
+
+    rng = random.Random(7)
+    for _ in range(200):
+        step = timing.Step(start=rng.randint(0, 60), incident=rng.uniform(0.001, 1.0), healthy=rng.uniform(0, 0.001))
+        pairs = [(rng.choice([30, 60, 360]), rng.choice([3, 5, 30]), rng.uniform(0.001, 0.2))]
+        for_min, horizon = rng.choice([0, 2, 15]), 500
+        low, mid, high = (timing.first_firing(timing.burn_condition(step, [(lo, sh, th * s) for lo, sh, th in pairs]),
+                                              for_min, horizon, monotone_from=step.start)
+                          for s in (0.9999, 1.0, 1.0001))
+        if low is not None and high is not None:
+            assert low <= mid <= high  # type: ignore[operator]
+        if low == high:
+            assert mid == low

@@ -55,12 +55,14 @@ def render(ctx: LintContext, alongside: Callable[[], T]) -> T:
     The two halves of the targets render and re-parse at once (agentops_gen.parallel), and
     `alongside` (the spec-side checks) runs next to them; nothing is written.
     """
+    from agentops_gen.check.outputs import check_outputs  # noqa: F401 - imported once, before the fork
     from agentops_gen.parallel import both
-    from agentops_gen.targets import HALVES
+    from agentops_gen.targets import HALVES, prepare
 
     if ctx.plan is None:
         return alongside()
     plan = ctx.plan
+    prepare()
 
     def half(names: tuple[str, ...]) -> tuple[dict[str, str], list[tuple[str, str]], str | None]:
         from agentops_gen.targets import render_targets

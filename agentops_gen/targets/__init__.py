@@ -18,6 +18,15 @@ HALVES: tuple[tuple[str, ...], tuple[str, ...]] = (
 Files a check reads together (Alertmanager config and its template) stay in one group."""
 
 
+def prepare() -> None:
+    """Import every target and the Jinja environment now, before the halves fork, so neither repeats it."""
+    from agentops_gen.targets.jinja import environment
+
+    for name in TARGETS:
+        import_module(f"agentops_gen.targets.{name}")
+    environment()
+
+
 def render_targets(plan: Plan, names: Sequence[str] = TARGETS) -> dict[str, str]:
     """Render the named targets; paths are relative to the output folder and unique across targets."""
     files: dict[str, str] = {}

@@ -219,10 +219,14 @@ def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]
 
 
 def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | None = None) -> int | None:
-    """First firing minute, only if nudging thresholds by 0.01% does not move it (no float ties)."""
-    times = {timing.first_firing(make(scale), for_min, horizon, monotone_from=monotone_from)
-             for scale in (1.0, 1.0001, 0.9999)}
-    return times.pop() if len(times) == 1 else None
+    """First firing minute, only if nudging thresholds by 0.01% does not move it (no float ties).
+
+    Every condition here is monotone in its threshold, so the first minute at the real threshold lies
+    between those at the two nudged ones: when those agree, it is theirs, and it need not be computed.
+    """
+    low, high = (timing.first_firing(make(scale), for_min, horizon, monotone_from=monotone_from)
+                 for scale in (0.9999, 1.0001))
+    return low if low == high else None
 
 
 def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
