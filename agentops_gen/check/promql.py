@@ -7,6 +7,7 @@ sort_by_label, info, ...). It reports no error position, so callers locate error
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 import promql_parser
@@ -33,8 +34,13 @@ def substitute_window(query: str, window: str) -> str:
     return _WINDOW.sub(window, query)
 
 
+@lru_cache(maxsize=8192)
 def parse(query: str) -> Any:
-    """Parse a query; ValueError with the parser's message when it does not parse."""
+    """Parse a query; ValueError with the parser's message when it does not parse.
+
+    Cached: a run parses each query several times (validation, lint checks, synthetic test series,
+    the re-parse of rendered rules), half of them repeats. The trees are never modified.
+    """
     if not query or not query.strip():
         raise ValueError("empty PromQL expression")
     try:

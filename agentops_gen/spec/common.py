@@ -20,7 +20,7 @@ Severity = Literal["critical", "warning", "info"]
 class SpecModel(BaseModel):
     """Base for every spec model: unknown keys are errors, values are not coerced silently."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
 
 
 def _name(value: str) -> str:
