@@ -9,7 +9,7 @@ from agentops_gen.parallel import both
 from agentops_gen.plan.build import build_plan
 from agentops_gen.plan.model import Plan
 from agentops_gen.spec.validate import SpecSet, load_specs
-from agentops_gen.targets import HALVES, merge, render_targets
+from agentops_gen.targets import HALVES, merge, prepare, render_targets
 
 
 def plan_paths(paths: list[Path]) -> tuple[SpecSet, Plan]:
@@ -21,6 +21,7 @@ def plan_paths(paths: list[Path]) -> tuple[SpecSet, Plan]:
 def render_paths(paths: list[Path]) -> dict[str, str]:
     """Every output file of the spec folder, rendered and checked in memory (two halves at once)."""
     _, plan = plan_paths(paths)
+    prepare()
 
     def half(names: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
         files = render_targets(plan, names)

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import resource
 import shutil
 import statistics
@@ -24,25 +23,13 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import ROOT, cli, user_env
+
 JOBS_ENV = "AGENTOPS_GEN_JOBS"
 """agentops_gen.parallel.JOBS_ENV (the bench does not import the package it measures)."""
 DEPS = "import typer, pydantic, jinja2, yaml, yaml_include, promql_parser"
 LIMIT_MS = 400.0
 IMPORT_FACTOR = 2.0
-
-
-def user_env() -> dict[str, str]:
-    """This environment as a user's shell has it: bytecode caches allowed (pip writes .pyc at install)."""
-    return {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-
-
-def cli() -> tuple[list[str], dict[str, str]]:
-    """The agentops-gen command a user runs (installed script next to this Python, else -m), and its env."""
-    script = Path(sys.executable).parent / "agentops-gen"
-    if script.exists():
-        return [str(script)], user_env()
-    return [sys.executable, "-m", "agentops_gen"], {**user_env(), "PYTHONPATH": str(ROOT)}
 
 
 @dataclass

@@ -18,15 +18,7 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def cli() -> tuple[list[str], dict[str, str]]:
-    """The command a user runs (installed script beside this Python, else -m) and its environment."""
-    script = Path(sys.executable).parent / "agentops-gen"
-    if script.exists():
-        return [str(script)], dict(os.environ)
-    return [sys.executable, "-m", "agentops_gen"], {**os.environ, "PYTHONPATH": str(ROOT)}
+from common import ROOT, cli
 
 
 def timed(cmd: list[str], env: dict[str, str], runs: int) -> tuple[float, float]:

@@ -8,26 +8,19 @@ with the repository on PYTHONPATH. Exit 1 when the median is over the limit.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import cli, user_env
 
 
 def command() -> tuple[list[str], dict[str, str]]:
     """The command a user runs, and its environment."""
-    script = Path(sys.executable).parent / "agentops-gen"
-    if script.exists():
-        return [str(script), "--help"], dict(os.environ)
-    found = shutil.which("agentops-gen")
-    if found:
-        return [found, "--help"], dict(os.environ)
-    return [sys.executable, "-m", "agentops_gen", "--help"], {**os.environ, "PYTHONPATH": str(ROOT)}
+    base, env = cli()
+    return [*base, "--help"], env
 
 
 def measure(runs: int, cmd: list[str] | None = None, env: dict[str, str] | None = None) -> list[float]:
@@ -51,7 +44,7 @@ def main() -> int:
     times = measure(args.runs)
     median = statistics.median(times)
     # the bare interpreter, for scale: on a loaded machine both grow, and the difference is ours
-    bare = statistics.median(measure(args.runs, [sys.executable, "-c", "pass"], dict(os.environ)))
+    bare = statistics.median(measure(args.runs, [sys.executable, "-c", "pass"], user_env()))
     cmd, _ = command()
     print(f"{' '.join(Path(cmd[0]).name if i == 0 else c for i, c in enumerate(cmd))}: median {median:.0f} ms "
           f"over {args.runs} runs (min {min(times):.0f}, max {max(times):.0f}; limit {args.limit_ms:.0f} ms); "

@@ -86,3 +86,22 @@ def test_no_fork_while_other_threads_run(forking: None) -> None:
         stop.set()
         worker.join()
     assert parallel.available()
+
+
+def test_render_reports_the_same_first_bad_file_with_and_without_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bad file in each half: the error names the first by path, as one check over every file would."""
+    import agentops_gen.targets.grafana
+    import agentops_gen.targets.otel
+    from agentops_gen.check.outputs import OutputError
+    from agentops_gen.pipeline import render_paths
+
+    monkeypatch.setattr(agentops_gen.targets.grafana, "render", lambda plan: {"grafana/dashboards/t/x.json": "{"})
+    monkeypatch.setattr(agentops_gen.targets.otel, "render", lambda plan: {"otel/x.collector.yaml": "a: [\n"})
+    messages = {}
+    for jobs in ("1", "2"):
+        monkeypatch.setenv(parallel.JOBS_ENV, jobs)
+        with pytest.raises(OutputError) as info:
+            render_paths([SPECS])
+        messages[jobs] = str(info.value)
+    assert messages["1"] == messages["2"]
+    assert messages["1"].startswith("grafana/dashboards/t/x.json: rendered output does not parse")
