@@ -194,6 +194,7 @@ def test_user_strings_do_not_break_tables(demo: dict[str, str]) -> None:
 def test_markdown_helpers() -> None:
     assert md_code("a`b") == "``a`b``"
     assert md_code("`x") == "`` `x ``"
+    assert md_code("rate(x{a=\"b|c\"}[5m])\n  > 1") == "`rate(x{a=\"b\\|c\"}[5m]) > 1`"
     assert md_cell("a|b\nc") == "a\\|b c"
     assert md_cell("user_id and _x_") == "user_id and \\_x\\_"
     assert md_fence("a ``` b", "promql") == "````promql\na ``` b\n````"

@@ -25,6 +25,8 @@ def md_cell(value: Any) -> str:
 def md_code(value: Any) -> str:
     """Inline code whose delimiter is longer than any backtick run inside it; pipes escaped for tables."""
     text = " ".join(str(value).split())
+    if "`" not in text:  # the common case: one backtick, no padding
+        return f"`{text.replace('|', chr(92) + '|')}`"
     ticks = "`" * (max((len(run) for run in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text.replace('|', chr(92) + '|')}{pad}{ticks}"
