@@ -14,10 +14,10 @@ from agentops_gen import parallel
 
 @pytest.fixture()
 def forking(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The fork path, where this machine has two CPUs for it."""
+    """The fork path, even on a one-CPU machine (it forks there too if told it has two)."""
     monkeypatch.delenv(parallel.JOBS_ENV, raising=False)
-    if not parallel.available():
-        pytest.skip("one CPU: agentops-gen runs everything in one process here")
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    assert parallel.available()
 
 
 def test_left_runs_in_a_child_and_comes_back(forking: None) -> None:
@@ -88,7 +88,8 @@ def test_no_fork_while_other_threads_run(forking: None) -> None:
     assert parallel.available()
 
 
-def test_render_reports_the_same_first_bad_file_with_and_without_the_child(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_render_reports_the_same_first_bad_file_with_and_without_the_child(monkeypatch: pytest.MonkeyPatch,
+                                                                           forking: None) -> None:
     """A bad file in each half: the error names the first by path, as one check over every file would."""
     import agentops_gen.targets.grafana
     import agentops_gen.targets.otel
@@ -105,3 +106,13 @@ def test_render_reports_the_same_first_bad_file_with_and_without_the_child(monke
         messages[jobs] = str(info.value)
     assert messages["1"] == messages["2"]
     assert messages["1"].startswith("grafana/dashboards/t/x.json: rendered output does not parse")
+
+
+def test_render_paths_in_process_same_with_and_without_the_child(monkeypatch: pytest.MonkeyPatch,
+                                                                 forking: None) -> None:
+    from agentops_gen.pipeline import render_paths
+
+    forked = render_paths([SPECS])
+    monkeypatch.setenv(parallel.JOBS_ENV, "1")
+    assert render_paths([SPECS]) == forked
+    assert list(forked) == sorted(forked)
