@@ -48,8 +48,3 @@ def merge(*parts: dict[str, str]) -> dict[str, str]:
                 raise RuntimeError(f"two targets render {path}")
             files[path] = text
     return dict(sorted(files.items()))
-
-
-def render_all(plan: Plan) -> dict[str, str]:
-    """Render every target, sorted by path."""
-    return merge(render_targets(plan))
