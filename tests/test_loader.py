@@ -150,6 +150,15 @@ def test_deep_nesting_does_not_crash_libyaml() -> None:
     assert time.monotonic() - started < 10
 
 
+def test_nesting_past_libyamls_own_limit_still_names_the_first_level_too_deep() -> None:
+    """libyaml 0.2.6 stops at 1000 levels after reading a run of `[` ahead: our error is still exact.
+
+    Non-ASCII text before the run checks that the cut point counts characters, not bytes.
+    """
+    (line,) = errors('a: "ééé"\nx: ' + "[" * 5000 + "]" * 5000 + "\n")
+    assert line == f"svc.yaml:2:{3 + MAX_DEPTH}: error: x[0][0]: nesting deeper than {MAX_DEPTH} levels"
+
+
 def test_alias_bomb_is_one_error_and_fast() -> None:
     lines = ["l0: &l0 [" + ",".join(["x"] * 10) + "]"]
     lines += [f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}"] * 10) + "]" for i in range(1, 10)]

@@ -125,6 +125,14 @@ def _check_depth(text: str, file: str, via: tuple[str, ...], base: Path_ = ()) -
     try:
         _scan_depth(text, file, via, base, frames)
     except yaml.MarkedYAMLError as exc:  # a syntax error: remember which field was being read
+        mark = exc.problem_mark
+        if mark is not None and "maximum nesting depth" in str(exc.problem):
+            # libyaml >= 0.2.6 stops at 1000 levels, and its scanner reads a run of `[` ahead before
+            # the first event: the text up to its stop still holds our (shallower) limit's culprit.
+            try:
+                _scan_depth(text[: mark.index], file, via, base, [])
+            except yaml.MarkedYAMLError:
+                pass  # the prefix ends mid-collection; libyaml's own error stands
         path = base
         if frames:
             top = frames[-1]
