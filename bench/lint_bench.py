@@ -1,13 +1,15 @@
 """Lint speed: `agentops-gen lint` of the examples against the bare import of its deps and promtool.
 
 Usage: python bench/lint_bench.py [--runs N] [--specs DIR] [--json]
-Median wall time of N runs (after one warm-up) of: the bare import of lint's dependencies, lint
-with every check, lint without the output checks (no in-memory render), and `promtool check
-rules` on the same rendered rules (when promtool is installed). The targets come from issue 8:
-full lint under 400 ms and within 2x the bare import. Exit 1 when full lint misses a target.
-Every command runs as from a user's shell: PYTHONDONTWRITEBYTECODE is dropped, so .pyc files and
-the compiled-template cache exist after the warm-up run, as they do after `pip install`.
-"""
+Median wall time of N runs (after one warm-up) of: the bare import of lint's dependencies; lint
+with every check; the same with one SLO objective of one service changed before every run (a
+typical commit: that service misses the results memo, the others hit); the same with every cache
+off (AGENTOPS_GEN_CACHE_DIR=, the first run after installing or editing agentops-gen); in one
+process; without the output checks; and `promtool check rules` on the same rendered rules (when
+promtool is installed). The targets come from issue 8: full lint under 400 ms and within 2x the
+bare import. Exit 1 when full lint misses a target.
+Every command runs as from a user's shell: PYTHONDONTWRITEBYTECODE is dropped, so .pyc files,
+compiled templates and the results memo exist after the warm-up run, as they do in daily use."""
 
 from __future__ import annotations
 
@@ -20,10 +22,14 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from common import ROOT, cli, user_env
+
+CACHE_ENV = "AGENTOPS_GEN_CACHE_DIR"
+"""agentops_gen.cache.CACHE_ENV: empty turns the template cache and the results memo off."""
 
 JOBS_ENV = "AGENTOPS_GEN_JOBS"
 """agentops_gen.parallel.JOBS_ENV (the bench does not import the package it measures)."""
@@ -42,9 +48,13 @@ class Command:
     ok: tuple[int, ...] = (0,)
     walls: list[float] = field(default_factory=list)
     cpus: list[float] = field(default_factory=list)
+    before: Callable[[], None] | None = None
+    """Runs before each (untimed): edits a spec for the one-service-edited case."""
 
     def run_once(self) -> tuple[float, float]:
         """(wall, CPU) in ms of one run; CPU is user + system of the process and the children it waited for."""
+        if self.before is not None:
+            self.before()
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
         result = subprocess.run(self.argv, env=self.env, cwd=ROOT, capture_output=True, text=True)
@@ -73,6 +83,22 @@ def measure(commands: list[Command], runs: int) -> None:
                 command.cpus.append(cpu)
 
 
+def _edit_one_service(specs: Path) -> Callable[[], None]:
+    """A change to one SLO objective of the first service spec, new each call (what a commit does)."""
+    spec = next(p for p in sorted(specs.glob("*.yaml")) if "\nservice:" in "\n" + p.read_text())
+    original = spec.read_text()
+    marker = next(line for line in original.splitlines() if line.strip().startswith("objective:"))
+    value = float(marker.split(":", 1)[1].split("#", 1)[0])
+    runs = [0]
+
+    def edit() -> None:
+        runs[0] += 1
+        new = f"{marker.split(':', 1)[0]}: {value - runs[0] / 1e6:.6f}"
+        spec.write_text(original.replace(marker, new, 1))
+
+    return edit
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--runs", type=int, default=11)
@@ -90,6 +116,12 @@ def main() -> int:
                 env, lint_ok),
     ]
     with tempfile.TemporaryDirectory(prefix="lint-bench-") as tmp:
+        edited = Path(tmp, "specs")
+        shutil.copytree(ROOT / args.specs, edited)
+        commands.insert(2, Command(f"agentops-gen lint {args.specs}, one service edited before each run",
+                                   [*base, "lint", str(edited)], env, lint_ok, before=_edit_one_service(edited)))
+        commands.insert(3, Command(f"agentops-gen lint {args.specs}, no caches ({CACHE_ENV}=)",
+                                   [*base, "lint", args.specs], {**env, CACHE_ENV: ""}, lint_ok))
         promtool = shutil.which("promtool")
         if promtool:
             subprocess.run([*base, "render", args.specs, "--out", tmp + "/out"], env=env, cwd=ROOT, check=True,

@@ -15,6 +15,19 @@ SPECS = ROOT / "slo_specs"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
+@pytest.fixture(autouse=True)
+def no_shared_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never read or write the user's ~/.cache/agentops-gen: caches are off unless a test sets a folder.
+
+    A remembered "this text passed" from another run would hide a checker a test breaks on purpose.
+    """
+    from agentops_gen import memo
+    from agentops_gen.cache import CACHE_ENV
+
+    monkeypatch.setenv(CACHE_ENV, "")
+    memo.reset()
+
+
 def require_tool(name: str) -> str:
     """Path of a real tool; a missing tool fails under CI=true and skips only on a developer machine."""
     path = shutil.which(name)
@@ -41,7 +54,8 @@ def amtool() -> str:
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     """Run `agentops-gen ARGS` in a subprocess, exactly as a user would."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    # caches off unless the test set a folder (session fixtures run before no_shared_cache)
+    env = {"AGENTOPS_GEN_CACHE_DIR": "", **os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "agentops_gen", *args], cwd=cwd or ROOT, env=env,
                           capture_output=True, text=True, timeout=120)
 

@@ -9,13 +9,14 @@ from pathlib import Path
 import jinja2
 import pytest
 
+from agentops_gen.cache import CACHE_ENV
 from agentops_gen.targets import jinja
 
 
 @pytest.fixture()
 def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private cache folder; the shared environment is rebuilt around each test."""
-    monkeypatch.setenv(jinja.CACHE_ENV, str(tmp_path / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
     jinja.environment.cache_clear()
     yield tmp_path / "cache"
@@ -50,13 +51,13 @@ def test_corrupt_cache_file_is_a_miss(cache: Path) -> None:
 def test_unusable_cache_folder_still_renders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("")
-    monkeypatch.setenv(jinja.CACHE_ENV, str(blocker / "cache"))  # a folder inside a file: every write fails
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))  # a folder inside a file: every write fails
     jinja.environment.cache_clear()
     assert "group_eval_order" in _render()
 
 
 def test_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch, cache: Path) -> None:
-    monkeypatch.setenv(jinja.CACHE_ENV, "")
+    monkeypatch.setenv(CACHE_ENV, "")
     jinja.environment.cache_clear()
     assert jinja.cache_dir() is None
     _render()

@@ -129,11 +129,31 @@ def check_syntax(path: str, text: str) -> None:
 
 
 def check_outputs(files: dict[str, str]) -> None:
-    """Parse every rendered file; rule files also get their PromQL parsed."""
+    """Parse every rendered file; rule files also get their PromQL parsed.
+
+    A file whose exact text already passed (agentops_gen.memo, same checker code) is not re-checked.
+    """
+    from agentops_gen.memo import digest, memo
+
+    remembered = memo()
     for path, text in files.items():
-        if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
-            check_syntax(path, text)
+        key = f"checked:{digest(path, text)}"
+        cross_file = path == ALERTMANAGER_CONFIG  # its check also reads the other files
+        if not cross_file and remembered.get(key):
             continue
+        _check_one(path, text, files)
+        if not cross_file:
+            remembered.put(key, True)
+
+
+ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+
+
+def _check_one(path: str, text: str, files: dict[str, str]) -> None:
+    """Check one rendered file (files: all of them, for cross-file rules); raise OutputError."""
+    if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
+        check_syntax(path, text)
+    else:
         doc = parse_output(path, text)
         if path.startswith("prometheus/") and path.endswith(".rules.yaml"):
             check_rule_groups(path, doc)
@@ -141,5 +161,5 @@ def check_outputs(files: dict[str, str]) -> None:
             check_dashboard(path, doc)
         elif path.startswith("otel/") and path.endswith(".yaml"):
             check_collector_output(path, doc)
-        elif path == "alertmanager/alertmanager.yml":
+        elif path == ALERTMANAGER_CONFIG:
             check_alertmanager(path, doc, files)

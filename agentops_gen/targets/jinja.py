@@ -18,10 +18,8 @@ import jinja2
 import jinja2.bccache
 
 from agentops_gen import __version__
+from agentops_gen.cache import cache_base
 from agentops_gen.targets.markdown import MARKDOWN_FILTERS
-
-CACHE_ENV = "AGENTOPS_GEN_CACHE_DIR"
-"""Where compiled templates are cached; set it empty to turn the cache off."""
 
 
 def templates_dir() -> Path:
@@ -76,16 +74,8 @@ _OPTIONS: dict[str, Any] = {
 
 
 def cache_dir() -> Path | None:
-    """The compiled-template cache: $AGENTOPS_GEN_CACHE_DIR, else $XDG_CACHE_HOME or ~/.cache; None if off."""
-    configured = os.environ.get(CACHE_ENV)
-    if configured is not None:
-        base = Path(configured) if configured else None
-    else:
-        xdg = os.environ.get("XDG_CACHE_HOME")
-        try:
-            base = (Path(xdg) if xdg else Path.home() / ".cache") / "agentops-gen"
-        except RuntimeError:  # no home directory to put it in
-            base = None
+    """The compiled-template cache under agentops_gen.cache.cache_base(); None if caching is off."""
+    base = cache_base()
     if base is None:
         return None
     fingerprint = f"{__version__}|{jinja2.__version__}|{sorted((k, repr(v)) for k, v in _OPTIONS.items())}"
