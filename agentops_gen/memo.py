@@ -7,7 +7,8 @@ Two kinds of entry, each keyed by a digest of everything the result depends on:
 
 A pre-commit run usually changes one service: the other services' entries are reused. The memo
 file's name is a fingerprint of agentops-gen's own code and templates (every file's size and
-mtime) and of the Python version, so editing or upgrading the tool starts an empty memo. Any
+mtime), of the Python version and of the installed Jinja, PyYAML and promql-parser, so editing or
+upgrading the tool or those libraries starts an empty memo. Any
 trouble reading it is a miss, never an error; nothing is written under PYTHONDONTWRITEBYTECODE or
 when agentops_gen.cache turns caching off. Only results are remembered, never failures.
 """
@@ -61,11 +62,29 @@ def _tree_stats(root: Path) -> list[str]:
     return out
 
 
+def _dependency_stamps() -> list[str]:
+    """Version and install stamp of the libraries that shape a remembered result (render and checks)."""
+    import jinja2
+    import promql_parser
+    import yaml
+
+    stamps = []
+    for module in (jinja2, yaml, promql_parser):
+        where = getattr(module, "__file__", None) or ""
+        try:
+            st = os.stat(where)
+            stamp = f"{st.st_size} {st.st_mtime_ns}"
+        except OSError:
+            stamp = "?"
+        stamps.append(f"{module.__name__} {getattr(module, '__version__', '')} {where} {stamp}")
+    return stamps
+
+
 def fingerprint() -> str:
-    """Identifies this exact agentops-gen (code and templates) on this Python."""
+    """Identifies this exact agentops-gen (code and templates) on this Python with these libraries."""
     from agentops_gen.targets.jinja import templates_dir
 
-    lines = [__version__, sys.version, *_tree_stats(_PACKAGE)]
+    lines = [__version__, sys.version, *_dependency_stamps(), *_tree_stats(_PACKAGE)]
     templates = templates_dir()
     if not templates.is_relative_to(_PACKAGE):  # a source checkout: templates/ beside the package
         lines += _tree_stats(templates)

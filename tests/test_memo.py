@@ -188,3 +188,12 @@ def test_the_memo_keeps_at_most_limit_entries(cache: Path, monkeypatch: pytest.M
         memo.save()
     keys = list(marshal.loads(_memo_file(cache).read_bytes()))
     assert keys == [f"checked:{memo.digest(f'runbooks/{i}.md', 'x')}" for i in (2, 3, 4)]
+
+
+def test_upgrading_a_rendering_or_checking_library_starts_a_new_memo(cache: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import promql_parser
+
+    before = memo.fingerprint()
+    monkeypatch.setattr(promql_parser, "__version__", "99.0", raising=False)
+    assert memo.fingerprint() != before
