@@ -20,11 +20,15 @@ import marshal
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from agentops_gen import __version__
 from agentops_gen.cache import cache_base
+
+L = TypeVar("L")
+R = TypeVar("R")
 
 LIMIT = 20_000
 """Entries kept; the oldest are dropped first (a few MB at most)."""
@@ -166,6 +170,21 @@ def save() -> None:
     except OSError:
         return
     current.known, current.added = merged, {}
+
+
+def both_with_memo(left: Callable[[], L], right: Callable[[], R]) -> tuple[L, R]:
+    """agentops_gen.parallel.both, sharing the memo: read before the fork, the child's new entries kept, saved."""
+    from agentops_gen.parallel import both
+
+    memo()
+
+    def left_and_entries() -> tuple[L, dict[str, Any]]:
+        return left(), take_added()
+
+    (left_result, entries), right_result = both(left_and_entries, right)
+    absorb(entries)
+    save()
+    return left_result, right_result
 
 
 def reset() -> None:

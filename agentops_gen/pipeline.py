@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from agentops_gen.check.outputs import OutputError, check_outputs
-from agentops_gen.memo import absorb, memo, save, take_added
-from agentops_gen.parallel import both
+from agentops_gen.memo import both_with_memo
 from agentops_gen.plan.build import build_plan
 from agentops_gen.plan.model import Plan
 from agentops_gen.spec.validate import SpecSet, load_specs
@@ -24,21 +22,16 @@ def render_paths(paths: list[Path]) -> dict[str, str]:
     """Every output file of the spec folder, rendered and checked in memory (two halves at once)."""
     _, plan = plan_paths(paths)
     prepare()
-    memo()  # read once, before the fork, by both halves
 
-    def half(names: tuple[str, ...]) -> tuple[dict[str, str], str | None, dict[str, Any]]:
+    def half(names: tuple[str, ...]) -> tuple[dict[str, str], str | None]:
         files = render_targets(plan, names)
         try:
             check_outputs(files)
         except OutputError as exc:
-            return files, str(exc), take_added()
-        return files, None, take_added()
+            return files, str(exc)
+        return files, None
 
-    (first, first_error, first_memo), (second, second_error, second_memo) = both(
-        lambda: half(HALVES[0]), lambda: half(HALVES[1]))
-    absorb(first_memo)
-    absorb(second_memo)
-    save()
+    (first, first_error), (second, second_error) = both_with_memo(lambda: half(HALVES[0]), lambda: half(HALVES[1]))
     files = merge(first, second)
     failed = [e for e in (first_error, second_error) if e is not None]
     if failed:

@@ -197,3 +197,23 @@ def test_upgrading_a_rendering_or_checking_library_starts_a_new_memo(cache: Path
     before = memo.fingerprint()
     monkeypatch.setattr(promql_parser, "__version__", "99.0", raising=False)
     assert memo.fingerprint() != before
+
+
+def test_entries_survive_a_child_that_dies(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child exits without a word; its half is redone here, and both halves' entries are saved."""
+    monkeypatch.delenv(parallel.JOBS_ENV)
+    monkeypatch.setattr(parallel.os, "sched_getaffinity", lambda pid: {0, 1})
+    parent = os.getpid()
+
+    def left() -> str:
+        if os.getpid() != parent:
+            os._exit(3)
+        memo.memo().put("left", "L")
+        return "left"
+
+    def right() -> str:
+        memo.memo().put("right", "R")
+        return "right"
+
+    assert memo.both_with_memo(left, right) == ("left", "right")
+    assert marshal.loads(_memo_file(cache).read_bytes()) == {"right": "R", "left": "L"}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from agentops_gen.errors import Location, SpecError
 from agentops_gen.lint.context import LintContext, SpecSource
@@ -56,34 +56,27 @@ def render(ctx: LintContext, alongside: Callable[[], T]) -> T:
     `alongside` (the spec-side checks) runs next to them; nothing is written.
     """
     from agentops_gen.check.outputs import check_outputs  # noqa: F401 - imported once, before the fork
-    from agentops_gen.memo import absorb, memo, save, take_added
-    from agentops_gen.parallel import both
+    from agentops_gen.memo import both_with_memo
     from agentops_gen.targets import HALVES, prepare
 
     if ctx.plan is None:
         return alongside()
     plan = ctx.plan
     prepare()
-    memo()  # read once, before the fork, by both halves
 
-    Half = tuple[dict[str, str], list[tuple[str, str]], str | None, dict[str, Any]]
-
-    def half(names: tuple[str, ...]) -> Half:
+    def half(names: tuple[str, ...]) -> tuple[dict[str, str], list[tuple[str, str]], str | None]:
         from agentops_gen.targets import render_targets
 
         try:
             files = render_targets(plan, names)
         except Exception as exc:  # noqa: BLE001 - a template or target bug becomes an output/render finding
-            return {}, [], f"{type(exc).__name__}: {exc}", take_added()
-        return files, errors_of(files), None, take_added()
+            return {}, [], f"{type(exc).__name__}: {exc}"
+        return files, errors_of(files), None
 
-    def here() -> tuple[Half, T]:
+    def here() -> tuple[tuple[dict[str, str], list[tuple[str, str]], str | None], T]:
         return half(HALVES[1]), alongside()
 
-    first, (second, result) = both(lambda: half(HALVES[0]), here)
-    absorb(first[3])
-    absorb(second[3])
-    save()
+    first, (second, result) = both_with_memo(lambda: half(HALVES[0]), here)
     failed = [h[2] for h in (first, second) if h[2] is not None]
     if failed:
         ctx.render_error = failed[0]
