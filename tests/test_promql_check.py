@@ -71,3 +71,16 @@ def test_prefilter_never_passes_what_the_walk_rejects() -> None:
             skipped += 1
             assert _walk_verdict(query), query
     assert skipped > 300, "the prefilter should spare the walk for generated rules"
+
+
+@pytest.mark.parametrize("query", [
+    'sum(rate(http_requests_total{code=~"5.."}[{{ window }}]))',
+    "http_requests_total[{{window}}]",
+])
+def test_a_selector_with_a_window_placeholder_says_where_such_a_query_goes(query: str) -> None:
+    with pytest.raises(ValueError, match=r"without a \{\{ window \}\} placeholder.*`sli\.raw\.error_ratio`"):
+        promql.check_selector(query)
+
+
+def test_a_label_value_with_braces_is_still_just_a_selector() -> None:
+    assert promql.check_selector('x_total{note="{{ not a window }}"}').name == "x_total"

@@ -87,8 +87,17 @@ def check_query(query: str) -> Any:
     return expr
 
 
+_WINDOW_PLACEHOLDER = re.compile(r"\{\{\s*window\s*\}\}")
+
+
 def check_selector(query: str) -> Any:
     """A single instant vector selector with a metric name, e.g. `agent_requests_total{status="error"}`."""
+    if _WINDOW_PLACEHOLDER.search(query):  # a Sloth-style query pasted where a selector goes: say so
+        raise ValueError(
+            "must be ONE vector selector such as metric_total{label=\"value\"}, without a {{ window }} "
+            "placeholder: agentops-gen adds rate() over each window itself (a full error-ratio query with "
+            "{{ window }} goes in `sli.raw.error_ratio`)"
+        )
     expr = parse(query)
     if not isinstance(expr, promql_parser.VectorSelector):
         raise ValueError(
