@@ -87,6 +87,10 @@ CASES = [
     Case("objective-range", "bad/objective-range", [
         (F, 6, 16, "slos[0].objective", r"^must be > 0 and < 100 \(got 120\)$"),
     ]),
+    # a percent sign is the likeliest way to write an objective wrong: the fix is in the message
+    Case("objective-percent", "bad/objective-percent", [
+        (F, 6, 16, "slos[0].objective", r"^write the percentage as a plain number, without `%` \(objective: 99\.9\)$"),
+    ]),
     Case("duplicate-key", "bad/duplicate-key", [
         (F, 4, 1, "service", r"duplicate key 'service' \(first defined at line 2\)"),
     ]),

@@ -155,6 +155,14 @@ class SLO(SpecModel):
     sli: SLI
     alerting: SLOAlerting = SLOAlerting()
 
+    @field_validator("objective", mode="before")
+    @classmethod
+    def _no_percent_sign(cls, value: object) -> object:
+        if isinstance(value, str) and value.strip().endswith("%"):
+            number = value.strip()[:-1].strip()
+            raise ValueError(f"write the percentage as a plain number, without `%` (objective: {number})")
+        return value
+
     @field_validator("objective")
     @classmethod
     def _objective(cls, value: float) -> float:
