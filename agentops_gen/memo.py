@@ -8,9 +8,9 @@ Two kinds of entry, each keyed by a digest of everything the result depends on:
 A pre-commit run usually changes one service: the other services' entries are reused. The memo
 file's name is a fingerprint of agentops-gen's own code and templates (every file's size and
 mtime), of the Python version and of the installed Jinja, PyYAML and promql-parser, so editing or
-upgrading the tool or those libraries starts an empty memo. Any
-trouble reading it is a miss, never an error; nothing is written under PYTHONDONTWRITEBYTECODE or
-when agentops_gen.cache turns caching off. Only results are remembered, never failures.
+upgrading the tool or those libraries starts an empty memo. Any trouble reading it is a miss,
+never an error; nothing is written under PYTHONDONTWRITEBYTECODE or when agentops_gen.cache turns
+caching off. Only results are remembered, never failures.
 """
 
 from __future__ import annotations
