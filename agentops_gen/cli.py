@@ -64,8 +64,8 @@ def _guard(exc: BaseException) -> NoReturn:
         _fail([e.format() for e in exc.errors])
     if isinstance(exc, LoadError):
         _fail([e.format() for e in exc.errors])
-    if isinstance(exc, UsageError):
-        _fail([f"agentops-gen: error: {exc}"])
+    if isinstance(exc, UsageError):  # one line per problem (path discovery reports them all)
+        _fail([f"agentops-gen: error: {line}" for line in str(exc).splitlines()])
     if isinstance(exc, OSError):
         _fail([f"agentops-gen: error: {exc.filename or ''}: {exc.strerror or exc}"])
     if _state["debug"]:
@@ -81,8 +81,8 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Spec files or folders (rec
 def render(
     paths: PathsArg,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder (owned by agentops-gen).")] = Path("out"),
-    check: Annotated[bool, typer.Option("--check", help="Write nothing; list files that differ or are "
-                                                        "stale and exit 1 if any.")] = False,
+    check: Annotated[bool, typer.Option("--check", help="Write nothing; list files that are missing, "
+                                                        "differ, are stale or foreign, and exit 1 if any.")] = False,
 ) -> None:
     """Render every output of the spec folder into OUT, atomically and deterministically."""
     try:
@@ -95,12 +95,14 @@ def render(
             if lines:
                 for line in lines:
                     typer.echo(line)
-                typer.echo(f"{len(lines)} file(s) out of date; run: agentops-gen render "
+                foreign = sum(line.startswith("foreign:") for line in lines)
+                first = f"move the {foreign} foreign file(s) out of {out}, then " if foreign else ""
+                typer.echo(f"{len(lines)} file(s) out of date; {first}run: agentops-gen render "
                            f"{' '.join(str(p) for p in paths)} --out {out}", err=True)
                 raise typer.Exit(EXIT_FINDINGS)
             return
-        write_atomic(out, files, paths)
-        typer.echo(f"wrote {len(files)} files to {out}", err=True)
+        written = write_atomic(out, files, paths)
+        typer.echo(f"wrote {len(written)} files to {out}", err=True)
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - every error goes through one formatter

@@ -1,4 +1,8 @@
-"""Stage 6: write the rendered files atomically (build aside, then swap) and detect drift."""
+"""Stage 6: write the rendered files atomically (build aside, then swap) and detect drift.
+
+out/ holds only what agentops-gen wrote, listed in its manifest (agentops_gen.ownership); a folder
+holding anything else is refused before a byte is written. The swap is in agentops_gen.swap.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,8 @@ from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
 from agentops_gen.errors import UsageError
+from agentops_gen.ownership import MANIFEST, manifest_text, refusal, require_owned, survey
+from agentops_gen.swap import locked, recover, replace_folder
 
 
 def existing_files(out: Path) -> dict[str, bytes]:
@@ -18,19 +24,32 @@ def existing_files(out: Path) -> dict[str, bytes]:
     return {p.relative_to(out).as_posix(): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()}
 
 
+def with_manifest(files: dict[str, str]) -> dict[str, str]:
+    """The files a render writes: the rendered ones and the manifest listing them."""
+    return {**files, MANIFEST: manifest_text(files)}
+
+
 def drift(out: Path, files: dict[str, str]) -> list[str]:
-    """Lines describing how out/ differs from a fresh render (empty when it is up to date)."""
+    """Lines describing how out/ differs from a fresh render (empty when it is up to date).
+
+    `missing:`, `differs:`, `stale:` (written by an earlier render, no longer generated) and
+    `foreign:` (never written by agentops-gen; a render refuses to run until it is moved out). A
+    folder agentops-gen did not create at all is refused (UsageError) as a render would refuse it.
+    """
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: not a directory")
-    current = existing_files(out)
-    lines = []
-    for path, text in files.items():
+    found = survey(out)
+    if found.foreign and not found.has_manifest:
+        raise refusal(found, str(out))
+    current = {rel: path.read_bytes() for rel, path in found.owned.items()}
+    lines = [f"foreign: {out / rel}" for rel in found.foreign]
+    for path, text in with_manifest(files).items():
         if path not in current:
             lines.append(f"missing: {out / path}")
         elif current[path] != text.encode("utf-8"):
             lines.append(f"differs: {out / path}")
     for path in current:
-        if path not in files:
+        if path not in files and path != MANIFEST:
             lines.append(f"stale:   {out / path}")
     return sorted(lines, key=lambda line: line.split(":", 1)[1].lstrip())  # by path
 
@@ -62,6 +81,8 @@ def _check_relative(rel: str) -> None:
     path = PurePosixPath(rel)
     if not rel or path.is_absolute() or ".." in path.parts or "\\" in rel:
         raise ValueError(f"refusing to write outside the output folder: {rel!r}")
+    if rel == MANIFEST or any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):  # one manifest line per path
+        raise ValueError(f"refusing to write a file named {rel!r}")
 
 
 def _umask() -> int:
@@ -70,17 +91,29 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(out: Path, files: dict[str, str], inputs: Iterable[Path] = ()) -> None:
-    """Replace out/ with exactly `files`: written to a sibling temp folder, then swapped in.
+def write_atomic(out: Path, files: dict[str, str], inputs: Iterable[Path] = ()) -> dict[str, str]:
+    """Replace out/ with exactly `files` and the manifest: written to a sibling temp folder, then swapped in.
 
-    out/ is owned by the tool: files it no longer generates disappear with the old folder. Any
-    failure before the swap leaves the old out/ exactly as it was.
+    Refused (UsageError, nothing touched) when out/ holds anything an earlier render did not write.
+    Files it no longer generates disappear with the old folder. Any failure before the swap leaves
+    the old out/ exactly as it was; what a killed run left beside out/ is recovered first. Returns
+    the files written (the manifest included).
     """
     check_out_dir(out, inputs)
     for rel in files:
         _check_relative(rel)
+    planned = with_manifest(files)
+    shown = str(out)
     out = Path(os.path.abspath(out)).resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
+    with locked(out.parent):
+        recover(out)
+        require_owned(out, shown)
+        _stage_and_swap(out, planned)
+    return planned
+
+
+def _stage_and_swap(out: Path, files: dict[str, str]) -> None:
     # mkdtemp makes a 0700 folder; out/ keeps its old mode, or gets the usual one for a new folder
     mode = (out.stat().st_mode & 0o7777) if out.is_dir() else (0o777 & ~_umask())
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
@@ -90,17 +123,7 @@ def write_atomic(out: Path, files: dict[str, str], inputs: Iterable[Path] = ()) 
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(files[rel].encode("utf-8"))
         staging.chmod(mode)
-        if out.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-            os.rename(out, old / "out")
-            try:
-                os.rename(staging, out)
-            except OSError:
-                os.rename(old / "out", out)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.rename(staging, out)
+        replace_folder(staging, out)
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

@@ -47,13 +47,14 @@ def test_check_is_clean_after_render(rendered: Path) -> None:
     assert stamps(rendered / "out") == before
 
 
-def test_check_lists_differing_missing_and_stale_files_and_writes_nothing(rendered: Path) -> None:
+def test_check_lists_differing_missing_stale_and_foreign_files_and_writes_nothing(rendered: Path) -> None:
     out = rendered / "out"
     rules = out / "prometheus" / "checkout-agent.rules.yaml"
     rules.write_text(rules.read_text() + "# hand edit\n")
-    deleted = out / next(name for name in sorted(tree(out)) if not name.startswith("prometheus/"))
+    deleted = out / next(name for name in sorted(tree(out)) if not name.startswith(("prometheus/", ".")))
     deleted.unlink()
-    (out / "prometheus" / "old-service.rules.yaml").write_text("groups: []\n")
+    pretend_generated_before(out, "prometheus/old-service.rules.yaml")
+    (out / "notes.txt").write_text("mine\n")
     before, files_before = stamps(out), tree(out)
 
     result = run_cli("render", "specs", "--out", "out", "--check", cwd=rendered)
@@ -61,11 +62,21 @@ def test_check_lists_differing_missing_and_stale_files_and_writes_nothing(render
     assert result.returncode == 1
     assert result.stdout.splitlines() == sorted([
         f"missing: {deleted.relative_to(rendered).as_posix()}",
+        "differs: out/.agentops-gen.manifest",
         "differs: out/prometheus/checkout-agent.rules.yaml",
         "stale:   out/prometheus/old-service.rules.yaml",
+        "foreign: out/notes.txt",
     ], key=lambda line: line.split(":", 1)[1].lstrip())
-    assert result.stderr == "3 file(s) out of date; run: agentops-gen render specs --out out\n"
+    assert result.stderr == ("5 file(s) out of date; move the 1 foreign file(s) out of out, then run: "
+                             "agentops-gen render specs --out out\n")
     assert stamps(out) == before and tree(out) == files_before
+
+
+def pretend_generated_before(out: Path, rel: str) -> None:
+    """Put a file into out/ as an earlier render that generated it would have (listed in the manifest)."""
+    (out / rel).write_text("groups: []\n")
+    with (out / ".agentops-gen.manifest").open("a") as manifest:
+        manifest.write(rel + "\n")
 
 
 def test_check_against_a_missing_out_creates_nothing(tmp_path: Path) -> None:
@@ -78,7 +89,7 @@ def test_check_against_a_missing_out_creates_nothing(tmp_path: Path) -> None:
 
 def test_render_removes_stale_files(rendered: Path) -> None:
     stale = rendered / "out" / "prometheus" / "old-service.rules.yaml"
-    stale.write_text("groups: []\n")
+    pretend_generated_before(rendered / "out", "prometheus/old-service.rules.yaml")
     assert run_cli("render", "specs", "--out", "out", cwd=rendered).returncode == 0
     assert not stale.exists()
     assert run_cli("render", "specs", "--out", "out", "--check", cwd=rendered).returncode == 0
@@ -197,14 +208,14 @@ def test_unreadable_spec_file_exits_2(tmp_path: Path, monkeypatch: pytest.Monkey
 
     shutil.copytree(GOOD, tmp_path / "specs")
     spec = (tmp_path / "specs" / "svc.yaml").resolve()
-    real_read_bytes = Path.read_bytes
+    real_open = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self.resolve() == spec:
-            raise PermissionError(13, "Permission denied", str(self))
-        return real_read_bytes(self)
+    def os_open(path: str | os.PathLike[str], flags: int, *args: int, **kwargs: int) -> int:
+        if Path(path).resolve() == spec:
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", os_open)
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(app, ["render", "specs", "--out", "out"])
     assert result.exit_code == 2

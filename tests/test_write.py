@@ -8,12 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from agentops_gen import swap
 from agentops_gen.errors import UsageError
+from agentops_gen.ownership import MANIFEST, MANIFEST_HEADER
 from agentops_gen.write import check_out_dir, drift, existing_files, write_atomic
 
 
 def tree(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*")) if p.is_file()}
+    """The generated files under a folder (the manifest has tests of its own)."""
+    return {p.relative_to(folder).as_posix(): p.read_text() for p in sorted(folder.rglob("*"))
+            if p.is_file() and p.name != MANIFEST}
 
 
 @pytest.fixture()
@@ -30,6 +34,7 @@ def out(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_write_replaces_the_tree_and_removes_stale_files(out: Path) -> None:
     write_atomic(out, {"prometheus/a.rules.yaml": "new a\n", "grafana/b.json": "{}\n"})
     assert tree(out) == {"prometheus/a.rules.yaml": "new a\n", "grafana/b.json": "{}\n"}
+    assert (out / MANIFEST).read_text() == MANIFEST_HEADER + "grafana/b.json\nprometheus/a.rules.yaml\n"
     # nothing left beside out/ (no staging or old folders)
     assert sorted(p.name for p in out.parent.iterdir()) == ["out", "work"]
 
@@ -49,7 +54,9 @@ def test_failure_while_writing_leaves_the_old_out_intact(out: Path) -> None:
 
 
 def test_failure_at_the_swap_restores_the_old_out(out: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two-rename fallback (no renameat2 exchange) puts the old out/ back when the second rename fails."""
     before = tree(out)
+    monkeypatch.setattr(swap, "exchange", lambda a, b: False)
     real_rename = os.rename
     calls: list[tuple[str, str]] = []
 
@@ -113,6 +120,7 @@ def test_out_that_would_destroy_inputs_or_cwd_is_refused(tmp_path: Path, monkeyp
 def test_drift_lists_missing_differing_and_stale(out: Path) -> None:
     lines = drift(out, {"prometheus/a.rules.yaml": "new a\n", "prometheus/new.rules.yaml": "n\n"})
     assert lines == [
+        f"differs: {out}/{MANIFEST}",
         f"differs: {out}/prometheus/a.rules.yaml",
         f"stale:   {out}/prometheus/gone.rules.yaml",
         f"missing: {out}/prometheus/new.rules.yaml",

@@ -16,6 +16,7 @@ Hostile or broken input is a located error, never a crash, hang or traceback:
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +34,9 @@ except ImportError:  # pragma: no cover - pure-Python fallback
 
 MAX_DEPTH = 64
 """Deeper nesting is rejected from parse events, before libyaml's recursive composer can overflow."""
+MAX_FILE_BYTES = 1024 * 1024
+"""Largest spec or fragment file read, checked before reading: the largest example spec is 18 KB, and
+a 1 MiB spec still loads in about a second; past it, YAML parsing time and memory grow without use."""
 MAX_NODES = 200_000
 """Bound on the values a document expands to (aliases counted each time they are used): an alias bomb
 (billion laughs) is one error at the first value that grows past it, found in linear time."""
@@ -91,8 +95,26 @@ def _loc(file: str, mark: Any, via: tuple[str, ...]) -> Location:
 
 
 def read_text(path: Path, file: str, via: tuple[str, ...] = ()) -> str:
-    """Read UTF-8 text; a bad byte is a located error, not a traceback."""
-    raw = path.read_bytes()
+    """Read UTF-8 text; a bad byte, a file past MAX_FILE_BYTES or a non-file is a located error.
+
+    stat comes before open (opening a device can have effects, a FIFO would block), the open does
+    not block, and at most MAX_FILE_BYTES + 1 bytes are read whatever the file claims.
+    """
+    def refuse(message: str) -> LoadError:
+        return LoadError([SpecError(Location(file, 1, 1, via), "", message)])
+
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise refuse("not a regular file; refusing to open it")
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
+    with open(fd, "rb") as stream:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):  # swapped for something else after the stat
+            raise refuse("not a regular file; refusing to open it")
+        if info.st_size > MAX_FILE_BYTES:
+            raise refuse(_too_big(info.st_size))
+        raw = stream.read(MAX_FILE_BYTES + 1)
+    if len(raw) > MAX_FILE_BYTES:  # grew while being read
+        raise refuse(_too_big(len(raw), more=True))
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -104,6 +126,11 @@ def read_text(path: Path, file: str, via: tuple[str, ...] = ()) -> str:
         raise LoadError(
             [SpecError(Location(file, line, col, via), "", f"file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})")]
         ) from None
+
+
+def _too_big(size: int, *, more: bool = False) -> str:
+    return (f"file is {'at least ' if more else ''}{size} bytes, more than the limit of {MAX_FILE_BYTES} bytes "
+            f"({MAX_FILE_BYTES / 2**20:g} MiB); split it into several spec files or !include fragments")
 
 
 def _yaml_error(file: str, exc: yaml.MarkedYAMLError, text: str, via: tuple[str, ...]) -> SpecError:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
-from agentops_gen.load.yaml_loader import LoadedFile, LoadError, dotted, load_file
+from agentops_gen.load.yaml_loader import LoadedFile, LoadError, display_path, dotted, load_file
 from agentops_gen.plan.durations import parse_duration
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
@@ -58,9 +59,69 @@ def is_fragment(path: Path, root: Path) -> bool:
 
 
 def discover(root: Path) -> list[Path]:
-    """Spec files under a folder, recursively, in a stable order, fragments skipped."""
-    found = [p for p in root.rglob("*") if p.suffix in SPEC_SUFFIXES and p.is_file() and not is_fragment(p, root)]
+    """Spec files under a folder, recursively, in a stable order, fragments skipped.
+
+    Nothing is opened: a FIFO, device or socket named `*.yaml`, a symlink (file or folder) leading
+    outside the spec folder and a folder that cannot be read are errors (UsageError, one line
+    each), never skipped. A symlinked folder inside the spec folder is not walked twice.
+    """
+    base = root.resolve()
+    found: list[Path] = []
+    problems: list[str] = []
+
+    def walk(folder: Path) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(f"{display_path(folder)}: cannot read folder: {exc.strerror or exc}")
+            return
+        for entry in entries:
+            if entry.name.startswith("_"):  # fragments are read only through !include
+                continue
+            path = Path(entry.path)
+            link = entry.is_symlink()
+            if Path(entry.name).suffix not in SPEC_SUFFIXES and not _is_dir(entry):
+                continue
+            if link and not _inside(path.resolve(), base):
+                problems.append(f"{display_path(path)}: a symlink that leaves the spec folder {display_path(root)}; "
+                                "refusing to read it")
+                continue
+            try:
+                mode = path.stat().st_mode
+            except OSError as exc:
+                problems.append(f"{display_path(path)}: cannot read: {exc.strerror or exc}")
+                continue
+            if stat.S_ISDIR(mode):
+                if not link:  # the folder it points to is walked under its own name
+                    walk(path)
+            elif stat.S_ISREG(mode):
+                found.append(path)
+            else:
+                problems.append(f"{display_path(path)}: {file_kind(mode)}, not a spec file; refusing to open it")
+
+    walk(root)
+    if problems:
+        raise UsageError("\n".join(problems))
     return sorted(found, key=lambda p: p.relative_to(root).as_posix())
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _inside(path: Path, root: Path) -> bool:
+    return path == root or root in path.parents
+
+
+def file_kind(mode: int) -> str:
+    """What a stat mode is, in words, for errors about paths that are not files or folders."""
+    kinds = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+             (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"), (stat.S_ISREG, "a file"))
+    return next((name for test, name in kinds if test(mode)), "a special file")
 
 
 def spec_root(paths: list[Path]) -> Path:
@@ -71,18 +132,43 @@ def spec_root(paths: list[Path]) -> Path:
     return roots.pop()
 
 
+def _check_named(p: Path) -> bool:
+    """Refuse a PATH that is missing, unreadable or neither a spec file nor a folder; True for a folder."""
+    try:
+        mode = p.stat().st_mode
+    except FileNotFoundError:
+        raise UsageError(f"{p}: no such file or directory" if not os.path.lexists(p) else
+                         f"{p}: a symlink to a missing file") from None
+    except OSError as exc:
+        raise UsageError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        return True
+    if not stat.S_ISREG(mode):
+        raise UsageError(f"{p}: {file_kind(mode)}, not a spec file or folder; refusing to open it")
+    if p.suffix not in SPEC_SUFFIXES:
+        raise UsageError(f"{p}: not a .yaml/.yml spec file")
+    return False
+
+
 def resolve_paths(paths: list[Path]) -> tuple[Path, list[Path], set[Path]]:
-    """(root, every spec file of the spec folder, the files the user selected)."""
-    for p in paths:
-        if not p.exists():
-            raise UsageError(f"{p}: no such file or directory")
-        if p.is_file() and p.suffix not in SPEC_SUFFIXES:
-            raise UsageError(f"{p}: not a .yaml/.yml spec file")
+    """(root, every spec file of the spec folder, the files the user selected).
+
+    Checked with stat before anything is opened (a FIFO would block, a device never ends); a named
+    file that is a symlink must stay inside its spec folder, as `!include` targets must.
+    """
+    folders = {p: _check_named(p) for p in paths}
     root = spec_root(paths)
+    for p, folder in folders.items():
+        if not folder and not _inside(p.resolve(), root):
+            raise UsageError(f"{p}: a symlink that leaves the spec folder {display_path(root)}; refusing to read it")
     every = discover(root)
     selected: set[Path] = set()
-    for p in paths:
-        selected.update(x.resolve() for x in (discover(p) if p.is_dir() else [p]))
+    for p, folder in folders.items():
+        # a folder PATH is the spec folder itself (spec_root allows one)
+        if folder:
+            selected.update(x.resolve() for x in every)
+        else:
+            selected.add(p.resolve())
     return root, every, selected
 
 
