@@ -130,8 +130,10 @@ def refusal(found: Survey, shown: str) -> UsageError:
         return UsageError(f"--out {shown}: refusing to replace a folder agentops-gen did not create (it has no "
                          f"{MANIFEST} and holds {names}, which agentops-gen never writes); render into a new "
                          "or empty folder")
-    return UsageError(f"--out {shown}: {names} not written by agentops-gen (not listed in {MANIFEST}); a render "
-                     f"replaces the whole folder, so move them out of {shown} first")
+    one = len(found.foreign) == 1
+    return UsageError(f"--out {shown}: {names} {'was' if one else 'were'} not written by agentops-gen (not listed "
+                      f"in {MANIFEST}); a render replaces the whole folder, so move {'it' if one else 'them'} out of "
+                      f"{shown} first")
 
 
 __all__ = ["LAYOUT", "MANIFEST", "Survey", "in_layout", "manifest_text", "parse_manifest", "refusal", "require_owned",

@@ -104,7 +104,7 @@ def test_files_a_render_never_wrote_are_refused_by_name_and_kept(work: Path) -> 
 
     assert code == 2
     assert stderr == (f"agentops-gen: error: --out out: README.md, prometheus/checkout-agent.rules.yaml, "
-                      f"prometheus/custom.rules.yaml not written by agentops-gen (not listed in {MANIFEST}); a "
+                      f"prometheus/custom.rules.yaml were not written by agentops-gen (not listed in {MANIFEST}); a "
                       "render replaces the whole folder, so move them out of out first\n")
     assert snapshot(out) == before
     code, stdout, _ = render(work, "out", "--check")
@@ -118,7 +118,7 @@ def test_an_empty_folder_a_user_made_in_out_is_foreign_too(work: Path) -> None:
     assert render(work, "out")[0] == 0
     (work / "out" / "keep").mkdir()
     code, _, stderr = render(work, "out")
-    assert code == 2 and "keep/ not written by agentops-gen" in stderr
+    assert code == 2 and "--out out: keep/ was not written by agentops-gen" in stderr and "move it out of out" in stderr
     assert (work / "out" / "keep").is_dir()
 
 

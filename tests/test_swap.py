@@ -14,6 +14,7 @@ import pytest
 from conftest import ROOT
 
 from agentops_gen import swap
+from agentops_gen.errors import UsageError
 from agentops_gen.ownership import MANIFEST
 from agentops_gen.write import write_atomic
 
@@ -108,6 +109,7 @@ import os, signal, sys
 from pathlib import Path
 sys.path.insert(0, {str(ROOT)!r})
 from agentops_gen import swap
+from agentops_gen.errors import UsageError
 from agentops_gen.write import write_atomic
 swap.exchange = lambda a, b: False
 real_rename = os.rename
@@ -159,7 +161,7 @@ def test_out_missing_with_an_old_copy_is_restored_before_the_ownership_check(out
     old.mkdir()
     (out / "notes.txt").write_text("mine\n")
     os.rename(out, old / "out")
-    with pytest.raises(Exception, match="notes.txt not written by agentops-gen"):
+    with pytest.raises(UsageError, match="notes.txt was not written by agentops-gen"):
         write_atomic(out, NEW)
     assert (out / "notes.txt").read_text() == "mine\n"
     assert tree(out) == {**OLD, "notes.txt": "mine\n"}
