@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import stat
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from pathlib import Path, PurePosixPath
@@ -70,47 +71,50 @@ class Survey:
     has_manifest: bool = False
 
 
-def _entries(out: Path) -> list[tuple[str, Path, bool]]:
+def _entries(out: Path) -> Iterator[tuple[str, Path, bool]]:
     """Every non-folder entry and every empty folder under out/, symlinks not followed: (rel, path, regular)."""
-    found: list[tuple[str, Path, bool]] = []
 
-    def walk(folder: Path, prefix: str) -> None:
+    def walk(folder: Path, prefix: str) -> Iterator[tuple[str, Path, bool]]:
         try:
             with os.scandir(folder) as it:
                 entries = sorted(it, key=lambda e: e.name)
         except OSError as exc:
             raise UsageError(f"--out: cannot read {folder}: {exc.strerror or exc}") from None
         if not entries and prefix:
-            found.append((prefix, folder, False))
+            yield prefix, folder, False
         for entry in entries:
             rel = f"{prefix}{entry.name}"
             mode = entry.stat(follow_symlinks=False).st_mode
             if stat.S_ISDIR(mode):
-                walk(Path(entry.path), rel + "/")
+                yield from walk(Path(entry.path), rel + "/")
             else:
-                found.append((rel, Path(entry.path), stat.S_ISREG(mode)))
+                yield rel, Path(entry.path), stat.S_ISREG(mode)
 
-    walk(out, "")
-    return found
+    return walk(out, "")
 
 
 def survey(out: Path) -> Survey:
-    """Classify the entries of an existing out/ folder (an absent one holds nothing)."""
+    """Classify the entries of an existing out/ folder (an absent one holds nothing).
+
+    Without a manifest the walk stops at the SHOWN-th foreign entry: the folder is not ours, and
+    `--out ~` must not walk a whole home folder to say so.
+    """
     result = Survey()
     if not out.is_dir():
         return result
-    entries = _entries(out)
     manifest = out / MANIFEST
     listed: set[str] | None = None
     if manifest.is_file() and not manifest.is_symlink():
         result.has_manifest = True
         listed = parse_manifest(manifest.read_text(encoding="utf-8", errors="replace")) | {MANIFEST}
-    for rel, path, regular in entries:
+    for rel, path, regular in _entries(out):
         ours = regular and (rel in listed if listed is not None else in_layout(rel))
         if ours:
             result.owned[rel] = path
         else:
             result.foreign.append(rel)
+            if listed is None and len(result.foreign) >= SHOWN:
+                break
     return result
 
 
@@ -124,12 +128,13 @@ def require_owned(out: Path, shown: str) -> Survey:
 
 def refusal(found: Survey, shown: str) -> UsageError:
     """The one-line error for an out/ holding foreign entries (`shown` is --out as the user wrote it)."""
+    if not found.has_manifest:
+        names = ", ".join(found.foreign[:SHOWN]) + (", ..." if len(found.foreign) >= SHOWN else "")
+        return UsageError(f"--out {shown}: refusing to replace a folder agentops-gen did not create (it has no "
+                          f"{MANIFEST} and holds {names}, which agentops-gen never writes); render into a new "
+                          "or empty folder")
     names = ", ".join(found.foreign[:SHOWN]) + (f" and {len(found.foreign) - SHOWN} more"
                                                   if len(found.foreign) > SHOWN else "")
-    if not found.has_manifest:
-        return UsageError(f"--out {shown}: refusing to replace a folder agentops-gen did not create (it has no "
-                         f"{MANIFEST} and holds {names}, which agentops-gen never writes); render into a new "
-                         "or empty folder")
     one = len(found.foreign) == 1
     return UsageError(f"--out {shown}: {names} {'was' if one else 'were'} not written by agentops-gen (not listed "
                       f"in {MANIFEST}); a render replaces the whole folder, so move {'it' if one else 'them'} out of "

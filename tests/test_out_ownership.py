@@ -61,6 +61,30 @@ def test_a_folder_the_tool_did_not_create_is_refused_and_left_untouched(work: Pa
     assert sorted(p.name for p in work.iterdir()) == beside  # no staging or old folders either
 
 
+def test_a_big_foreign_folder_is_refused_without_walking_all_of_it(tmp_path: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentops_gen.errors import UsageError
+    from agentops_gen.write import write_atomic
+
+    home = tmp_path / "home"
+    for name in (".bashrc", ".profile", ".vimrc"):
+        (home / name).parent.mkdir(parents=True, exist_ok=True)
+        (home / name).write_text("x\n")
+    (home / "zz-big" / "a" / "b").mkdir(parents=True)
+    walked: list[str] = []
+    real_scandir = os.scandir
+
+    def scandir(path: str | os.PathLike[str] = ".") -> object:
+        walked.append(Path(path).name)
+        return real_scandir(path)
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(os, "scandir", scandir)
+    with pytest.raises(UsageError, match=r"holds \.bashrc, \.profile, \.vimrc, \.\.\., which agentops-gen never"):
+        write_atomic(Path("home"), {"prometheus/a.rules.yaml": "x\n"})
+    assert "zz-big" not in walked and walked.count("home") == 1
+
+
 def test_an_empty_folder_or_a_new_one_is_fine(work: Path) -> None:
     (work / "empty").mkdir()
     for out in ("empty", "new/nested"):
