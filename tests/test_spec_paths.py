@@ -107,6 +107,11 @@ def test_symlinked_folders_inside_the_spec_folder_are_not_walked_twice(work: Pat
     assert code == 0, stderr
     (work / "specs" / "gone.yaml").symlink_to("nowhere.yaml")  # a dangling link is reported, not skipped
     refused_by_both(work, "specs", "agentops-gen: error: specs/gone.yaml: cannot read: No such file or directory")
+    (work / "specs" / "gone.yaml").unlink()
+    (work / "specs" / "self.yaml").symlink_to("self.yaml")
+    for path in ("specs", "specs/self.yaml"):
+        refused_by_both(work, path, "agentops-gen: error: specs/self.yaml: cannot read: Too many levels of symbolic "
+                                    "links")
 
 
 @pytest.mark.parametrize("command", ["render", "lint"])

@@ -6,6 +6,7 @@ Every problem becomes a SpecError at the YAML node it concerns, inside included 
 from __future__ import annotations
 
 import difflib
+import errno
 import os
 import re
 import stat
@@ -83,7 +84,12 @@ def discover(root: Path) -> list[Path]:
             link = entry.is_symlink()
             if Path(entry.name).suffix not in SPEC_SUFFIXES and not _is_dir(entry):
                 continue
-            if link and not _inside(path.resolve(), base):
+            try:
+                target = path.resolve() if link else path
+            except (OSError, RuntimeError):  # a symlink loop (RuntimeError before Python 3.13)
+                problems.append(f"{display_path(path)}: cannot read: {os.strerror(errno.ELOOP)}")
+                continue
+            if link and not _inside(target, base):
                 problems.append(f"{display_path(path)}: a symlink that leaves the spec folder {display_path(root)}; "
                                 "refusing to read it")
                 continue
