@@ -6,7 +6,16 @@ from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from agentops_gen.spec.common import Annotations, Duration, Labels, Name, Severity, SpecModel
+from agentops_gen.spec.common import (
+    AlertBase,
+    Annotations,
+    Duration,
+    Labels,
+    Name,
+    PositiveDuration,
+    Severity,
+    SpecModel,
+)
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
 
 
@@ -100,8 +109,8 @@ class AlertWindow(SpecModel):
     """One multi-window pair of a custom windows table (`alerting.windows`)."""
 
     severity: Literal["page", "ticket"]
-    long: Duration
-    short: Duration
+    long: PositiveDuration
+    short: PositiveDuration
     factor: float | None = Field(default=None, gt=0)
     budget_percent: float | None = Field(default=None, gt=0, le=100)
 
@@ -116,7 +125,7 @@ class OutageAlert(SpecModel):
     """Fast page when the SLI is close to 0% good (full outage)."""
 
     disable: bool = False
-    window: Duration = "2m"
+    window: PositiveDuration = "2m"
     error_ratio: float = Field(default=0.9, gt=0, le=1)
     for_: Duration = Field(default="0s", alias="for")
     severity: Severity = "critical"
@@ -133,7 +142,7 @@ class BudgetAlert(SpecModel):
 class SLOAlerting(SpecModel):
     """Per-SLO alerting options."""
 
-    name: str | None = None
+    name: AlertBase | None = None
     page: BurnAlert = BurnAlert()
     ticket: BurnAlert = BurnAlert()
     labels: Labels = {}
@@ -149,7 +158,7 @@ class SLO(SpecModel):
     name: Name
     objective: float
     description: str | None = None
-    period: Duration | None = None
+    period: PositiveDuration | None = None
     runbook: str | None = None
     labels: Labels = {}
     sli: SLI
