@@ -353,3 +353,41 @@ def test_opsgenie_api_url_is_an_endpoint(tmp_path: Path, amtool: str) -> None:
     assert '"https://api.eu.opsgenie.com/"' in config.read_text()
     checked = _run(amtool, "check-config", str(config))
     assert checked.returncode == 0, checked.stdout + checked.stderr
+
+
+# --- credentials in URLs and headers (alerting/url-credentials) ------------------------------------------
+
+@pytest.mark.parametrize(("body", "marker"), [
+    ("dashboard_base_url: 'https://grafana.example.com/?api_key=abc'\n", "'https"),
+    ("receivers: {hook: {webhook: {url: 'https://hooks.example.com/x?access_token=abc'}}}\n", "'https"),
+    ("receivers: {hook: {webhook: {url: 'https://u:p@hooks.example.com/x'}}}\n", "'https"),
+    ("receivers: {mail: {email: {to: a@example.com, from: b@example.com, smarthost: 's:25', "
+     "headers: {Authorization: Bearer x}}}}\n", "Authorization"),
+    ("telemetry: {traces: {export: {otlphttp: 'https://u:p@tempo.example.com:4318'}}}\n", "'https"),
+])
+def test_url_credentials_are_lint_errors_at_their_value(body: str, marker: str, tmp_path: Path) -> None:
+    from agentops_gen.lint.runner import lint
+
+    text = HEADER + "description: x\n" + body
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "svc.yaml").write_text(text)
+    hits = [f for f in lint([specs], disabled=set()) if f.check == "alerting/url-credentials"]
+    assert [(f.location.line, f.location.col) for f in hits] == [_location(text, marker, len(HEADER))]
+    assert hits[0].severity == "error"
+    # render refuses the same value: a credential in a committed file is a leak
+    rendered = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert rendered.returncode == 2 and "committed credential" in rendered.stderr, rendered.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_plain_urls_and_email_addresses_are_not_credentials(tmp_path: Path) -> None:
+    from agentops_gen.lint.runner import lint
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "svc.yaml").write_text(
+        HEADER + "description: x\nrunbook_base_url: https://git.example.com/ops?ref=main&path=runbooks\n"
+        "receivers: {mail: {email: {to: oncall@example.com, from: am@example.com, smarthost: 's:25', "
+        "headers: {Subject: hi}}}}\n")
+    assert [f.format() for f in lint([specs], disabled=set()) if f.check == "alerting/url-credentials"] == []

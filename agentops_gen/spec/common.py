@@ -147,6 +147,11 @@ def _url(value: str) -> str:
     bad = URL_FORBIDDEN.search(value)
     if bad:
         raise ValueError(f"{bad.group()!r} is not allowed in a URL; percent-encode it (got {value!r})")
+    from agentops_gen.spec.urls import url_credential_problem
+
+    problem = url_credential_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value.rstrip("/")
 
 

@@ -12,6 +12,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from agentops_gen.spec.common import Line, SpecModel
+from agentops_gen.spec.urls import header_problem, url_credential_problem
 
 RECEIVER_TYPES = ("slack", "pagerduty", "email", "webhook", "opsgenie", "msteams")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*")
@@ -105,6 +106,9 @@ def _am_url(value: str) -> str:
     # a `${VAR}` placeholder gets the secret check's more useful message instead
     if not _URL.match(value) and not _PLACEHOLDER.search(value):
         raise ValueError(f"must be an http(s) URL with a host, e.g. https://alerts.example.com/hook (got {value!r})")
+    problem = url_credential_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value
 
 
@@ -278,6 +282,15 @@ class EmailConfig(Integration):
     text: str | None = None
     require_tls: bool | None = None
     tls_config: TLSConfig | None = None
+
+    @field_validator("headers")
+    @classmethod
+    def _no_auth_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for name in value or {}:
+            problem = header_problem(name)
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 class WebhookConfig(Integration):

@@ -20,13 +20,18 @@ REMOVED_EXPORTERS = {
 
 
 def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
-    for key in export:
+    from agentops_gen.spec.urls import url_credential_problem
+
+    for key, endpoint in export.items():
         kind = key.split("/", 1)[0]
         if kind in REMOVED_EXPORTERS:
             raise ValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}")
         if kind not in SIGNAL_EXPORTERS[signal] or key.count("/") > 1 or key.endswith("/"):
             raise ValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
                              "(optionally `type/name`)")
+        problem = url_credential_problem(endpoint)
+        if problem:
+            raise ValueError(f"{key}: {problem}")
     return export
 
 
