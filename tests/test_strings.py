@@ -391,3 +391,13 @@ def test_plain_urls_and_email_addresses_are_not_credentials(tmp_path: Path) -> N
         "receivers: {mail: {email: {to: oncall@example.com, from: am@example.com, smarthost: 's:25', "
         "headers: {Subject: hi}}}}\n")
     assert [f.format() for f in lint([specs], disabled=set()) if f.check == "alerting/url-credentials"] == []
+
+
+def test_inf_bucket_boundary_is_still_accepted(tmp_path: Path) -> None:
+    """Only NaN/Inf *values* are refused: the +Inf bucket of a histogram may be listed among the buckets."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "svc.yaml").write_text(HEADER + "slos:\n  - name: lat\n    objective: 99\n    sli: {latency: "
+                                    "{histogram: h_seconds, threshold: 1s, buckets: [0.5, 1, .inf]}}\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

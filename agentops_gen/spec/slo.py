@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic.types import AllowInfNan
 
 from agentops_gen.spec.common import (
     AlertBase,
@@ -17,6 +19,16 @@ from agentops_gen.spec.common import (
     SpecModel,
 )
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
+
+
+def _not_nan(value: float) -> float:
+    if math.isnan(value):
+        raise ValueError("must be a number, not NaN")
+    return value
+
+
+Bucket = Annotated[float, AllowInfNan(True), AfterValidator(_not_nan)]
+"""A histogram bucket boundary: `.inf` (the +Inf bucket every histogram has) may be listed, NaN not."""
 
 
 class RatioSLI(SpecModel):
@@ -38,7 +50,7 @@ class LatencySLI(SpecModel):
 
     histogram: Selector
     threshold: Duration
-    buckets: list[float] | None = None
+    buckets: list[Bucket] | None = None
 
     @field_validator("histogram")
     @classmethod
@@ -51,7 +63,7 @@ class ScoreSLI(SpecModel):
 
     histogram: Selector
     above: float
-    buckets: list[float] | None = None
+    buckets: list[Bucket] | None = None
 
     @field_validator("histogram")
     @classmethod
