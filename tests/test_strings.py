@@ -401,3 +401,18 @@ def test_inf_bucket_boundary_is_still_accepted(tmp_path: Path) -> None:
                                     "{histogram: h_seconds, threshold: 1s, buckets: [0.5, 1, .inf]}}\n")
     result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize(("template", "go_parses"), [
+    ("{{ $value }} and {{ $labels.job }}", True), ('{{ "}}" }} quoted', True), ("{{ `a }} b` }}", True),
+    ("{{/* it's a comment */}} x", True), ("{{- /* trimmed */ -}} y", True), ("}} alone {", True),
+    ("{{ oops", False), ("a {{ {{ $value }}", False), ('{{ "abc }}', False), ("{{/* open", False),
+])
+def test_template_check_agrees_with_promtool(template: str, go_parses: bool, tmp_path: Path, promtool: str) -> None:
+    from agentops_gen.spec.common import go_template_problem
+
+    path = tmp_path / "r.yaml"
+    path.write_text(yaml.safe_dump({"groups": [{"name": "g", "rules": [
+        {"alert": "A", "expr": "vector(1)", "annotations": {"note": template}}]}]}))
+    assert (_run(promtool, "check", "rules", str(path)).returncode == 0) is go_parses
+    assert (go_template_problem(template) is None) is go_parses

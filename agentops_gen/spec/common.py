@@ -94,6 +94,13 @@ def go_template_problem(text: str) -> str | None:
         if start < 0:
             return None
         j = start + 2
+        comment = re.match(r"-?\s*/\*", text[j:])
+        if comment:  # {{/* ... */}}: anything goes inside, up to `*/` and the closing delimiter
+            end = re.compile(r"\*/\s*-?\}\}").search(text, j + comment.end())
+            if end is None:
+                return f"unclosed comment {{{{/* at character {start + 1}"
+            i = end.end()
+            continue
         while True:
             if j >= len(text):
                 return f"unclosed {{{{ at character {start + 1} (write {{{{ `{{{{` }}}} for a literal {{{{)"
