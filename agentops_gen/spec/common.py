@@ -96,10 +96,10 @@ def go_template_problem(text: str) -> str | None:
         j = start + 2
         comment = re.match(r"-?\s*/\*", text[j:])
         if comment:  # {{/* ... */}}: anything goes inside, up to `*/` and the closing delimiter
-            end = re.compile(r"\*/\s*-?\}\}").search(text, j + comment.end())
-            if end is None:
+            closing = _COMMENT_END.search(text, j + comment.end())
+            if closing is None:
                 return f"unclosed comment {{{{/* at character {start + 1}"
-            i = end.end()
+            i = closing.end()
             continue
         while True:
             if j >= len(text):
@@ -116,6 +116,9 @@ def go_template_problem(text: str) -> str | None:
                 j = end
             j += 1
         i = j + 2
+
+
+_COMMENT_END = re.compile(r"\*/\s*-?\}\}")
 
 
 def _string_end(text: str, start: int) -> int:
