@@ -125,3 +125,24 @@ _OPS = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "Mat
 
 def _quote(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+_DURATION_TOKEN = re.compile(r"(?<![\w.])\d+(?:ms|[smhdwy])(?:\d+(?:ms|[smhdwy]))*(?![\w.])")
+_RANGES = re.compile(r"\[[^\]]*\]")
+_OFFSET = re.compile(r"\boffset\s+-?\S+", re.IGNORECASE)
+
+
+def duration_literal_problem(query: str) -> str | None:
+    """A duration written where Prometheus 2.x wants a number (`5m`, `vector(1) * 1h`), or None.
+
+    promql-parser (Prometheus 3) reads `5m` as 300; Prometheus 2.42 says "unexpected duration".
+    Durations stay legal in ranges, subqueries and after `offset`.
+    """
+    text = _STRINGS.sub('""', query)
+    text = re.sub(r"#[^\n]*", "", text)
+    text = _OFFSET.sub("", _RANGES.sub("[]", text))
+    found = _DURATION_TOKEN.search(text)
+    if found is None:
+        return None
+    return (f"invalid PromQL: duration {found.group()!r} used as a number (Prometheus 2.x accepts a duration only "
+            "in a range [5m], a subquery or after offset; write seconds, e.g. 300)")

@@ -23,7 +23,7 @@ CHECK_MODULES = (
     "promql_selector_no_matchers", "promql_high_cardinality_by", "promql_raw_window_placeholder",
     "slo_bucket_boundary", "slo_mismatched_selectors", "slo_unreachable_burn_factor", "slo_no_budget_alerting",
     "alerting_inline_secret", "alerting_env_placeholder", "alerting_relative_file_path", "alerting_missing_for",
-    "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route",
+    "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route", "alerting_url_credentials",
     "telemetry_sample_percent", "telemetry_redaction_empty", "telemetry_removed_component",
     "output_render", "output_parse", "output_structure", "output_otel", "output_promtool",
     "lint_unused_suppression",

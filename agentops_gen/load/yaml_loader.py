@@ -16,6 +16,7 @@ Hostile or broken input is a located error, never a crash, hang or traceback:
 from __future__ import annotations
 
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +41,12 @@ a 1 MiB spec already takes about 1.7 s to load; past it, parsing time and memory
 MAX_NODES = 200_000
 """Bound on the values a document expands to (aliases counted each time they are used): an alias bomb
 (billion laughs) is one error at the first value that grows past it, found in linear time."""
+CONTROL_CHARS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
+"""Never allowed in a spec string: C0 controls but tab and newline, DEL, C1, and the Unicode line and
+paragraph separators (line breaks to YAML 1.1 and to JavaScript, invisible in an editor). YAML's reader
+refuses most of them written raw, but double-quoted escapes (`"\\r"`, `"\\x85"`) and a raw U+2028 get through."""
+KEY_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+"""Mapping keys are names (labels, fields, receivers): tab and newline are refused too."""
 INCLUDE_TAG = "!include"
 MERGE_TAG = "tag:yaml.org,2002:merge"
 
@@ -303,9 +310,20 @@ class _Builder:
             return [self.build(item, file, (*path, i), via, stack) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
         try:
-            return self.scalars.construct_object(node, deep=True)
+            value = self.scalars.construct_object(node, deep=True)
         except ConstructorError:
             return self._bad_tag(node, file, path, via)
+        if isinstance(value, str):
+            self._check_chars(value, CONTROL_CHARS, node, file, path, via)
+        return value
+
+    def _check_chars(self, text: str, pattern: re.Pattern[str], node: Node, file: str, path: Path_,
+                     via: tuple[str, ...], what: str = "") -> None:
+        """One located error for the first forbidden control character of a string (value or key)."""
+        bad = pattern.search(text)
+        if bad is not None:
+            self.errors.append(SpecError(_loc(file, node.start_mark, via), _dotted(path),
+                                         f"{what}control character {_codepoint(bad.group())} is not allowed"))
 
     def _include(self, node: Node, file: str, path: Path_, via: tuple[str, ...], stack: tuple[Path, ...]) -> Any:
         """Build an included fragment in place; its problems are errors of this file, located in the fragment."""
@@ -351,6 +369,7 @@ class _Builder:
             key = key_node.value  # as written: `on:`/`no:` stay strings (YAML 1.1 would read booleans)
             key_path = (*path, key)
             key_loc = _loc(file, key_node.start_mark, via)
+            self._check_chars(key, KEY_CONTROL_CHARS, key_node, file, key_path, via, "key: ")
             if key in out:
                 first = self.loaded.keys[key_path]
                 where = f"line {first.line}" if first.file == file else str(first)
@@ -386,11 +405,18 @@ class _Builder:
         return pairs
 
 
+def _codepoint(char: str) -> str:
+    """`U+000D (\\r)`: the code point, and the escape the user most likely wrote."""
+    escape = repr(char)[1:-1]
+    return f"U+{ord(char):04X}" + (f" ({escape})" if escape.startswith("\\") else "")
+
+
 def _dotted(path: Path_) -> str:
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
+    # a key may hold a control character (that is the error being reported): show its escape
+    return KEY_CONTROL_CHARS.sub(lambda m: repr(m.group())[1:-1], out)
 
 
 dotted = _dotted

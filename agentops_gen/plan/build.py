@@ -298,7 +298,7 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str]) -> KPIPlan:
             continue
         name = names.kpi_alert(spec.service, kpi.name, bound)
         word = "above" if bound == "max" else "below"
-        summary = (f"{spec.service} {kpi.name} is {unit_value(kpi.unit)}{per}, "
+        summary = (f"{spec.service} {kpi.name} is {unit_value(kpi.unit)}{go_template_literal(per)}, "
                    f"{'limit' if bound == 'max' else 'minimum'} {unit_number(kpi.unit, value)}")
         meaning = (f"{kpi.name} has stayed {word} {unit_number(kpi.unit, value)}{per} for {kpi.for_}."
                    + (f" {kpi.description}" if kpi.description else ""))

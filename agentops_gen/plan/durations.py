@@ -8,12 +8,20 @@ _UNITS = (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m",
 _RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
 
 
+MAX_MS = (2**63 - 1) // 1_000_000
+"""Prometheus keeps durations as int64 nanoseconds: 9223372036854ms (292y24w3d23h47m16s854ms) is the
+longest that promtool and amtool accept (measured on Prometheus 2.42 and Alertmanager 0.25)."""
+
+
 def parse_duration(text: str) -> float:
     """Seconds in a Prometheus duration (`1h30m` -> 5400); ValueError on anything else."""
     match = _RE.match(text)
     if not text or not match or not any(match.groups()):
         raise ValueError(f"must be a Prometheus duration such as 5m, 1h30m or 28d (got {text!r})")
-    return sum(int(g) * mult for g, (_, mult) in zip(match.groups(), _UNITS, strict=True) if g)
+    ms = sum(int(g) * round(mult * 1000) for g, (_, mult) in zip(match.groups(), _UNITS, strict=True) if g)
+    if ms > MAX_MS:
+        raise ValueError(f"{text} is longer than Prometheus' longest duration, 292y (int64 nanoseconds)")
+    return ms / 1000 if ms % 1000 else ms // 1000
 
 
 def format_duration(seconds: float) -> str:

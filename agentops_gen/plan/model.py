@@ -20,6 +20,15 @@ class Rule:
     labels: dict[str, str] = field(default_factory=dict)
     annotations: dict[str, str] = field(default_factory=dict)
 
+    def written_labels(self) -> dict[str, str]:
+        """Labels as the rule file holds them: Prometheus expands an alert's labels as Go templates, so
+        `{{` in a label value is escaped there and the alert carries the literal text (`labels` keeps it)."""
+        if self.alert is None:
+            return self.labels
+        from agentops_gen.plan.text import go_template_literal
+
+        return {key: go_template_literal(value) for key, value in self.labels.items()}
+
 
 @dataclass(frozen=True)
 class RuleGroup:

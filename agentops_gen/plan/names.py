@@ -5,6 +5,8 @@ Record names use the metric-name charset, so kebab-case spec names become snake_
 
 from __future__ import annotations
 
+import hashlib
+
 SLI_ERROR_RECORD = "slo:sli_error:ratio_rate{window}"
 OBJECTIVE_RECORD = "slo:objective:ratio"
 ERROR_BUDGET_RECORD = "slo:error_budget:ratio"
@@ -87,9 +89,19 @@ def runbook_url(base: str | None, service: str, alert: str) -> str:
     return f"{base}/{path}" if base else path
 
 
+DASHBOARD_UID_MAX = 40
+"""Grafana refuses longer dashboard uids."""
+
+
 def dashboard_uid(service: str) -> str:
-    """Stable Grafana dashboard uid derived from the service (<= 40 chars)."""
-    return f"agentops-{service}"[:40]
+    """Stable Grafana dashboard uid: `agentops-<service>` when it fits in 40 characters, else a prefix of it
+    plus `_` and a hash of the whole name: two long names with a common prefix never share a uid, and no
+    short name (kebab-case, no `_`) can equal a hashed one."""
+    uid = f"agentops-{service}"
+    if len(uid) <= DASHBOARD_UID_MAX:
+        return uid
+    digest = hashlib.sha256(service.encode()).hexdigest()[:8]
+    return f"{uid[: DASHBOARD_UID_MAX - len(digest) - 1]}_{digest}"  # `_`: never in a spec name
 
 
 def rules_file(service: str) -> str:

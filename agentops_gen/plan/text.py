@@ -33,9 +33,13 @@ def percent(ratio: float) -> str:
     return f"{format_number(ratio * 100)}%"
 
 
+ESCAPED_OPEN = '{{ "{{" }}'
+"""How a literal `{{` is written in a Go template (the only sequence text/template treats as code)."""
+
+
 def go_template_literal(text: str) -> str:
     """Escape user text so Prometheus/Alertmanager templating prints it verbatim (`{{` survives)."""
-    return text.replace("{{", '{{ "{{" }}')
+    return text.replace("{{", ESCAPED_OPEN)
 
 
 VALUE_FORMAT = '{{ $value | printf "%.4g" }}'

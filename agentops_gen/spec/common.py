@@ -10,6 +10,11 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 from agentops_gen.plan.durations import parse_duration
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+MAX_NAME = 63
+"""Longest spec name (service, owner, SLO, KPI, receiver...): a DNS label's limit, so a name also fits a
+Kubernetes resource, and file names built from two names plus a suffix stay far below 255 bytes."""
+MAX_ALERT_NAME = 128
+"""Longest alert name written in a spec: it becomes a runbook file name (`<Alert>.md`)."""
 ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
 RESERVED_LABELS = frozenset({"service", "team", "slo", "severity"})
@@ -20,18 +25,31 @@ Severity = Literal["critical", "warning", "info"]
 class SpecModel(BaseModel):
     """Base for every spec model: unknown keys are errors, values are not coerced silently."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True)
+    # allow_inf_nan=False: `.nan`/`.inf` in any number field (thresholds, objectives, z-scores) is an
+    # error; Prometheus would take `> NaN` and never fire.
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False)
 
 
 def _name(value: str) -> str:
     if not NAME_RE.match(value):
         raise ValueError(f"must match ^[a-z][a-z0-9-]*$ (lowercase kebab-case), got {value!r}")
+    if len(value) > MAX_NAME:
+        raise ValueError(f"must be at most {MAX_NAME} characters (got {len(value)})")
     return value
 
 
 def _alert_name(value: str) -> str:
     if not ALERT_NAME_RE.match(value):
         raise ValueError(f"must be CamelCase (^[A-Z][A-Za-z0-9]*$), got {value!r}")
+    if len(value) > MAX_ALERT_NAME:
+        raise ValueError(f"must be at most {MAX_ALERT_NAME} characters (got {len(value)})")
+    return value
+
+
+def _one_line(value: str) -> str:
+    # other control characters are refused by the loader for every string; these two only here
+    if "\n" in value or "\t" in value:
+        raise ValueError(f"must be one line, without newline or tab (got {value!r})")
     return value
 
 
@@ -43,12 +61,80 @@ def _duration(value: Any) -> str:
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:
-    for key in value:
+    for key, text in value.items():
         if not LABEL_NAME_RE.match(key):
             raise ValueError(f"label name {key!r} must match ^[a-zA-Z_][a-zA-Z0-9_]*$")
         if key in RESERVED_LABELS:
             raise ValueError(f"label {key!r} is set by agentops-gen (service/team/slo/severity are reserved)")
+        if isinstance(text, str) and ("\n" in text or "\t" in text):
+            raise ValueError(f"value of {key!r}: a label value must be one line, without newline or tab")
     return value
+
+
+def _annotation_keys(value: dict[str, str]) -> dict[str, str]:
+    for key, text in value.items():
+        if not LABEL_NAME_RE.match(key):  # Prometheus refuses the rule file otherwise
+            raise ValueError(f"annotation name {key!r} must be a label name (^[a-zA-Z_][a-zA-Z0-9_]*$)")
+        if isinstance(text, str):
+            problem = go_template_problem(text)
+            if problem:
+                raise ValueError(f"value of {key!r}: {problem}")
+    return value
+
+
+def go_template_problem(text: str) -> str | None:
+    """Why Go's text/template would refuse `text` as a template ({{ }} unbalanced), or None.
+
+    A small scanner, not a Go parser: every `{{` must be closed by a `}}` outside string literals,
+    and no action may open inside another. promtool remains the judge in tests.
+    """
+    i = 0
+    while True:
+        start = text.find("{{", i)
+        if start < 0:
+            return None
+        j = start + 2
+        comment = re.match(r"-?\s*/\*", text[j:])
+        if comment:  # {{/* ... */}}: anything goes inside, up to `*/` and the closing delimiter
+            closing = _COMMENT_END.search(text, j + comment.end())
+            if closing is None:
+                return f"unclosed comment {{{{/* at character {start + 1}"
+            i = closing.end()
+            continue
+        while True:
+            if j >= len(text):
+                return f"unclosed {{{{ at character {start + 1} (write {{{{ `{{{{` }}}} for a literal {{{{)"
+            char = text[j]
+            if text.startswith("}}", j):
+                break
+            if text.startswith("{{", j):
+                return f"{{{{ at character {j + 1} opens inside the action opened at character {start + 1}"
+            if char in "\"'`":
+                end = _string_end(text, j)
+                if end < 0:
+                    return f"unterminated string in the action opened at character {start + 1}"
+                j = end
+            j += 1
+        i = j + 2
+
+
+_COMMENT_END = re.compile(r"\*/\s*-?\}\}")
+
+
+def _string_end(text: str, start: int) -> int:
+    """Index of the quote closing the Go string/char literal opened at `start`, or -1."""
+    quote = text[start]
+    j = start + 1
+    while j < len(text):
+        if quote != "`" and text[j] == "\\":
+            j += 2
+            continue
+        if text[j] == quote:
+            return j
+        if quote != "`" and text[j] == "\n":
+            return -1
+        j += 1
+    return -1
 
 
 def _stringify(value: Any) -> Any:
@@ -60,18 +146,58 @@ def _stringify(value: Any) -> Any:
 
 
 
+URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`()]')
+"""Characters RFC 3986 does not allow in a URL, plus `(`/`)`, which end a Markdown link target: percent-encode
+them (%28, %29). No `{`, so a URL is never a Go template in an annotation."""
+
+
 def _url(value: str) -> str:
     if not re.match(r"^https?://[^\s/$.?#][^\s]*$", value):
         raise ValueError(f"must be an http(s) URL (got {value!r})")
+    bad = URL_FORBIDDEN.search(value)
+    if bad:
+        raise ValueError(f"{bad.group()!r} is not allowed in a URL; percent-encode it (got {value!r})")
+    from agentops_gen.spec.urls import url_credential_problem
+
+    problem = url_credential_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value.rstrip("/")
 
 
+def _positive(value: str) -> str:
+    if parse_duration(value) <= 0:
+        raise ValueError(f"must be longer than 0s (got {value!r})")
+    return value
+
+
+def _template(value: str) -> str:
+    problem = go_template_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _alert_base(value: str) -> str:
+    _alert_name(value[:1].upper() + value[1:])
+    return value
+
+
 Url = Annotated[str, AfterValidator(_url)]
+Line = Annotated[str, AfterValidator(_one_line)]
+"""A one-line string (selectors, endpoints, keys, words reaching a label or a summary)."""
 Name = Annotated[str, AfterValidator(_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
+AlertBase = Annotated[str, AfterValidator(_alert_base)]
+"""`alerting.name`: an alert name whose first letter agentops-gen capitalizes."""
 Duration = Annotated[str, BeforeValidator(_duration)]
+PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
+"""A duration that is a window or a period: `0s` would be an empty PromQL range or a division by zero."""
+TemplateText = Annotated[str, AfterValidator(_template)]
+"""Text Prometheus expands as a Go template on purpose (alert summary, description): it must parse."""
 # json_schema_input_type: the schema accepts what _stringify accepts (`tier: 1`, `canary: true`)
 _LabelInput = dict[str, str | int | float | bool]
 Labels = Annotated[dict[str, str], BeforeValidator(_stringify, json_schema_input_type=_LabelInput),
                    AfterValidator(_labels)]
-Annotations = Annotated[dict[str, str], BeforeValidator(_stringify, json_schema_input_type=_LabelInput)]
+Annotations = Annotated[dict[str, str], BeforeValidator(_stringify, json_schema_input_type=_LabelInput),
+                        AfterValidator(_annotation_keys)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from agentops_gen.spec.common import SpecModel
+from agentops_gen.spec.common import Line, SpecModel
 from agentops_gen.spec.promql_fields import Query
 
 PanelType = Literal["timeseries", "stat", "gauge", "table", "bargauge", "heatmap"]
@@ -13,11 +13,11 @@ PanelType = Literal["timeseries", "stat", "gauge", "table", "bargauge", "heatmap
 class Panel(SpecModel):
     """One extra panel."""
 
-    title: str
+    title: Line
     query: Query
-    unit: str = "short"
+    unit: Line = "short"
     type: PanelType = "timeseries"
-    legend: str | None = None
+    legend: Line | None = None
     description: str | None = None
 
 

@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
-from agentops_gen.spec.common import SpecModel
+from agentops_gen.spec.common import Line, SpecModel
+from agentops_gen.spec.urls import header_problem, url_credential_problem
 
 RECEIVER_TYPES = ("slack", "pagerduty", "email", "webhook", "opsgenie", "msteams")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*")
@@ -20,8 +21,10 @@ SECRET_FIELDS = frozenset(
      "bearer_token", "webhook_url", "token", "secret", "credentials", "client_secret"}
 )
 """Fields whose inline value would commit a secret; most have a `*_file` twin in Alertmanager."""
-ALLOWED_INLINE = frozenset({("webhook", "url")})
-"""Alertmanager 0.25 has no webhook `url_file`, so a webhook URL is the one documented inline exception."""
+ENDPOINTS = frozenset({("opsgenie", "api_url")})
+"""Named like a secret but an API endpoint (OpsGenie's EU or US API), with no `*_file` twin: written inline."""
+ALLOWED_INLINE = frozenset({("webhook", "url")}) | ENDPOINTS
+"""Alertmanager 0.25 has no webhook `url_file`, so a webhook URL is the documented inline exception."""
 NO_FILE_TWIN = frozenset({"auth_secret", "token", "secret"})
 """Secrets Alertmanager can only take inline: not supported at all, use another auth method."""
 MIN_ALERTMANAGER = (0, 25)
@@ -59,6 +62,8 @@ def _config_list(value: Any) -> Any:
 
 def _walk(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     out: list[tuple[str, Any]] = []
+    if isinstance(value, BaseModel):
+        value = value.model_dump(by_alias=True, exclude_unset=True)
     if isinstance(value, dict):
         for k, v in value.items():
             out += [(f"{prefix}{k}", v)] + _walk(v, f"{prefix}{k}.")
@@ -76,7 +81,7 @@ def secret_problem(kind: str, key: str, value: Any) -> str | None:
     """Why `key: value` of a `<kind>_configs` entry must not be written in a spec, or None."""
     leaf = key.rsplit(".", 1)[-1]
     if isinstance(value, str) and _PLACEHOLDER.search(value):
-        if leaf in SECRET_FIELDS or leaf in FILE_TWINS or leaf.endswith("_file"):
+        if (kind, leaf) not in ENDPOINTS and (leaf in SECRET_FIELDS or leaf in FILE_TWINS or leaf.endswith("_file")):
             twin = leaf if leaf.endswith("_file") else f"{leaf}_file"
             return (f"{value!r} is a shell-style placeholder that Alertmanager never expands; put the secret in "
                     f"a file and use {twin}")
@@ -92,6 +97,87 @@ def secret_problem(kind: str, key: str, value: Any) -> str | None:
     return None
 
 
+_URL = re.compile(r"^[hH][tT][tT][pP][sS]?://[^\s/?#@]*@?[^\s/?#@]+(?:[/?#]\S*)?$")
+_HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):(?:\d{1,5}|[a-z][a-z0-9-]*)$")
+
+
+def _am_url(value: str) -> str:
+    # Alertmanager refuses a URL without an http(s) scheme and a host when it loads the config;
+    # a `${VAR}` placeholder gets the secret check's more useful message instead
+    if not _URL.match(value) and not _PLACEHOLDER.search(value):
+        raise ValueError(f"must be an http(s) URL with a host, e.g. https://alerts.example.com/hook (got {value!r})")
+    problem = url_credential_problem(value)
+    if problem:
+        raise ValueError(problem)
+    return value
+
+
+def _host_port(value: str) -> str:
+    if not _HOST_PORT.match(value):
+        raise ValueError(f"must be host:port, e.g. smtp.example.com:587 (got {value!r}; Alertmanager needs the port)")
+    return value
+
+
+AmUrl = Annotated[Line, AfterValidator(_am_url)]
+HostPort = Annotated[Line, AfterValidator(_host_port)]
+
+
+class TLSConfig(SpecModel):
+    """Prometheus common `tls_config`, as Alertmanager 0.25 reads it (files only)."""
+
+    ca_file: str | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    server_name: str | None = None
+    insecure_skip_verify: bool | None = None
+    min_version: str | None = None
+    max_version: str | None = None
+
+
+class BasicAuth(SpecModel):
+    """`basic_auth`: the password only from `password_file`."""
+
+    username: str | None = None
+    password: str | None = None
+    password_file: str | None = None
+
+
+class Authorization(SpecModel):
+    """`authorization` header: type (Bearer) and credentials only from `credentials_file`."""
+
+    type: str | None = None
+    credentials: str | None = None
+    credentials_file: str | None = None
+
+
+class OAuth2(SpecModel):
+    """`oauth2` client credentials flow."""
+
+    client_id: str | None = None
+    client_secret: str | None = None
+    client_secret_file: str | None = None
+    scopes: list[str] | None = None
+    token_url: AmUrl | None = None
+    endpoint_params: dict[str, str] | None = None
+    tls_config: TLSConfig | None = None
+    proxy_url: AmUrl | None = None
+
+
+class HTTPConfig(SpecModel):
+    """`http_config` with the keys Alertmanager 0.25 knows (prometheus/common HTTPClientConfig of that
+    release: checked with amtool 0.25, which refuses `no_proxy`, `proxy_from_environment`, `http_headers`)."""
+
+    basic_auth: BasicAuth | None = None
+    authorization: Authorization | None = None
+    oauth2: OAuth2 | None = None
+    bearer_token: str | None = None
+    bearer_token_file: str | None = None
+    tls_config: TLSConfig | None = None
+    proxy_url: AmUrl | None = None
+    follow_redirects: bool | None = None
+    enable_http2: bool | None = None
+
+
 class Integration(SpecModel):
     """Keys every Alertmanager integration has; subclasses list the rest with Alertmanager's names."""
 
@@ -100,7 +186,7 @@ class Integration(SpecModel):
     """At least one of these keys must be set (Alertmanager has no usable default for them here)."""
 
     send_resolved: bool | None = None
-    http_config: dict[str, Any] | None = None
+    http_config: HTTPConfig | None = None
 
     @field_validator("*", mode="after")
     @classmethod
@@ -163,7 +249,7 @@ class PagerDutyConfig(Integration):
     routing_key_file: str | None = None
     service_key: str | None = None
     service_key_file: str | None = None
-    url: str | None = None
+    url: AmUrl | None = None
     client: str | None = None
     client_url: str | None = None
     description: str | None = None
@@ -184,7 +270,7 @@ class EmailConfig(Integration):
 
     to: str
     from_: str = Field(alias="from")
-    smarthost: str
+    smarthost: HostPort
     hello: str | None = None
     auth_username: str | None = None
     auth_password: str | None = None
@@ -195,7 +281,16 @@ class EmailConfig(Integration):
     html: str | None = None
     text: str | None = None
     require_tls: bool | None = None
-    tls_config: dict[str, Any] | None = None
+    tls_config: TLSConfig | None = None
+
+    @field_validator("headers")
+    @classmethod
+    def _no_auth_headers(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        for name in value or {}:
+            problem = header_problem(name)
+            if problem:
+                raise ValueError(problem)
+        return value
 
 
 class WebhookConfig(Integration):
@@ -204,7 +299,7 @@ class WebhookConfig(Integration):
     kind: ClassVar[str] = "webhook"
     required_one_of: ClassVar[tuple[str, ...]] = ("url", "url_file")
 
-    url: str | None = None
+    url: AmUrl | None = None
     url_file: str | None = None
     max_alerts: int | None = Field(default=None, ge=0)
 
@@ -217,7 +312,7 @@ class OpsGenieConfig(Integration):
 
     api_key: str | None = None
     api_key_file: str | None = None
-    api_url: str | None = None
+    api_url: AmUrl | None = None
     message: str | None = None
     description: str | None = None
     source: str | None = None

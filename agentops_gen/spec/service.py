@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from agentops_gen.plan.durations import parse_duration
-from agentops_gen.spec.common import Duration, Labels, Name, SpecModel, Url
+from agentops_gen.spec.common import Duration, Labels, Line, Name, PositiveDuration, SpecModel, Url
 from agentops_gen.spec.dashboard import Dashboard
 from agentops_gen.spec.routing import MIN_ALERTMANAGER, GroupBy, Notify, Receiver, version_tuple
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
@@ -26,7 +25,7 @@ class ServiceSpec(SpecModel):
     service: Name
     owner: Name
     description: str | None = None
-    period: Duration = "30d"
+    period: PositiveDuration = "30d"
     labels: Labels = {}
     runbook_base_url: Url | None = None
     dashboard_base_url: Url | None = None
@@ -72,7 +71,7 @@ class BusinessHours(SpecModel):
 
     weekdays: list[Weekdays] = ["monday:friday"]
     times: list[TimeRange] = [TimeRange(start_time="09:00", end_time="17:00")]
-    location: str = "UTC"
+    location: Line = "UTC"
 
     @field_validator("location")
     @classmethod
@@ -88,15 +87,6 @@ def _am_version(value: str) -> str:
     return value
 
 
-def _positive(value: str) -> str:
-    if parse_duration(value) <= 0:
-        raise ValueError(f"must be longer than 0s (got {value!r})")
-    return value
-
-
-PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
-
-
 class AlertmanagerSettings(SpecModel):
     """Global Alertmanager settings (platform file)."""
 
@@ -108,7 +98,7 @@ class AlertmanagerSettings(SpecModel):
     group_interval: PositiveDuration = "5m"
     repeat_interval: PositiveDuration = "4h"
     business_hours: BusinessHours | None = None
-    templates: list[str] = []
+    templates: list[Line] = []
 
 
 class Outputs(SpecModel):

@@ -6,7 +6,18 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from agentops_gen.spec.common import AlertName, Annotations, Duration, Labels, Name, Severity, SpecModel
+from agentops_gen.spec.common import (
+    AlertName,
+    Annotations,
+    Duration,
+    Labels,
+    Line,
+    Name,
+    PositiveDuration,
+    Severity,
+    SpecModel,
+    TemplateText,
+)
 from agentops_gen.spec.promql_fields import Query
 
 Unit = Literal["USD", "seconds", "percent", "percentunit", "short", "bytes", "tokens", "requests", "ratio"]
@@ -19,7 +30,7 @@ class KPI(SpecModel):
     description: str | None = None
     query: Query
     unit: Unit = "short"
-    per: str | None = None
+    per: Line | None = None
     min: float | None = None
     max: float | None = None
     for_: Duration = Field(default="5m", alias="for")
@@ -42,7 +53,7 @@ class Anomaly(SpecModel):
     name: Name
     description: str | None = None
     query: Query
-    baseline: Duration = "7d"
+    baseline: PositiveDuration = "7d"
     zscore: float = Field(default=3, gt=0)
     for_: Duration = Field(default="15m", alias="for")
     severity: Severity = "warning"
@@ -59,8 +70,8 @@ class PlainAlert(SpecModel):
     for_: Duration = Field(default="0s", alias="for")
     keep_firing_for: Duration | None = None
     severity: Severity = "warning"
-    summary: str | None = None
-    description: str | None = None
+    summary: TemplateText | None = None
+    description: TemplateText | None = None
     runbook: str | None = None
     group: Name | None = None
     labels: Labels = {}

@@ -2,12 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import math
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic.types import AllowInfNan
 
-from agentops_gen.spec.common import Annotations, Duration, Labels, Name, Severity, SpecModel
+from agentops_gen.spec.common import (
+    AlertBase,
+    Annotations,
+    Duration,
+    Labels,
+    Name,
+    PositiveDuration,
+    Severity,
+    SpecModel,
+)
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
+
+
+def _not_nan(value: float) -> float:
+    if math.isnan(value):
+        raise ValueError("must be a number, not NaN")
+    return value
+
+
+Bucket = Annotated[float, AllowInfNan(True), AfterValidator(_not_nan)]
+"""A histogram bucket boundary: `.inf` (the +Inf bucket every histogram has) may be listed, NaN not."""
 
 
 class RatioSLI(SpecModel):
@@ -29,7 +50,7 @@ class LatencySLI(SpecModel):
 
     histogram: Selector
     threshold: Duration
-    buckets: list[float] | None = None
+    buckets: list[Bucket] | None = None
 
     @field_validator("histogram")
     @classmethod
@@ -42,7 +63,7 @@ class ScoreSLI(SpecModel):
 
     histogram: Selector
     above: float
-    buckets: list[float] | None = None
+    buckets: list[Bucket] | None = None
 
     @field_validator("histogram")
     @classmethod
@@ -100,8 +121,8 @@ class AlertWindow(SpecModel):
     """One multi-window pair of a custom windows table (`alerting.windows`)."""
 
     severity: Literal["page", "ticket"]
-    long: Duration
-    short: Duration
+    long: PositiveDuration
+    short: PositiveDuration
     factor: float | None = Field(default=None, gt=0)
     budget_percent: float | None = Field(default=None, gt=0, le=100)
 
@@ -116,7 +137,7 @@ class OutageAlert(SpecModel):
     """Fast page when the SLI is close to 0% good (full outage)."""
 
     disable: bool = False
-    window: Duration = "2m"
+    window: PositiveDuration = "2m"
     error_ratio: float = Field(default=0.9, gt=0, le=1)
     for_: Duration = Field(default="0s", alias="for")
     severity: Severity = "critical"
@@ -133,7 +154,7 @@ class BudgetAlert(SpecModel):
 class SLOAlerting(SpecModel):
     """Per-SLO alerting options."""
 
-    name: str | None = None
+    name: AlertBase | None = None
     page: BurnAlert = BurnAlert()
     ticket: BurnAlert = BurnAlert()
     labels: Labels = {}
@@ -149,7 +170,7 @@ class SLO(SpecModel):
     name: Name
     objective: float
     description: str | None = None
-    period: Duration | None = None
+    period: PositiveDuration | None = None
     runbook: str | None = None
     labels: Labels = {}
     sli: SLI

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from agentops_gen.spec.common import Duration, SpecModel
+from agentops_gen.spec.common import Duration, Line, SpecModel
 
 SIGNAL_EXPORTERS = {
     "traces": ("otlp", "otlp_grpc", "otlphttp", "otlp_http"),
@@ -20,21 +20,26 @@ REMOVED_EXPORTERS = {
 
 
 def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
-    for key in export:
+    from agentops_gen.spec.urls import url_credential_problem
+
+    for key, endpoint in export.items():
         kind = key.split("/", 1)[0]
         if kind in REMOVED_EXPORTERS:
             raise ValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}")
         if kind not in SIGNAL_EXPORTERS[signal] or key.count("/") > 1 or key.endswith("/"):
             raise ValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
                              "(optionally `type/name`)")
+        problem = url_credential_problem(endpoint)
+        if problem:
+            raise ValueError(f"{key}: {problem}")
     return export
 
 
 class OTLPReceiver(SpecModel):
     """Endpoints of the collector's OTLP receiver."""
 
-    grpc_endpoint: str = "0.0.0.0:4317"
-    http_endpoint: str = "0.0.0.0:4318"
+    grpc_endpoint: Line = "0.0.0.0:4317"
+    http_endpoint: Line = "0.0.0.0:4318"
 
 
 class Traces(SpecModel):
@@ -44,7 +49,7 @@ class Traces(SpecModel):
     keep_slower_than: Duration | None = None
     sample_percent: float = Field(default=10, ge=0, le=100)
     decision_wait: Duration = "10s"
-    export: dict[str, str] = {}
+    export: dict[str, Line] = {}
 
     @field_validator("export")
     @classmethod
@@ -55,8 +60,8 @@ class Traces(SpecModel):
 class Metrics(SpecModel):
     """Metric pipeline, with optional high-cardinality attributes to drop."""
 
-    export: dict[str, str] = {}
-    drop_attributes: list[str] = []
+    export: dict[str, Line] = {}
+    drop_attributes: list[Line] = []
 
     @field_validator("export")
     @classmethod
@@ -67,7 +72,7 @@ class Metrics(SpecModel):
 class Logs(SpecModel):
     """Log pipeline."""
 
-    export: dict[str, str] = {}
+    export: dict[str, Line] = {}
 
     @field_validator("export")
     @classmethod
@@ -82,13 +87,13 @@ class Telemetry(SpecModel):
     traces: Traces | None = None
     metrics: Metrics | None = None
     logs: Logs | None = None
-    redact: list[str] = []
+    redact: list[Line] = []
     redact_mode: str = Field(default="delete", pattern="^(delete|hash)$")
     debug: bool = False
     memory_limit_mib: int = Field(default=512, gt=0)
     insecure: bool = False
     """Send to `host:port` gRPC endpoints without TLS (in-cluster backends); `http://` endpoints never use TLS."""
-    health_check_endpoint: str = "0.0.0.0:13133"
+    health_check_endpoint: Line = "0.0.0.0:13133"
     internal_metrics_port: int = Field(default=8888, gt=0, lt=65536)
 
     @model_validator(mode="after")

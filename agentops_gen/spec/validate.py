@@ -267,10 +267,12 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
         where = where[:-1]
         return SpecError(loaded.locate(where, key=True), dotted(where), message)
     label = _LABEL_MESSAGE.match(message)
-    if label and loc and loc[-1] in ("labels", "annotations") and (*where, label.group(1)) in loaded.keys:
-        # label checks run on the whole mapping; point at the offending key, not the mapping
-        where = (*where, label.group(1))
-        return SpecError(loaded.locate(where, key=True), dotted(where), message)
+    if label and loc and loc[-1] in ("labels", "annotations") and (*where, label.group(2)) in loaded.keys:
+        # label checks run on the whole mapping; point at the offending key (a bad value: at the value)
+        where = (*where, label.group(2))
+        on_value = label.group(1) == "value of "
+        return SpecError(loaded.locate(where, key=not on_value), dotted(where),
+                         message.split(": ", 1)[1] if on_value else message)
     if kind not in ("value_error", "assertion_error") and "input" in err and not isinstance(err["input"], (dict, list)):
         message += f" (got {err['input']!r})"
     if kind == "literal_error" and loc == ("kind",) and isinstance(err.get("input"), str):
@@ -280,7 +282,7 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
     return SpecError(loaded.locate(where), dotted(where), message)
 
 
-_LABEL_MESSAGE = re.compile(r"^label (?:name )?'([^']*)'")
+_LABEL_MESSAGE = re.compile(r"^(label (?:name )?|annotation name |value of )'([^']*)'")
 
 
 def suggest(word: str, choices: list[str]) -> str | None:

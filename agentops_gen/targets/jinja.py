@@ -63,6 +63,12 @@ def yaml_block(value: str, indent: int) -> str:
     return "|-\n" + "\n".join(pad + line for line in lines)
 
 
+def comment_text(value: Any) -> str:
+    """Text for a `#` comment (YAML) or `<!-- -->` (Markdown): one line, every invisible or line-breaking
+    character shown as its escape, so a file name like `a\ninhibit_rules:` cannot end the comment."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in str(value))
+
+
 _OPTIONS: dict[str, Any] = {
     "undefined": jinja2.StrictUndefined,
     "autoescape": False,
@@ -120,6 +126,7 @@ def environment() -> jinja2.Environment:
     env.filters["yq"] = yaml_quote
     env.filters["yblock"] = yaml_block
     env.filters["ysq"] = yaml_single
+    env.filters["comment"] = comment_text
     env.filters.update(MARKDOWN_FILTERS)
     env.filters["tojson"] = lambda v, indent=None: json.dumps(v, ensure_ascii=False, indent=indent, sort_keys=False)
     return env

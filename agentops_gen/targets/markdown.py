@@ -39,4 +39,17 @@ def md_fence(value: Any, lang: str = "") -> str:
     return f"{fence}{lang}\n{text}\n{fence}"
 
 
-MARKDOWN_FILTERS = {"md_text": md_text, "md_cell": md_cell, "md_code": md_code, "md_fence": md_fence}
+def md_comment(value: Any) -> str:
+    """Inside `<!-- -->`: one line (as comment_text) and no `--`, so the comment cannot be closed early."""
+    from agentops_gen.targets.jinja import comment_text
+
+    return re.sub(r"-(?=-)", "- ", comment_text(value))
+
+
+def md_url(value: Any) -> str:
+    """A Markdown link target: characters that would end it (`)`, `>`, spaces) are percent-encoded."""
+    return re.sub(r"[\s()<>\[\]`]", lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), str(value))
+
+
+MARKDOWN_FILTERS = {"md_text": md_text, "md_cell": md_cell, "md_code": md_code, "md_fence": md_fence,
+                    "md_comment": md_comment, "md_url": md_url}

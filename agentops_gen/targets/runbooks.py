@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from agentops_gen.plan import names
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
-from agentops_gen.plan.text import human_duration, percent, period_span, period_words
+from agentops_gen.plan.text import ESCAPED_OPEN, human_duration, percent, period_span, period_words
 from agentops_gen.plan.windows import burn_threshold, exhaustion_seconds, format_number
 from agentops_gen.targets.jinja import render_template
 
@@ -32,7 +32,8 @@ _ANY_TEMPLATE = re.compile(r"\{\{.*?\}\}")
 
 def untemplate(text: str) -> str:
     """Alert text without Prometheus templating: `{{ $labels.instance }}` -> `<instance>`, values -> `(value)`."""
-    return _ANY_TEMPLATE.sub("(value)", _LABEL_TEMPLATE.sub(r"<\1>", text))
+    kept = text.replace(ESCAPED_OPEN, "\x00")  # user text's own `{{`, escaped by go_template_literal
+    return _ANY_TEMPLATE.sub("(value)", _LABEL_TEMPLATE.sub(r"<\1>", kept)).replace("\x00", "{{")
 
 
 @dataclass(frozen=True)
