@@ -17,7 +17,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
-from agentops_gen.load.yaml_loader import LoadedFile, LoadError, dotted, load_file
+from agentops_gen.load.yaml_loader import LoadedFile, dotted
 from agentops_gen.plan.durations import parse_duration
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
@@ -84,44 +84,6 @@ def resolve_paths(paths: list[Path]) -> tuple[Path, list[Path], set[Path]]:
     for p in paths:
         selected.update(x.resolve() for x in (discover(p) if p.is_dir() else [p]))
     return root, every, selected
-
-
-def load_specs(paths: list[Path]) -> SpecSet:
-    """Load and validate every spec of the spec folder; raise SpecErrors with all problems found."""
-    root, every, selected = resolve_paths(paths)
-    result = SpecSet(root=root)
-    errors: list[SpecError] = []
-    for path in every:
-        try:
-            spec_file = load_and_validate(path, root)
-        except LoadError as exc:
-            errors.extend(exc.errors)
-            continue
-        except SpecErrors as exc:
-            errors.extend(exc.errors)
-            continue
-        if path.resolve() in selected:
-            result.selected.add(spec_file.loaded.file)
-        if isinstance(spec_file.spec, PlatformSpec):
-            if result.platform is not None:
-                loc = spec_file.loaded.locate(("kind",))
-                errors.append(SpecError(loc, "kind", f"a second `kind: platform` file (the first is "
-                                                     f"{result.platform.loaded.file}); at most one per spec folder"))
-                continue
-            result.platform = spec_file
-        else:
-            result.services.append(spec_file)
-    errors.extend(check_across_files(result))
-    if errors:
-        raise SpecErrors(errors)
-    return result
-
-
-def load_and_validate(path: Path, root: Path) -> SpecFile:
-    """Load one file and validate it (raises LoadError or SpecErrors)."""
-    loaded = load_file(path, root)
-    spec = validate_data(loaded)
-    return SpecFile(loaded, spec)
 
 
 def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
