@@ -57,7 +57,7 @@ def test_a_suppression_in_the_fragment_applies_there(tmp_path: Path) -> None:
     assert "alerting/relative-file-path" not in checks and "lint/unused-suppression" not in checks
 
 
-def test_an_error_code_names_its_check_before_message_matching() -> None:
+def test_an_error_code_names_its_check() -> None:
     error = SpecError(Location("x.yaml"), "notify.critical", "something new", code="spec/unknown-receiver")
     assert check_of(error) == "spec/unknown-receiver"
     assert check_of(SpecError(Location("x.yaml"), "a", "something new")) == "spec/schema"

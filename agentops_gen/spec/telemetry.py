@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from agentops_gen.errors import CodedValueError
 from agentops_gen.spec.common import Duration, SpecModel
+
+REMOVED_COMPONENT = "telemetry/removed-component"
 
 SIGNAL_EXPORTERS = {
     "traces": ("otlp", "otlp_grpc", "otlphttp", "otlp_http"),
@@ -23,10 +26,10 @@ def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
     for key in export:
         kind = key.split("/", 1)[0]
         if kind in REMOVED_EXPORTERS:
-            raise ValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}")
+            raise CodedValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}", REMOVED_COMPONENT)
         if kind not in SIGNAL_EXPORTERS[signal] or key.count("/") > 1 or key.endswith("/"):
-            raise ValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
-                             "(optionally `type/name`)")
+            raise CodedValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
+                                  "(optionally `type/name`)", REMOVED_COMPONENT)
     return export
 
 

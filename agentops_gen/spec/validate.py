@@ -9,7 +9,7 @@ import difflib
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +22,8 @@ from agentops_gen.plan.durations import parse_duration
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
+PERIOD_WINDOW = "spec/period-window"
+UNKNOWN_RECEIVER = "spec/unknown-receiver"
 
 
 @dataclass
@@ -122,6 +124,24 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
     """A pydantic error at its YAML node; the field path is reported as written (no `[0]` for a lone mapping)."""
     loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
     where = _written_path(loaded.data, loc)
+    error = _pydantic_error(loaded, err, model, loc, where)
+    return replace(error, code=_code(err, error.path))
+
+
+def _code(err: Any, path: str) -> str:
+    """The lint check of a pydantic error: named by the validator that raised it, else by its field."""
+    code = getattr((err.get("ctx") or {}).get("error"), "code", "")
+    if isinstance(code, str) and code:
+        return code
+    if path == "owner":
+        return "spec/missing-owner"
+    if path.endswith("sample_percent"):
+        return "telemetry/sample-percent"
+    return ""
+
+
+def _pydantic_error(loaded: LoadedFile, err: Any, model: type[BaseModel], loc: tuple[str | int, ...],
+                    where: tuple[str | int, ...]) -> SpecError:
     kind = err["type"]
     message = str(err["msg"])
     if message.startswith(("Value error, ", "Assertion failed, ")):
@@ -257,8 +277,8 @@ def _generated_alert_names(spec: ServiceSpec) -> dict[str, str]:
 
 
 def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
-    def err(path: tuple[str | int, ...], message: str, *, key: bool = False) -> SpecError:
-        return SpecError(loaded.locate(path, key=key), dotted(path), message)
+    def err(path: tuple[str | int, ...], message: str, *, key: bool = False, code: str = "") -> SpecError:
+        return SpecError(loaded.locate(path, key=key), dotted(path), message, code)
 
     seen: dict[str, tuple[str | int, ...]] = {}
     sections: list[tuple[str, list[Any]]] = [("slos", spec.slos), ("kpis", spec.kpis),
@@ -267,7 +287,8 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
         for i, item in enumerate(items):
             path = (section, i, "name")
             if item.name in seen:
-                yield err(path, f"name {item.name!r} is already used at {dotted(seen[item.name])}")
+                yield err(path, f"name {item.name!r} is already used at {dotted(seen[item.name])}",
+                          code="spec/duplicate-name")
             else:
                 seen[item.name] = path
     generated = _generated_alert_names(spec)
@@ -289,30 +310,33 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
                 field_name = "threshold" if kind == "latency" else "above"
                 yield err(("slos", i, "sli", kind, field_name),
                           f"{bound:g} is not one of the histogram buckets {sli.buckets}; the SLI needs an "
-                          "exact `le` boundary")
+                          "exact `le` boundary", code="slo/bucket-boundary")
         for which in ("page", "ticket"):
             alert = getattr(slo.alerting, which)
             if alert.for_ and parse_duration(alert.for_) >= period:
                 yield err(("slos", i, "alerting", which, "for"), f"`for: {alert.for_}` is not shorter than the "
-                          "SLO period")
+                          "SLO period", code=PERIOD_WINDOW)
         for j, budget in enumerate(slo.alerting.budget):
             if parse_duration(budget.for_) >= period:
-                yield err(("slos", i, "alerting", "budget", j, "for"), "`for:` is not shorter than the SLO period")
+                yield err(("slos", i, "alerting", "budget", j, "for"), "`for:` is not shorter than the SLO period",
+                          code=PERIOD_WINDOW)
         for j, window in enumerate(slo.alerting.windows or []):
             if parse_duration(window.short) >= parse_duration(window.long):
-                yield err(("slos", i, "alerting", "windows", j, "short"), "short window must be shorter than long")
+                yield err(("slos", i, "alerting", "windows", j, "short"), "short window must be shorter than long",
+                          code=PERIOD_WINDOW)
             if parse_duration(window.long) > period:
-                yield err(("slos", i, "alerting", "windows", j, "long"), "long window is longer than the SLO period")
+                yield err(("slos", i, "alerting", "windows", j, "long"), "long window is longer than the SLO period",
+                          code=PERIOD_WINDOW)
     for i, anomaly in enumerate(spec.anomalies):
         if parse_duration(anomaly.baseline) < 3600:
             yield err(("anomalies", i, "baseline"), f"baseline {anomaly.baseline} is shorter than 1h; a z-score "
-                      "needs a longer history")
+                      "needs a longer history", code=PERIOD_WINDOW)
     for i, kpi in enumerate(spec.kpis):
         if parse_duration(kpi.for_) >= default_period:
-            yield err(("kpis", i, "for"), "`for:` is not shorter than the SLO period")
+            yield err(("kpis", i, "for"), "`for:` is not shorter than the SLO period", code=PERIOD_WINDOW)
     for i, alert in enumerate(spec.alerts):
         if parse_duration(alert.for_) >= default_period:
-            yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period")
+            yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period", code=PERIOD_WINDOW)
 
 
 def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
@@ -324,7 +348,8 @@ def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
         assert isinstance(spec, ServiceSpec)
         if spec.service in seen:
             yield SpecError(sf.loaded.locate(("service",)), "service",
-                            f"service {spec.service!r} is already defined in {seen[spec.service]}")
+                            f"service {spec.service!r} is already defined in {seen[spec.service]}",
+                            code="spec/duplicate-name")
         else:
             seen[spec.service] = sf.loaded.file
         for severity in ("critical", "warning", "info"):
@@ -337,14 +362,15 @@ def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
                     hint = difflib.get_close_matches(name, known, n=1)
                     yield SpecError(sf.loaded.locate(path), dotted(path),
                                     f"receiver {name!r} is not defined under `receivers:`"
-                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""), code=UNKNOWN_RECEIVER)
     if specs.platform is not None:
         platform = specs.platform.spec
         assert isinstance(platform, PlatformSpec)
         default = platform.alertmanager.receiver
         if default is not None and default not in platform.receivers:
             yield SpecError(specs.platform.loaded.locate(("alertmanager", "receiver")), "alertmanager.receiver",
-                            f"receiver {default!r} is not defined under the platform file's `receivers:`")
+                            f"receiver {default!r} is not defined under the platform file's `receivers:`",
+                            code=UNKNOWN_RECEIVER)
     from agentops_gen.spec.routing_checks import routing_errors  # lazy: it imports this module's types
 
     yield from routing_errors(specs)

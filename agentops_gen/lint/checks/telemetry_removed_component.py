@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding, get_in
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -29,10 +28,6 @@ CHECK = Check(
     good="telemetry:\n  logs:\n    export: {otlphttp: http://loki:3100/otlp}\n  redact: [user.email]\n",
 )
 
-
-def claims(error: SpecError) -> bool:
-    """The telemetry model's exporter errors."""
-    return error.message.startswith("exporter `") or ("exporter" in error.message and "is not one of" in error.message)
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:
