@@ -42,11 +42,17 @@ def one_line(text: str) -> str:
 
 
 class CodedValueError(ValueError):
-    """A ValueError from a spec model's validator that names its lint check (pydantic keeps it in the error's ctx)."""
+    """A ValueError from a spec model's validator that names its lint check (pydantic keeps it in the error's ctx).
 
-    def __init__(self, message: str, code: str):
+    `at` is the path below the validated field the problem sits at (a key of a mapping field), `key` whether
+    to point at that key rather than its value.
+    """
+
+    def __init__(self, message: str, code: str, at: tuple[str | int, ...] = (), *, key: bool = False):
         super().__init__(message)
         self.code = code
+        self.at = at
+        self.key = key
 
 
 class SpecErrors(Exception):

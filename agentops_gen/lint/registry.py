@@ -48,9 +48,6 @@ class Check:
     stage: str = "spec"
     """spec: runs on loaded specs; plan: on the Plan of a valid folder; output: on the in-memory render;
     none: produced by the runner."""
-    rederives: bool = False
-    """run() re-finds every validation error coded with this check, more precisely located: when it reports
-    anything in a file, the model's copies in that file are dropped (else only copies on the same line)."""
 
     @property
     def group(self) -> str:

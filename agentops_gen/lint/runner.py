@@ -15,22 +15,18 @@ from agentops_gen.targets import TARGETS
 
 
 def _validation_findings(ctx: LintContext, errors: list[SpecError], raw: list[Finding]) -> list[Finding]:
-    """Load/validation errors in the selected files as findings, unless a check re-derived them precisely.
+    """Load/validation errors in the selected files as findings, unless a check made the same one.
 
     Checks re-find on the raw YAML much of what the models reject (so a file with one schema error still
-    gets them all); the model's copy of a finding a check already made is dropped, not reported twice.
+    gets them all); the model's copy of a finding a check already made at the same place is dropped, not
+    reported twice. A copy at another place stays, so every FILE:LINE:COL `render` reports is a lint error.
     """
-    from agentops_gen.lint.registry import get
-
-    by_file = {(f.check, f.location.file) for f in raw}
-    by_line = {(f.check, f.location.file, f.location.line) for f in raw}
+    made = {(f.check, f.location) for f in raw}
     selected = {s.file for s in ctx.sources if s.selected}
     out = []
     for error in errors:
         finding = from_error(error)
-        where = (finding.check, finding.location.file)
-        duplicate = where in by_file if get(finding.check).rederives else (*where, finding.location.line) in by_line
-        if not duplicate and _origin(error) in selected:
+        if (finding.check, finding.location) not in made and _origin(error) in selected:
             out.append(finding)
     return out
 

@@ -124,7 +124,8 @@ class Integration(SpecModel):
         for key, nested in _walk(value):
             issue = secret_issue(cls.kind, key, nested)
             if issue:
-                raise CodedValueError(f"{key}: {issue[1]}", issue[0])
+                at = tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", key))
+                raise CodedValueError(issue[1], issue[0], at)  # located at the nested key's value
         return value
 
     @model_validator(mode="after")

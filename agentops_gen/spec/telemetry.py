@@ -26,10 +26,10 @@ def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
     for key in export:
         kind = key.split("/", 1)[0]
         if kind in REMOVED_EXPORTERS:
-            raise CodedValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}", REMOVED_COMPONENT)
+            raise CodedValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}", REMOVED_COMPONENT, (key,), key=True)
         if kind not in SIGNAL_EXPORTERS[signal] or key.count("/") > 1 or key.endswith("/"):
             raise CodedValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
-                                  "(optionally `type/name`)", REMOVED_COMPONENT)
+                                  "(optionally `type/name`)", REMOVED_COMPONENT, (key,), key=True)
     return export
 
 

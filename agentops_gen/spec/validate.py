@@ -125,6 +125,11 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
     loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
     where = _written_path(loaded.data, loc)
     error = _pydantic_error(loaded, err, model, loc, where)
+    raised = (err.get("ctx") or {}).get("error")
+    below = (*where, *getattr(raised, "at", ()))
+    if below != where and (below in loaded.values or below in loaded.keys):  # the validator named the exact node
+        key = bool(getattr(raised, "key", False))
+        error = replace(error, location=loaded.locate(below, key=key), path=dotted(below))
     return replace(error, code=_code(err, error.path))
 
 

@@ -13,7 +13,6 @@ NAME = "alerting/env-placeholder"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A `${VAR}` or `$VAR` placeholder in a receiver, which Alertmanager never expands.",
     doc="Alertmanager does not expand environment variables in its configuration. "
         "`api_url: ${SLACK_WEBHOOK_URL}` (as two of the reference platforms ship it) is sent literally: "
@@ -25,7 +24,6 @@ CHECK = Check(
     good="receivers:\n  team-slack:\n    slack:\n      api_url_file: /etc/alertmanager/secrets/slack\n"
          "      channel: \"#alerts\"\n",
 )
-
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

@@ -13,7 +13,6 @@ NAME = "alerting/inline-secret"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A receiver credential (`api_url`, `routing_key`, `service_key`, ...) written inline instead of "
             "as a `*_file` path.",
     doc="The spec and the generated Alertmanager configuration are committed to git, so an inline "
@@ -28,8 +27,7 @@ CHECK = Check(
 )
 
 
-
 def run(ctx: LintContext) -> Iterator[Finding]:
-    """The model's own judgement of every receiver key, located at the key itself."""
+    """The model's own judgement of every receiver key, located at the value, where `render` reports it."""
     for src, path, message in problems(ctx, NAME):
-        yield finding(src, NAME, path, message, key=True)
+        yield finding(src, NAME, path, message)

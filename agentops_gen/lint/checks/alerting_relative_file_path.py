@@ -13,7 +13,6 @@ NAME = "alerting/relative-file-path"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A receiver `*_file` path that is relative.",
     doc="Alertmanager resolves a relative `*_file` path against its working directory, which differs "
         "between a laptop, a container and a Helm release: the same config finds its secret in one place "
@@ -22,7 +21,6 @@ CHECK = Check(
     bad="receivers:\n  team-pager:\n    pagerduty:\n      routing_key_file: secrets/pagerduty  # flagged\n",
     good="receivers:\n  team-pager:\n    pagerduty:\n      routing_key_file: /etc/alertmanager/secrets/pagerduty\n",
 )
-
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

@@ -31,7 +31,6 @@ CHECK = Check(
 )
 
 
-
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Raw SLIs with no placeholder, or with fixed ranges next to it."""
     for src in ctx.specs():

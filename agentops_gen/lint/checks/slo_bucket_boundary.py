@@ -33,7 +33,6 @@ CHECK = Check(
 )
 
 
-
 def _missing(kind: str, bound: float, text: str) -> str:
     if kind == "latency":
         in_defaults = any(abs(bound * 1000 - b) < 1e-9 for b in OTEL_DEFAULT_MS)

@@ -29,7 +29,6 @@ CHECK = Check(
 SECTIONS = ("slos", "kpis", "anomalies", "alerts")
 
 
-
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Names reused within each file, then services and platform files across the folder."""
     for src in ctx.specs():

@@ -25,7 +25,6 @@ CHECK = Check(
 )
 
 
-
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Placeholder owners (a missing one is claimed from the schema errors)."""
     for src in ctx.specs():

@@ -25,7 +25,6 @@ CHECK = Check(
 )
 
 
-
 def _period(src: SpecSource, path: tuple[str | int, ...], value: object) -> Iterator[Finding]:
     period = seconds(value)
     if period is None:

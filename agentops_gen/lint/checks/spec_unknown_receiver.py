@@ -25,7 +25,6 @@ CHECK = Check(
 )
 
 
-
 def _names(value: object) -> list[str]:
     if isinstance(value, str):
         return [value]

@@ -14,7 +14,6 @@ NAME = "telemetry/removed-component"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A telemetry exporter that was removed from the OpenTelemetry Collector (`loki`, `logging`, "
             "`jaeger`) or that it does not have for that signal.",
     doc="The Collector refuses to start when its config names a component its build lacks, and the "
@@ -27,7 +26,6 @@ CHECK = Check(
         "  redact: [user.email]\n",
     good="telemetry:\n  logs:\n    export: {otlphttp: http://loki:3100/otlp}\n  redact: [user.email]\n",
 )
-
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

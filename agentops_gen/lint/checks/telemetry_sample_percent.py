@@ -22,7 +22,6 @@ CHECK = Check(
 )
 
 
-
 def run(ctx: LintContext) -> Iterator[Finding]:
     """sample_percent in range."""
     for src in ctx.specs():
