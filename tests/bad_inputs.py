@@ -31,7 +31,7 @@ def _from_case(case: Any) -> BadInput:
         if case.source:
             shutil.copytree(FIXTURES / case.source, specs, symlinks=True)
         else:
-            specs.mkdir()
+            specs.mkdir(parents=True)
         if case.build:
             case.build(specs)
 
@@ -40,7 +40,7 @@ def _from_case(case: Any) -> BadInput:
 
 def _from_files(name: str, files: dict[str, str]) -> BadInput:
     def build(specs: Path) -> None:
-        specs.mkdir()
+        specs.mkdir(parents=True)
         for file, text in files.items():
             (specs / file).write_text(text)
 
