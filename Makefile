@@ -30,8 +30,10 @@ tools:
 	@promtool --version | head -1
 	@amtool --version | head -1
 
+# -n 2: the slow tests (promtool test rules, Sloth conformance, real Prometheus/Alertmanager) mostly
+# wait on child processes, so two workers keep both CPUs busy.
 test: setup tools
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
 
 lint: setup
