@@ -34,6 +34,24 @@ def parse_output(path: str, text: str) -> Any:
     return text
 
 
+def parse_strings(path: str, text: str) -> Any:
+    """A YAML file as dicts, lists and scalars left as strings (no tags resolved): what the rule-file check
+    reads, at half the cost of yaml.load (libyaml composes the nodes, no Python constructor runs)."""
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        raise OutputError(f"{path}: rendered output does not parse: {exc}") from None
+    return _plain(node)
+
+
+def _plain(node: Any) -> Any:
+    if isinstance(node, yaml.MappingNode):
+        return {_plain(key): _plain(value) for key, value in node.value}
+    if isinstance(node, yaml.SequenceNode):
+        return [_plain(item) for item in node.value]
+    return None if node is None else node.value
+
+
 def check_rule_groups(path: str, doc: Any) -> None:
     """Structure of a Prometheus rule file, and every expr parses as Prometheus 2.x PromQL."""
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
@@ -178,11 +196,11 @@ def _check_one(path: str, text: str, files: dict[str, str]) -> None:
     """Check one rendered file (files: all of them, for cross-file rules); raise OutputError."""
     if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
         check_syntax(path, text)
+    elif path.startswith("prometheus/") and path.endswith(".rules.yaml"):
+        check_rule_groups(path, parse_strings(path, text))
     else:
         doc = parse_output(path, text)
-        if path.startswith("prometheus/") and path.endswith(".rules.yaml"):
-            check_rule_groups(path, doc)
-        elif path.startswith("grafana/dashboards/") and path.endswith(".json"):
+        if path.startswith("grafana/dashboards/") and path.endswith(".json"):
             check_dashboard(path, doc)
         elif path.startswith("otel/") and path.endswith(".yaml"):
             check_collector_output(path, doc)
