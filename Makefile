@@ -30,10 +30,10 @@ tools:
 	@promtool --version | head -1
 	@amtool --version | head -1
 
-# -n 2: the slow tests (promtool test rules, Sloth conformance, real Prometheus/Alertmanager) mostly
-# wait on child processes, so two workers keep both CPUs busy.
+# Two workers (pytest-xdist) for two CPUs; worksteal rebalances the few long tests (promtool test
+# rules, Sloth conformance, real Prometheus/Alertmanager) as workers run dry.
 test: setup tools
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
 
 lint: setup
