@@ -86,10 +86,10 @@ def render(
 ) -> None:
     """Render every output of the spec folder into OUT, atomically and deterministically."""
     try:
-        from agentops_gen.pipeline import render_paths
+        from agentops_gen.pipeline import build, checked
         from agentops_gen.write import drift, write_atomic
 
-        files = render_paths(paths)
+        files = checked(build(paths))
         if check:
             lines = drift(out, files)
             if lines:

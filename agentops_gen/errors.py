@@ -26,7 +26,8 @@ class SpecError:
     path: str
     message: str
     code: str = ""
-    """Name of the lint check this error belongs to (e.g. `spec/unknown-receiver`); empty = inferred."""
+    """Name of the lint check this error belongs to (e.g. `spec/unknown-receiver`), set where the error is
+    made; lint files an error by it, never by its message. Empty = `spec/schema`."""
 
     def format(self) -> str:
         """Render the single stderr line (include origin appended when the node came from a fragment)."""
@@ -38,6 +39,20 @@ class SpecError:
 def one_line(text: str) -> str:
     """Tools parse these lines one per problem: a message never spans lines."""
     return " ".join(part.strip() for part in text.splitlines() if part.strip())
+
+
+class CodedValueError(ValueError):
+    """A ValueError from a spec model's validator that names its lint check (pydantic keeps it in the error's ctx).
+
+    `at` is the path below the validated field the problem sits at (a key of a mapping field), `key` whether
+    to point at that key rather than its value.
+    """
+
+    def __init__(self, message: str, code: str, at: tuple[str | int, ...] = (), *, key: bool = False):
+        super().__init__(message)
+        self.code = code
+        self.at = at
+        self.key = key
 
 
 class SpecErrors(Exception):

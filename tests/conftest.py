@@ -17,15 +17,10 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 @pytest.fixture(autouse=True)
 def no_shared_cache(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests never read or write the user's ~/.cache/agentops-gen: caches are off unless a test sets a folder.
-
-    A remembered "this text passed" from another run would hide a checker a test breaks on purpose.
-    """
-    from agentops_gen import memo
+    """Tests never read or write the user's ~/.cache/agentops-gen: caches are off unless a test sets a folder."""
     from agentops_gen.cache import CACHE_ENV
 
     monkeypatch.setenv(CACHE_ENV, "")
-    memo.reset()
 
 
 def require_tool(name: str) -> str:

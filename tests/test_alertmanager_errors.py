@@ -81,7 +81,7 @@ def test_inline_secret_inside_http_config(tmp_path: Path) -> None:
     receivers = ("  pager:\n    webhook:\n      url: http://bridge:8080/\n"
                  "      http_config: {basic_auth: {username: am, password: hunter2}}\n")
     assert_error(tmp_path, {"demo.yaml": service(receivers=receivers)},
-                 "specs/demo.yaml:10:20: error: receivers.pager.webhook.http_config: basic_auth.password: inline "
+                 "specs/demo.yaml:10:58: error: receivers.pager.webhook.http_config.basic_auth.password: inline "
                  "secret; use password_file with an absolute path instead")
 
 

@@ -15,11 +15,11 @@ RULES = "prometheus/clean-agent.rules.yaml"
 
 
 def with_render(monkeypatch: pytest.MonkeyPatch, files: dict[str, str] | Exception) -> None:
-    """Make the targets render `files` (or raise), as a template bug would (with or without a forked child)."""
+    """Make the targets render `files` (or raise), as a template bug would."""
     def fake(plan: object, names: tuple[str, ...] = agentops_gen.targets.TARGETS) -> dict[str, str]:
         if isinstance(files, Exception):
             raise files
-        return files if "prometheus" in names else {}
+        return files
     monkeypatch.setattr(agentops_gen.targets, "render_targets", fake)
 
 
@@ -77,3 +77,14 @@ def test_promtool_and_amtool_accept_the_rendered_examples() -> None:
 def test_specs_with_errors_are_not_rendered() -> None:
     _, ctx = collect([FIXTURES / "seed_mistakes" / "mistakes.spec.yaml"])
     assert ctx.rendered is None
+
+
+def test_lint_renders_everything_but_the_generated_promtool_tests() -> None:
+    """The tests are the slowest target and no check reads them; render still generates them."""
+    from agentops_gen.pipeline import render_paths
+
+    _, ctx = collect([CLEAN])
+    rendered = set(ctx.rendered or {})
+    written = set(render_paths([CLEAN]))
+    assert {p for p in written - rendered} == {"prometheus/tests/clean-agent.test.yaml"}
+    assert rendered < written

@@ -29,11 +29,19 @@ def test_every_rules_file_passes_promtool_check(rendered_examples: Path, promtoo
     assert result.stdout.count("SUCCESS") == 5
 
 
-def test_generated_unit_tests_pass(rendered_examples: Path, promtool: str) -> None:
+EXAMPLE_SERVICES = ("aegis-rag", "agent-bruno", "agent-platform", "amas", "support-agent")
+
+
+def test_every_example_service_gets_generated_unit_tests(rendered_examples: Path) -> None:
     files = sorted((rendered_examples / "prometheus" / "tests").glob("*.test.yaml"))
-    assert [f.name for f in files] == [f"{s}.test.yaml" for s in
-                                       ("aegis-rag", "agent-bruno", "agent-platform", "amas", "support-agent")]
-    result = _promtool(promtool, "test", "rules", *map(str, files))
+    assert [f.name for f in files] == [f"{s}.test.yaml" for s in EXAMPLE_SERVICES]
+
+
+# One test per file, so test workers (make test: pytest -n 2) share the slowest runs of the suite.
+@pytest.mark.parametrize("service", EXAMPLE_SERVICES)
+def test_generated_unit_tests_pass(rendered_examples: Path, promtool: str, service: str) -> None:
+    test_file = rendered_examples / "prometheus" / "tests" / f"{service}.test.yaml"
+    result = _promtool(promtool, "test", "rules", str(test_file))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 

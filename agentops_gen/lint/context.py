@@ -1,4 +1,4 @@
-"""What checks see: every spec file of the folder as raw located data, plus the in-memory render.
+"""What checks see: the build of the spec folder (raw located data of every spec, plan, render) and options.
 
 Checks read the raw YAML data, not the validated models, so a spec with one schema error still
 gets every other finding (a linter that stops at the first typo hides the rest).
@@ -9,57 +9,57 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agentops_gen.errors import Location, SpecError
 from agentops_gen.lint.findings import Finding
-from agentops_gen.load.yaml_loader import LoadedFile
+from agentops_gen.pipeline import Build, FieldPath, SpecSource
 
-FieldPath = tuple[str | int, ...]
+if TYPE_CHECKING:
+    from agentops_gen.plan.model import Plan
 
-
-@dataclass
-class SpecSource:
-    """One spec file: its located data (None when it did not load), its errors and its model."""
-
-    path: Path
-    file: str
-    loaded: LoadedFile | None
-    errors: list[SpecError] = field(default_factory=list)
-    spec: Any = None
-    selected: bool = True
-
-    @property
-    def data(self) -> dict[str, Any]:
-        """Top-level mapping ({} when the file did not load)."""
-        data = self.loaded.data if self.loaded else None
-        return data if isinstance(data, dict) else {}
-
-    @property
-    def is_platform(self) -> bool:
-        """`kind: platform` file."""
-        return self.data.get("kind") == "platform"
-
-    def locate(self, path: FieldPath, *, key: bool = False) -> Location:
-        """Where a field path was written (its key with key=True)."""
-        if self.loaded is None:
-            return Location(self.file, 1, 1)
-        return self.loaded.locate(path, key=key)
+__all__ = ["FieldPath", "LintContext", "SpecSource", "finding", "get_in", "items", "number", "seconds",
+           "slos_with_budget"]
 
 
 @dataclass
 class LintContext:
-    """Every spec of the folder, the rendered outputs (when the specs are valid) and run options."""
+    """The build of the spec folder (every spec, its plan and render when valid) and run options."""
 
-    root: Path
-    sources: list[SpecSource]
-    plan: Any = None
-    """The Plan the outputs were rendered from (set with `rendered`)."""
-    rendered: dict[str, str] | None = None
-    render_error: str | None = None
+    build: Build
     use_promtool: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
     """Shared between checks (parsed PromQL), so each query is parsed once per run."""
+
+    @property
+    def root(self) -> Path:
+        """The spec folder."""
+        return self.build.root
+
+    @property
+    def sources(self) -> list[SpecSource]:
+        """Every spec file of the folder, loaded and validated one by one (a bad file does not hide others)."""
+        return self.build.sources
+
+    @property
+    def plan(self) -> Plan | None:
+        """The Plan of a valid folder (None when any spec has an error)."""
+        return self.build.plan
+
+    @property
+    def rendered(self) -> dict[str, str] | None:
+        """The in-memory render of a valid folder (None when not rendered)."""
+        return self.build.files
+
+    @property
+    def output_errors(self) -> list[tuple[str, str]]:
+        """(rendered path, message) of every rendered file `render`'s output checks reject."""
+        return self.build.output_errors
+
+    @property
+    def render_error(self) -> str | None:
+        """What planning or rendering raised, as one line (an agentops-gen bug), or None."""
+        failure = self.build.failure
+        return None if failure is None else f"{type(failure).__name__}: {failure}"
 
     def specs(self, *, services_only: bool = True) -> Iterator[SpecSource]:
         """Selected spec files that loaded (service specs only, unless services_only=False)."""

@@ -1,4 +1,4 @@
-"""Receiver problems as the spec model judges them (spec.routing.secret_problem), but at the exact key."""
+"""Receiver problems as the spec model judges them (spec.routing.secret_issue), but at the exact key."""
 
 from __future__ import annotations
 
@@ -32,22 +32,11 @@ def _walk(src: SpecSource, kind: str, path: FieldPath, value: Any) -> Iterator[t
             yield from _walk(src, kind, (*path, i), sub)
 
 
-def problems(ctx: LintContext, which: str) -> Iterator[tuple[SpecSource, FieldPath, str]]:
-    """(spec, field path, message) of one kind of secret problem: placeholder, inline or relative."""
-    from agentops_gen.spec.routing import secret_problem
+def problems(ctx: LintContext, check: str) -> Iterator[tuple[SpecSource, FieldPath, str]]:
+    """(spec, field path, message) of the secret problems of one lint check (spec.routing's codes)."""
+    from agentops_gen.spec.routing import secret_issue
 
     for src, kind, path, key, value in leaves(ctx):
-        problem = secret_problem(kind, key, value)
-        if problem is not None and kind_of(problem) == which:
-            yield src, path, f"{key}: {problem}"
-
-
-def kind_of(message: str) -> str:
-    """placeholder | inline | relative, from the model's message."""
-    if "shell-style placeholder" in message:
-        return "placeholder"
-    if "inline secret" in message or "inline webhook URL" in message:
-        return "inline"
-    if "must be an absolute path" in message:
-        return "relative"
-    return ""
+        issue = secret_issue(kind, key, value)
+        if issue is not None and issue[0] == check:
+            yield src, path, f"{key}: {issue[1]}"

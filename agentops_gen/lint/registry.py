@@ -28,7 +28,7 @@ CHECK_MODULES = (
     "output_render", "output_parse", "output_structure", "output_otel", "output_promtool",
     "lint_unused_suppression",
 )
-"""Registry order is docs order; `claims` of earlier checks win when mapping validation errors."""
+"""Registry order is docs order."""
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,6 @@ class Check:
     stage: str = "spec"
     """spec: runs on loaded specs; plan: on the Plan of a valid folder; output: on the in-memory render;
     none: produced by the runner."""
-    rederives: bool = False
-    """run() re-finds every validation error the check claims, more precisely located: when it reports
-    anything in a file, the model's copies in that file are dropped (else only copies on the same line)."""
 
     @property
     def group(self) -> str:
@@ -74,7 +71,6 @@ class Registered:
 
     check: Check
     run: Callable[[Any], Iterable[Finding]] | None
-    claims: Callable[[SpecError], bool] | None
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +82,7 @@ def registry() -> dict[str, Registered]:
         check: Check = module.CHECK
         if check.name in out:
             raise RuntimeError(f"two checks named {check.name}")
-        out[check.name] = Registered(check, getattr(module, "run", None), getattr(module, "claims", None))
+        out[check.name] = Registered(check, getattr(module, "run", None))
     return out
 
 
@@ -116,10 +112,5 @@ def expand(names: Iterable[str]) -> set[str]:
 
 
 def check_of(error: SpecError) -> str:
-    """The check a load or validation error belongs to: its code, the first check claiming it, or spec/schema."""
-    if error.code and error.code in registry():
-        return error.code
-    for registered in registry().values():
-        if registered.claims is not None and registered.claims(error):
-            return registered.check.name
-    return "spec/schema"
+    """The check a load or validation error belongs to: its code (set where the error is made), else spec/schema."""
+    return error.code if error.code in registry() else "spec/schema"

@@ -1,4 +1,5 @@
-"""Run lint over paths: load every spec of the folder, run the checks, suppress, report, pick the exit code."""
+"""Run lint over paths: the build `render` runs (agentops_gen.pipeline), the checks over it, suppression,
+the report and the exit code."""
 
 from __future__ import annotations
 
@@ -6,52 +7,26 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from agentops_gen.errors import SpecError, SpecErrors, UsageError
-from agentops_gen.lint.context import LintContext, SpecSource
+from agentops_gen.errors import SpecError, UsageError
+from agentops_gen.lint.context import LintContext
 from agentops_gen.lint.findings import SEVERITIES, Finding, from_error
-from agentops_gen.load.yaml_loader import LoadError, display_path, load_file
-
-
-def load_sources(paths: list[Path]) -> tuple[Path, list[SpecSource]]:
-    """Every spec of the spec folder, loaded and validated one by one (a bad file does not hide others)."""
-    from agentops_gen.spec.validate import is_fragment, resolve_paths, validate_data
-
-    root, every, selected = resolve_paths(paths)
-    skipped = sorted(p for p in selected if is_fragment(p, root))
-    for p in skipped:
-        print(f"agentops-gen: note: {display_path(p)} is an !include fragment, linted through the specs that "
-              "include it", file=sys.stderr)
-    sources = []
-    for path in sorted({*every, *(p for p in selected if p not in skipped)}, key=lambda p: p.as_posix()):
-        src = SpecSource(path=path, file=display_path(path), loaded=None, selected=path.resolve() in selected)
-        try:
-            src.loaded = load_file(path, root)
-            src.spec = validate_data(src.loaded)
-        except LoadError as exc:
-            src.errors = list(exc.errors)
-        except SpecErrors as exc:
-            src.errors = list(exc.errors)
-        sources.append(src)
-    return root, sources
+from agentops_gen.load.yaml_loader import display_path
+from agentops_gen.targets import TARGETS
 
 
 def _validation_findings(ctx: LintContext, errors: list[SpecError], raw: list[Finding]) -> list[Finding]:
-    """Load/validation errors in the selected files as findings, unless a check re-derived them precisely.
+    """Load/validation errors in the selected files as findings, unless a check made the same one.
 
     Checks re-find on the raw YAML much of what the models reject (so a file with one schema error still
-    gets them all); the model's copy of a finding a check already made is dropped, not reported twice.
+    gets them all); the model's copy of a finding a check already made at the same place is dropped, not
+    reported twice. A copy at another place stays, so every FILE:LINE:COL `render` reports is a lint error.
     """
-    from agentops_gen.lint.registry import get
-
-    by_file = {(f.check, f.location.file) for f in raw}
-    by_line = {(f.check, f.location.file, f.location.line) for f in raw}
+    made = {(f.check, f.location) for f in raw}
     selected = {s.file for s in ctx.sources if s.selected}
     out = []
     for error in errors:
         finding = from_error(error)
-        where = (finding.check, finding.location.file)
-        duplicate = where in by_file if get(finding.check).rederives else (*where, finding.location.line) in by_line
-        if not duplicate and _origin(error) in selected:
+        if (finding.check, finding.location) not in made and _origin(error) in selected:
             out.append(finding)
     return out
 
@@ -63,40 +38,34 @@ def _origin(error: SpecError) -> str:
     return error.location.file
 
 
+LINT_TARGETS = tuple(t for t in TARGETS if t != "prom_tests")
+"""What lint renders: every target but the generated promtool tests, the slowest one, which no check reads
+(`render` still generates and checks them)."""
+
+
 def collect(paths: list[Path], *, use_promtool: bool = False,
             disabled: frozenset[str] = frozenset()) -> tuple[list[Finding], LintContext]:
     """Every finding for the selected spec files (before suppression), sorted and de-duplicated."""
-    from agentops_gen.lint.outputs import folder_errors, plan, render
     from agentops_gen.lint.registry import registry
+    from agentops_gen.pipeline import build
 
-    root, sources = load_sources(paths)
-    ctx = LintContext(root=root, sources=sources, use_promtool=use_promtool)
     checks = [r for r in registry().values() if r.run is not None and r.check.name not in disabled]
-
-    def spec_checks() -> list[Finding]:
-        return [f for reg in checks if reg.check.stage == "spec" for f in reg.run(ctx)]  # type: ignore[misc]
-
-    errors = [e for s in sources for e in s.errors]
-    folder_valid = bool(sources) and all(s.spec is not None for s in sources)
-    if folder_valid:
-        errors += folder_errors(ctx)
-    later = [r for r in checks if r.check.stage in ("plan", "output")]
-    broken = [s.file for s in sources if s.spec is None and not s.selected]
-    if later and broken:
+    rendering = any(r.check.stage == "output" for r in checks)  # `--disable output` skips the render
+    result = build(paths, targets=LINT_TARGETS if rendering else ())
+    for fragment in result.fragments:
+        print(f"agentops-gen: note: {display_path(fragment)} is an !include fragment, linted through the specs "
+              "that include it", file=sys.stderr)
+    ctx = LintContext(build=result, use_promtool=use_promtool)
+    broken = [s.file for s in ctx.sources if s.errors and not s.selected]
+    if broken and any(r.check.stage in ("plan", "output") for r in checks):
         print(f"agentops-gen: note: output checks skipped: {', '.join(broken)} has errors (lint it too)",
               file=sys.stderr)
-    # Only a folder `render` accepts is planned and rendered: anything else would report noise.
-    planned = bool(later) and folder_valid and not errors
-    if planned:
-        plan(ctx)
-    if planned and any(r.check.stage == "output" for r in later):
-        raw = render(ctx, alongside=spec_checks)  # the slow part: skipped with --disable output
-    else:
-        raw = spec_checks()
-    findings = raw + _validation_findings(ctx, errors, raw)
-    if planned:
-        for reg in later:
-            findings.extend(reg.run(ctx))  # type: ignore[misc]
+    raw = [f for reg in checks if reg.check.stage == "spec" for f in reg.run(ctx)]  # type: ignore[misc]
+    findings = raw + _validation_findings(ctx, result.errors, raw)
+    if result.plan is not None or result.failure is not None:  # only a folder `render` accepts: else noise
+        for reg in checks:
+            if reg.check.stage in ("plan", "output"):
+                findings.extend(reg.run(ctx))  # type: ignore[misc]
     return sorted(set(findings)), ctx
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -74,12 +74,17 @@ class LoadedFile:
         return Location(self.file, 1, 1)
 
 
+YAML_CODE = "spec/yaml"
+"""The lint check of every loader error."""
+
+
 class LoadError(Exception):
     """Raised with the located errors of one file (the caller decides how to report)."""
 
     def __init__(self, errors: list[SpecError]):
         super().__init__("; ".join(e.format() for e in errors))
-        self.errors = errors
+        # Every error the loader makes is one of the YAML the spec language refuses.
+        self.errors = [e if e.code else replace(e, code=YAML_CODE) for e in errors]
 
 
 def display_path(path: Path) -> str:

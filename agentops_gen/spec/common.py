@@ -157,11 +157,12 @@ def _url(value: str) -> str:
     bad = URL_FORBIDDEN.search(value)
     if bad:
         raise ValueError(f"{bad.group()!r} is not allowed in a URL; percent-encode it (got {value!r})")
-    from agentops_gen.spec.urls import url_credential_problem
+    from agentops_gen.errors import CodedValueError
+    from agentops_gen.spec.urls import URL_CREDENTIALS, url_credential_problem
 
     problem = url_credential_problem(value)
     if problem:
-        raise ValueError(problem)
+        raise CodedValueError(problem, URL_CREDENTIALS)
     return value.rstrip("/")
 
 

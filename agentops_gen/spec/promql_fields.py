@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated
 
 from pydantic import AfterValidator
 
+from agentops_gen.errors import CodedValueError
 from agentops_gen.spec.common import Line
 
 WINDOW_PLACEHOLDER = "{{ window }}"
 
 
+SYNTAX = "promql/syntax"
+"""The lint check of every query the PromQL checks reject."""
+
+
 def _query(value: str) -> str:
     from agentops_gen.check.promql import check_query
 
-    check_query(value)
-    _no_duration_number(value)
+    with _coded(SYNTAX):
+        check_query(value)
+        _no_duration_number(value)
     return value
 
 
@@ -30,7 +38,8 @@ def _no_duration_number(query: str) -> None:
 def _selector(value: str) -> str:
     from agentops_gen.check.promql import check_selector
 
-    check_selector(value)
+    with _coded(SYNTAX):
+        check_selector(value)
     return value
 
 
@@ -38,10 +47,23 @@ def _raw_window(value: str) -> str:
     from agentops_gen.check.promql import check_query, substitute_window
 
     if "{{" not in value:
-        raise ValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. rate(x_total[{WINDOW_PLACEHOLDER}])")
-    check_query(substitute_window(value, "5m"))
-    _no_duration_number(substitute_window(value, "5m"))
+        raise CodedValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. "
+                              f"rate(x_total[{WINDOW_PLACEHOLDER}])", "promql/raw-window-placeholder")
+    with _coded(SYNTAX):
+        check_query(substitute_window(value, "5m"))
+        _no_duration_number(substitute_window(value, "5m"))
     return value
+
+
+@contextmanager
+def _coded(code: str) -> Iterator[None]:
+    """Re-raise a plain ValueError of the checks as a CodedValueError naming `code`."""
+    try:
+        yield
+    except CodedValueError:
+        raise
+    except ValueError as exc:
+        raise CodedValueError(str(exc), code) from None
 
 
 Query = Annotated[str, AfterValidator(_query)]

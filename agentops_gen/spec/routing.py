@@ -11,8 +11,9 @@ from typing import Annotated, Any, ClassVar
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
+from agentops_gen.errors import CodedValueError
 from agentops_gen.spec.common import Line, SpecModel
-from agentops_gen.spec.urls import header_problem, url_credential_problem
+from agentops_gen.spec.urls import URL_CREDENTIALS, header_problem, url_credential_problem
 
 RECEIVER_TYPES = ("slack", "pagerduty", "email", "webhook", "opsgenie", "msteams")
 _PLACEHOLDER = re.compile(r"\$\{[^}]*\}|\$[A-Z_][A-Z0-9_]*")
@@ -77,23 +78,33 @@ FILE_TWINS = frozenset({"url", "webhook_url"})
 """Non-secret-looking fields that still have a `*_file` twin (a webhook URL often embeds a token)."""
 
 
+PLACEHOLDER, INLINE, RELATIVE = "alerting/env-placeholder", "alerting/inline-secret", "alerting/relative-file-path"
+"""The lint check of each kind of secret problem."""
+
+
 def secret_problem(kind: str, key: str, value: Any) -> str | None:
     """Why `key: value` of a `<kind>_configs` entry must not be written in a spec, or None."""
+    issue = secret_issue(kind, key, value)
+    return None if issue is None else issue[1]
+
+
+def secret_issue(kind: str, key: str, value: Any) -> tuple[str, str] | None:
+    """(lint check, why) `key: value` of a `<kind>_configs` entry must not be written in a spec, or None."""
     leaf = key.rsplit(".", 1)[-1]
     if isinstance(value, str) and _PLACEHOLDER.search(value):
         if (kind, leaf) not in ENDPOINTS and (leaf in SECRET_FIELDS or leaf in FILE_TWINS or leaf.endswith("_file")):
             twin = leaf if leaf.endswith("_file") else f"{leaf}_file"
-            return (f"{value!r} is a shell-style placeholder that Alertmanager never expands; put the secret in "
-                    f"a file and use {twin}")
-        return (f"{value!r} is a shell-style placeholder that neither Alertmanager nor agentops-gen expands; "
-                "write the value itself")
+            return PLACEHOLDER, (f"{value!r} is a shell-style placeholder that Alertmanager never expands; put the "
+                                 f"secret in a file and use {twin}")
+        return PLACEHOLDER, (f"{value!r} is a shell-style placeholder that neither Alertmanager nor agentops-gen "
+                             "expands; write the value itself")
     if leaf in SECRET_FIELDS and (kind, leaf) not in ALLOWED_INLINE and value is not None:
         if leaf in NO_FILE_TWIN:
-            return "inline secret, and Alertmanager has no file twin for it; use another authentication method"
-        return f"inline secret; use {leaf}_file with an absolute path instead"
+            return INLINE, "inline secret, and Alertmanager has no file twin for it; use another authentication method"
+        return INLINE, f"inline secret; use {leaf}_file with an absolute path instead"
     if leaf.endswith("_file") and isinstance(value, str) and not value.startswith("/"):
-        return (f"{value!r} must be an absolute path (Alertmanager resolves relative paths against its working "
-                "directory)")
+        return RELATIVE, (f"{value!r} must be an absolute path (Alertmanager resolves relative paths against its "
+                          "working directory)")
     return None
 
 
@@ -108,7 +119,7 @@ def _am_url(value: str) -> str:
         raise ValueError(f"must be an http(s) URL with a host, e.g. https://alerts.example.com/hook (got {value!r})")
     problem = url_credential_problem(value)
     if problem:
-        raise ValueError(problem)
+        raise CodedValueError(problem, URL_CREDENTIALS)
     return value
 
 
@@ -193,13 +204,14 @@ class Integration(SpecModel):
     def _no_inline_secrets(cls, value: Any, info: ValidationInfo) -> Any:
         # Checked per field so the error points at the offending key, not at the whole entry.
         name = cls.model_fields[info.field_name].alias or info.field_name if info.field_name else ""
-        problem = secret_problem(cls.kind, name, value)
-        if problem:
-            raise ValueError(problem)
+        issue = secret_issue(cls.kind, name, value)
+        if issue:
+            raise CodedValueError(issue[1], issue[0])
         for key, nested in _walk(value):
-            problem = secret_problem(cls.kind, key, nested)
-            if problem:
-                raise ValueError(f"{key}: {problem}")
+            issue = secret_issue(cls.kind, key, nested)
+            if issue:
+                at = tuple(int(p[1:-1]) if p.startswith("[") else p for p in re.findall(r"\[\d+\]|[^.\[\]]+", key))
+                raise CodedValueError(issue[1], issue[0], at)  # located at the nested key's value
         return value
 
     @model_validator(mode="after")
@@ -289,7 +301,7 @@ class EmailConfig(Integration):
         for name in value or {}:
             problem = header_problem(name)
             if problem:
-                raise ValueError(problem)
+                raise CodedValueError(problem, URL_CREDENTIALS, (name,), key=True)
         return value
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from agentops_gen.errors import SpecError
 from agentops_gen.load.yaml_loader import dotted
 from agentops_gen.plan import names
-from agentops_gen.spec.routing import RECEIVER_TYPES, SINCE, Receiver, version_tuple
+from agentops_gen.spec.routing import INLINE, RECEIVER_TYPES, SINCE, Receiver, version_tuple
 
 if TYPE_CHECKING:
     from agentops_gen.spec.validate import SpecFile, SpecSet
@@ -58,7 +58,7 @@ def _version_errors(sf: SpecFile, name: str, receiver: Receiver, version: tuple[
             if kind == "webhook" and "url" in entry.model_fields_set and version >= SINCE[("webhook", "url_file")]:
                 yield _error(sf, ("receivers", name, kind, i, "url"),
                              f"inline webhook URL; Alertmanager {shown} reads it from url_file (an absolute path), "
-                             "so a URL holding a token stays out of the config")
+                             "so a URL holding a token stays out of the config", code=INLINE)
 
 
 def _collisions(specs: SpecSet, files: list[SpecFile]) -> Iterator[SpecError]:
@@ -81,9 +81,9 @@ def _v(version: tuple[int, int]) -> str:
     return ".".join(map(str, version))
 
 
-def _error(sf: SpecFile, path: Path_, message: str, *, key: bool = False) -> SpecError:
+def _error(sf: SpecFile, path: Path_, message: str, *, key: bool = False, code: str = "") -> SpecError:
     written = path
     if written not in sf.loaded.values and written not in sf.loaded.keys:
         # A lone mapping written instead of a one-entry list has no `[0]` in the YAML.
         written = tuple(p for p in path if not isinstance(p, int))
-    return SpecError(sf.loaded.locate(written, key=key), dotted(written), message)
+    return SpecError(sf.loaded.locate(written, key=key), dotted(written), message, code)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
+from agentops_gen.errors import CodedValueError
 from agentops_gen.spec.common import Duration, Line, SpecModel
+
+REMOVED_COMPONENT = "telemetry/removed-component"
 
 SIGNAL_EXPORTERS = {
     "traces": ("otlp", "otlp_grpc", "otlphttp", "otlp_http"),
@@ -20,18 +23,18 @@ REMOVED_EXPORTERS = {
 
 
 def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
-    from agentops_gen.spec.urls import url_credential_problem
+    from agentops_gen.spec.urls import URL_CREDENTIALS, url_credential_problem
 
     for key, endpoint in export.items():
         kind = key.split("/", 1)[0]
         if kind in REMOVED_EXPORTERS:
-            raise ValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}")
+            raise CodedValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}", REMOVED_COMPONENT, (key,), key=True)
         if kind not in SIGNAL_EXPORTERS[signal] or key.count("/") > 1 or key.endswith("/"):
-            raise ValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
-                             "(optionally `type/name`)")
+            raise CodedValueError(f"{signal} exporter {key!r} is not one of {', '.join(SIGNAL_EXPORTERS[signal])} "
+                                  "(optionally `type/name`)", REMOVED_COMPONENT, (key,), key=True)
         problem = url_credential_problem(endpoint)
         if problem:
-            raise ValueError(f"{key}: {problem}")
+            raise CodedValueError(problem, URL_CREDENTIALS, (key,))
     return export
 
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 import re
 from urllib.parse import parse_qsl, urlsplit
 
+URL_CREDENTIALS = "alerting/url-credentials"
+"""The lint check that files the models' credential errors (their code)."""
 CREDENTIAL_HINT = "committed credential"
-"""Every message of this module contains it (the lint check claims the model's errors by it)."""
+"""Every message of this module contains it."""
 TOKEN_PARAM = re.compile(
     r"^(?:.*[_.-])?(?:token|key|apikey|sig|signature|secret|password|passwd|pwd|auth|credentials?)$",
     re.IGNORECASE)

@@ -11,7 +11,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -19,11 +19,13 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
-from agentops_gen.load.yaml_loader import LoadedFile, LoadError, display_path, dotted, load_file
+from agentops_gen.load.yaml_loader import LoadedFile, display_path, dotted
 from agentops_gen.plan.durations import parse_duration
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
+PERIOD_WINDOW = "spec/period-window"
+UNKNOWN_RECEIVER = "spec/unknown-receiver"
 
 
 @dataclass
@@ -178,44 +180,6 @@ def resolve_paths(paths: list[Path]) -> tuple[Path, list[Path], set[Path]]:
     return root, every, selected
 
 
-def load_specs(paths: list[Path]) -> SpecSet:
-    """Load and validate every spec of the spec folder; raise SpecErrors with all problems found."""
-    root, every, selected = resolve_paths(paths)
-    result = SpecSet(root=root)
-    errors: list[SpecError] = []
-    for path in every:
-        try:
-            spec_file = load_and_validate(path, root)
-        except LoadError as exc:
-            errors.extend(exc.errors)
-            continue
-        except SpecErrors as exc:
-            errors.extend(exc.errors)
-            continue
-        if path.resolve() in selected:
-            result.selected.add(spec_file.loaded.file)
-        if isinstance(spec_file.spec, PlatformSpec):
-            if result.platform is not None:
-                loc = spec_file.loaded.locate(("kind",))
-                errors.append(SpecError(loc, "kind", f"a second `kind: platform` file (the first is "
-                                                     f"{result.platform.loaded.file}); at most one per spec folder"))
-                continue
-            result.platform = spec_file
-        else:
-            result.services.append(spec_file)
-    errors.extend(check_across_files(result))
-    if errors:
-        raise SpecErrors(errors)
-    return result
-
-
-def load_and_validate(path: Path, root: Path) -> SpecFile:
-    """Load one file and validate it (raises LoadError or SpecErrors)."""
-    loaded = load_file(path, root)
-    spec = validate_data(loaded)
-    return SpecFile(loaded, spec)
-
-
 def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
     """Validate loaded data with the model its `kind` selects, plus cross-field rules."""
     model: type[ServiceSpec] | type[PlatformSpec] = (
@@ -252,6 +216,29 @@ def _from_pydantic(loaded: LoadedFile, err: Any, model: type[BaseModel]) -> Spec
     """A pydantic error at its YAML node; the field path is reported as written (no `[0]` for a lone mapping)."""
     loc = tuple(p for p in err["loc"] if isinstance(p, (str, int)))
     where = _written_path(loaded.data, loc)
+    error = _pydantic_error(loaded, err, model, loc, where)
+    raised = (err.get("ctx") or {}).get("error")
+    below = (*where, *getattr(raised, "at", ()))
+    if below != where and (below in loaded.values or below in loaded.keys):  # the validator named the exact node
+        key = bool(getattr(raised, "key", False))
+        error = replace(error, location=loaded.locate(below, key=key), path=dotted(below))
+    return replace(error, code=_code(err, error.path))
+
+
+def _code(err: Any, path: str) -> str:
+    """The lint check of a pydantic error: named by the validator that raised it, else by its field."""
+    code = getattr((err.get("ctx") or {}).get("error"), "code", "")
+    if isinstance(code, str) and code:
+        return code
+    if path == "owner":
+        return "spec/missing-owner"
+    if path.endswith("sample_percent"):
+        return "telemetry/sample-percent"
+    return ""
+
+
+def _pydantic_error(loaded: LoadedFile, err: Any, model: type[BaseModel], loc: tuple[str | int, ...],
+                    where: tuple[str | int, ...]) -> SpecError:
     kind = err["type"]
     message = str(err["msg"])
     if message.startswith(("Value error, ", "Assertion failed, ")):
@@ -389,8 +376,8 @@ def _generated_alert_names(spec: ServiceSpec) -> dict[str, str]:
 
 
 def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
-    def err(path: tuple[str | int, ...], message: str, *, key: bool = False) -> SpecError:
-        return SpecError(loaded.locate(path, key=key), dotted(path), message)
+    def err(path: tuple[str | int, ...], message: str, *, key: bool = False, code: str = "") -> SpecError:
+        return SpecError(loaded.locate(path, key=key), dotted(path), message, code)
 
     seen: dict[str, tuple[str | int, ...]] = {}
     sections: list[tuple[str, list[Any]]] = [("slos", spec.slos), ("kpis", spec.kpis),
@@ -399,7 +386,8 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
         for i, item in enumerate(items):
             path = (section, i, "name")
             if item.name in seen:
-                yield err(path, f"name {item.name!r} is already used at {dotted(seen[item.name])}")
+                yield err(path, f"name {item.name!r} is already used at {dotted(seen[item.name])}",
+                          code="spec/duplicate-name")
             else:
                 seen[item.name] = path
     generated = _generated_alert_names(spec)
@@ -421,30 +409,33 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
                 field_name = "threshold" if kind == "latency" else "above"
                 yield err(("slos", i, "sli", kind, field_name),
                           f"{bound:g} is not one of the histogram buckets {sli.buckets}; the SLI needs an "
-                          "exact `le` boundary")
+                          "exact `le` boundary", code="slo/bucket-boundary")
         for which in ("page", "ticket"):
             alert = getattr(slo.alerting, which)
             if alert.for_ and parse_duration(alert.for_) >= period:
                 yield err(("slos", i, "alerting", which, "for"), f"`for: {alert.for_}` is not shorter than the "
-                          "SLO period")
+                          "SLO period", code=PERIOD_WINDOW)
         for j, budget in enumerate(slo.alerting.budget):
             if parse_duration(budget.for_) >= period:
-                yield err(("slos", i, "alerting", "budget", j, "for"), "`for:` is not shorter than the SLO period")
+                yield err(("slos", i, "alerting", "budget", j, "for"), "`for:` is not shorter than the SLO period",
+                          code=PERIOD_WINDOW)
         for j, window in enumerate(slo.alerting.windows or []):
             if parse_duration(window.short) >= parse_duration(window.long):
-                yield err(("slos", i, "alerting", "windows", j, "short"), "short window must be shorter than long")
+                yield err(("slos", i, "alerting", "windows", j, "short"), "short window must be shorter than long",
+                          code=PERIOD_WINDOW)
             if parse_duration(window.long) > period:
-                yield err(("slos", i, "alerting", "windows", j, "long"), "long window is longer than the SLO period")
+                yield err(("slos", i, "alerting", "windows", j, "long"), "long window is longer than the SLO period",
+                          code=PERIOD_WINDOW)
     for i, anomaly in enumerate(spec.anomalies):
         if parse_duration(anomaly.baseline) < 3600:
             yield err(("anomalies", i, "baseline"), f"baseline {anomaly.baseline} is shorter than 1h; a z-score "
-                      "needs a longer history")
+                      "needs a longer history", code=PERIOD_WINDOW)
     for i, kpi in enumerate(spec.kpis):
         if parse_duration(kpi.for_) >= default_period:
-            yield err(("kpis", i, "for"), "`for:` is not shorter than the SLO period")
+            yield err(("kpis", i, "for"), "`for:` is not shorter than the SLO period", code=PERIOD_WINDOW)
     for i, alert in enumerate(spec.alerts):
         if parse_duration(alert.for_) >= default_period:
-            yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period")
+            yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period", code=PERIOD_WINDOW)
 
 
 def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
@@ -456,7 +447,8 @@ def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
         assert isinstance(spec, ServiceSpec)
         if spec.service in seen:
             yield SpecError(sf.loaded.locate(("service",)), "service",
-                            f"service {spec.service!r} is already defined in {seen[spec.service]}")
+                            f"service {spec.service!r} is already defined in {seen[spec.service]}",
+                            code="spec/duplicate-name")
         else:
             seen[spec.service] = sf.loaded.file
         for severity in ("critical", "warning", "info"):
@@ -469,14 +461,15 @@ def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
                     hint = difflib.get_close_matches(name, known, n=1)
                     yield SpecError(sf.loaded.locate(path), dotted(path),
                                     f"receiver {name!r} is not defined under `receivers:`"
-                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""))
+                                    + (f" (did you mean {hint[0]!r}?)" if hint else ""), code=UNKNOWN_RECEIVER)
     if specs.platform is not None:
         platform = specs.platform.spec
         assert isinstance(platform, PlatformSpec)
         default = platform.alertmanager.receiver
         if default is not None and default not in platform.receivers:
             yield SpecError(specs.platform.loaded.locate(("alertmanager", "receiver")), "alertmanager.receiver",
-                            f"receiver {default!r} is not defined under the platform file's `receivers:`")
+                            f"receiver {default!r} is not defined under the platform file's `receivers:`",
+                            code=UNKNOWN_RECEIVER)
     from agentops_gen.spec.routing_checks import routing_errors  # lazy: it imports this module's types
 
     yield from routing_errors(specs)

@@ -490,18 +490,4 @@ def render(plan: Plan) -> dict[str, str]:
     """Every service's promtool test file (unless the platform file switches them off)."""
     if plan.platform is not None and not plan.platform.outputs.rule_tests:
         return {}
-    return {test_file(s.service): _remembered_service(s) for s in plan.services}
-
-
-def _remembered_service(service: ServicePlan) -> str:
-    """render_service, reused from an earlier run while the service's plan and our code are unchanged."""
-    from agentops_gen.memo import digest, memo
-
-    remembered = memo()
-    # The dataclass repr holds every field of the plan (and its spec), in a fixed order.
-    key = f"prom_tests:{digest(repr(service))}"
-    text = remembered.get(key)
-    if not isinstance(text, str):
-        text = render_service(service)
-        remembered.put(key, text)
-    return text
+    return {test_file(s.service): render_service(s) for s in plan.services}

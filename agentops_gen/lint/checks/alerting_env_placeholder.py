@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding
 from agentops_gen.lint.findings import Finding
-from agentops_gen.lint.receivers import kind_of, problems
+from agentops_gen.lint.receivers import problems
 from agentops_gen.lint.registry import Check
 
 NAME = "alerting/env-placeholder"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A `${VAR}` or `$VAR` placeholder in a receiver, which Alertmanager never expands.",
     doc="Alertmanager does not expand environment variables in its configuration. "
         "`api_url: ${SLACK_WEBHOOK_URL}` (as two of the reference platforms ship it) is sent literally: "
@@ -28,12 +26,7 @@ CHECK = Check(
 )
 
 
-def claims(error: SpecError) -> bool:
-    """The receiver model's errors of this kind."""
-    return kind_of(error.message) == "placeholder"
-
-
 def run(ctx: LintContext) -> Iterator[Finding]:
     """The model's own judgement of every receiver key, located at the value itself."""
-    for src, path, message in problems(ctx, "placeholder"):
+    for src, path, message in problems(ctx, NAME):
         yield finding(src, NAME, path, message)

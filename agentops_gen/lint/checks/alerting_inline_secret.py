@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding
 from agentops_gen.lint.findings import Finding
-from agentops_gen.lint.receivers import kind_of, problems
+from agentops_gen.lint.receivers import problems
 from agentops_gen.lint.registry import Check
 
 NAME = "alerting/inline-secret"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A receiver credential (`api_url`, `routing_key`, `service_key`, ...) written inline instead of "
             "as a `*_file` path.",
     doc="The spec and the generated Alertmanager configuration are committed to git, so an inline "
@@ -29,12 +27,7 @@ CHECK = Check(
 )
 
 
-def claims(error: SpecError) -> bool:
-    """The receiver model's errors of this kind."""
-    return kind_of(error.message) == "inline"
-
-
 def run(ctx: LintContext) -> Iterator[Finding]:
-    """The model's own judgement of every receiver key, located at the key itself."""
-    for src, path, message in problems(ctx, "inline"):
-        yield finding(src, NAME, path, message, key=True)
+    """The model's own judgement of every receiver key, located at the value, where `render` reports it."""
+    for src, path, message in problems(ctx, NAME):
+        yield finding(src, NAME, path, message)

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding
 from agentops_gen.lint.findings import Finding
-from agentops_gen.lint.receivers import kind_of, problems
+from agentops_gen.lint.receivers import problems
 from agentops_gen.lint.registry import Check
 
 NAME = "alerting/relative-file-path"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A receiver `*_file` path that is relative.",
     doc="Alertmanager resolves a relative `*_file` path against its working directory, which differs "
         "between a laptop, a container and a Helm release: the same config finds its secret in one place "
@@ -25,12 +23,7 @@ CHECK = Check(
 )
 
 
-def claims(error: SpecError) -> bool:
-    """The receiver model's errors of this kind."""
-    return kind_of(error.message) == "relative"
-
-
 def run(ctx: LintContext) -> Iterator[Finding]:
     """The model's own judgement of every receiver key, located at the value itself."""
-    for src, path, message in problems(ctx, "relative"):
+    for src, path, message in problems(ctx, NAME):
         yield finding(src, NAME, path, message)

@@ -5,18 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import FieldPath, LintContext, SpecSource, finding
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.receivers import leaves
 from agentops_gen.lint.registry import Check
-from agentops_gen.spec.urls import CREDENTIAL_HINT, header_problem, url_credential_problem
+from agentops_gen.spec.urls import header_problem, url_credential_problem
 
 NAME = "alerting/url-credentials"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A URL with credentials (`https://user:pass@host`, `?token=...`) or an inline Authorization "
             "header in a receiver, a base URL or a telemetry exporter.",
     doc="URLs in a spec are copied into generated files that are committed: `runbook_base_url` and "
@@ -33,11 +31,6 @@ CHECK = Check(
 )
 URL_FIELDS = ("runbook_base_url", "dashboard_base_url", "grafana_url")
 SIGNALS = ("traces", "metrics", "logs")
-
-
-def claims(error: SpecError) -> bool:
-    """The models' URL and header credential errors (render refuses the same values)."""
-    return CREDENTIAL_HINT in error.message
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

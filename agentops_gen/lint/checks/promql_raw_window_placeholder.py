@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.queries import query_fields
@@ -30,11 +29,6 @@ CHECK = Check(
          "    sli:\n      raw:\n        error_ratio: sum(rate(http_requests_total{job=\"a\",code=~\"5..\"}"
          "[{{ window }}])) / sum(rate(http_requests_total{job=\"a\"}[{{ window }}]))\n",
 )
-
-
-def claims(error: SpecError) -> bool:
-    """The validator's missing-placeholder error."""
-    return "placeholder, e.g. rate(" in error.message
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.registry import Check
 
 CHECK = Check(
@@ -20,11 +19,3 @@ CHECK = Check(
     good="slos: []\nkpis:\n  - name: cost\n    description: Spend.\n"
          "    query: sum(rate(cost_usd_total{job=\"a\"}[5m]))\n    max: 1\n",
 )
-
-_MARKERS = ("invalid PromQL", "empty PromQL", "must be ONE vector selector", "the selector needs a metric name",
-            "offset and @ modifiers")
-
-
-def claims(error: SpecError) -> bool:
-    """PromQL parse errors raised while validating query and selector fields."""
-    return any(m in error.message for m in _MARKERS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding, items
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -28,12 +27,6 @@ CHECK = Check(
          "    query: sum(y_usd{job=\"a\"})\n    max: 1\n",
 )
 SECTIONS = ("slos", "kpis", "anomalies", "alerts")
-
-
-def claims(error: SpecError) -> bool:
-    """The validator's own duplicate-name errors."""
-    return "is already used at" in error.message or "is already defined in" in error.message \
-        or "a second `kind: platform` file" in error.message
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

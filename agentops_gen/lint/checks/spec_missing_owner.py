@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -24,11 +23,6 @@ CHECK = Check(
     bad="version: agentops-gen/v1\nservice: example\nowner: my-team  # flagged\ndescription: Example.\n",
     good="version: agentops-gen/v1\nservice: example\nowner: support-platform\ndescription: Example.\n",
 )
-
-
-def claims(error: SpecError) -> bool:
-    """`owner` missing or malformed."""
-    return error.path == "owner"
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, SpecSource, finding, items, seconds
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -24,13 +23,6 @@ CHECK = Check(
     bad="period: 180d  # flagged\nslos: []\n",
     good="period: 28d\nslos: []\n",
 )
-
-
-def claims(error: SpecError) -> bool:
-    """The validator's window and `for:` errors."""
-    return error.message.startswith(("short window must be shorter", "long window is longer")) \
-        or "is not shorter than the SLO period" in error.message \
-        or (error.path.endswith("baseline") and "shorter than 1h" in error.message)
 
 
 def _period(src: SpecSource, path: tuple[str | int, ...], value: object) -> Iterator[Finding]:

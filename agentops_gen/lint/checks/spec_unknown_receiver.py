@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding, get_in
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -24,11 +23,6 @@ CHECK = Check(
     good="notify:\n  critical: team-pager\nreceivers:\n  team-pager:\n"
          "    pagerduty: {routing_key_file: /etc/alertmanager/secrets/pagerduty}\n",
 )
-
-
-def claims(error: SpecError) -> bool:
-    """The validator's cross-file receiver errors."""
-    return "is not defined under" in error.message and "receiver" in error.message
 
 
 def _names(value: object) -> list[str]:

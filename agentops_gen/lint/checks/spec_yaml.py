@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.registry import Check
 
 CHECK = Check(
@@ -17,11 +16,3 @@ CHECK = Check(
     bad="slos: []\nslos: []  # flagged\n",
     good="slos: []\n",
 )
-
-_PREFIXES = ("invalid YAML", "file is", "nesting", "duplicate key", "!include", "document", "top level",
-             "unsupported YAML tag", "mapping keys", "invalid merge key")
-
-
-def claims(error: SpecError) -> bool:
-    """Loader errors (YAML syntax and the loader's own limits)."""
-    return error.message.startswith(_PREFIXES)

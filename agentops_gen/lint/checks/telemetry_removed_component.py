@@ -5,7 +5,6 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding, get_in
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -15,7 +14,6 @@ NAME = "telemetry/removed-component"
 CHECK = Check(
     name=NAME,
     severity="error",
-    rederives=True,
     summary="A telemetry exporter that was removed from the OpenTelemetry Collector (`loki`, `logging`, "
             "`jaeger`) or that it does not have for that signal.",
     doc="The Collector refuses to start when its config names a component its build lacks, and the "
@@ -28,11 +26,6 @@ CHECK = Check(
         "  redact: [user.email]\n",
     good="telemetry:\n  logs:\n    export: {otlphttp: http://loki:3100/otlp}\n  redact: [user.email]\n",
 )
-
-
-def claims(error: SpecError) -> bool:
-    """The telemetry model's exporter errors."""
-    return error.message.startswith("exporter `") or ("exporter" in error.message and "is not one of" in error.message)
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.errors import SpecError
 from agentops_gen.lint.context import LintContext, finding, get_in, number
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
@@ -21,11 +20,6 @@ CHECK = Check(
     bad="telemetry:\n  traces:\n    sample_percent: 150  # flagged\n    export: {otlp: tempo:4317}\n",
     good="telemetry:\n  traces:\n    sample_percent: 10\n    export: {otlp: tempo:4317}\n",
 )
-
-
-def claims(error: SpecError) -> bool:
-    """The model's range error on sample_percent."""
-    return error.path.endswith("sample_percent")
 
 
 def run(ctx: LintContext) -> Iterator[Finding]:
