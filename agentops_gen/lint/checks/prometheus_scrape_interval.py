@@ -1,0 +1,107 @@
+"""prometheus/scrape-interval: a window too short for the scrape interval of the metric it reads."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import promql_parser
+import yaml
+
+from agentops_gen.lint.context import LintContext, finding, seconds
+from agentops_gen.lint.findings import Finding
+from agentops_gen.lint.queries import metric_name, parsed, walk
+from agentops_gen.lint.registry import Check
+from agentops_gen.live.series import server, uses
+from agentops_gen.plan.durations import format_duration
+
+NAME = "prometheus/scrape-interval"
+SCRAPES_PER_WINDOW = 4
+"""rate() needs two samples in its window; 4 scrapes keep it answering through a missed or late scrape
+(Grafana's $__rate_interval uses the same factor)."""
+DEFAULT_SCRAPE_INTERVAL = "1m"
+"""Prometheus' global scrape_interval default."""
+CHECK = Check(
+    name=NAME,
+    severity="warning",
+    summary="A rate window shorter than 4 scrape intervals of the metric it reads, by the scrape config "
+            "of the server given to `lint --prometheus`.",
+    doc="`rate(x[2m])` over a metric scraped every minute sees two samples at best; one missed or "
+        "late scrape and the window holds one sample, so rate() returns nothing and an alert over it "
+        "(the 2m outage alert, a 5m burn window) goes blind exactly when scrapes fail. The check reads "
+        "`/api/v1/status/config`: the `scrape_interval` of the job a selector's `job=\"...\"` matcher "
+        "names, else the global one, and compares 4 times it with the shortest window that reads the "
+        "metric: in the spec's own queries, and for SLIs in the rules generated from them (burn, "
+        "outage and shared-rate windows). Lengthen the window (or the outage window) or scrape faster.",
+    stage="prometheus",
+)
+
+
+def intervals(client: Any) -> tuple[float, dict[str, float]]:
+    """(global scrape interval, per job) from the server's loaded configuration."""
+    data = client.optional("status/config")
+    text = data.get("yaml", "") if isinstance(data, dict) else ""
+    try:
+        config = yaml.safe_load(text) or {}
+    except yaml.YAMLError:
+        config = {}
+    config = config if isinstance(config, dict) else {}
+    glob = config.get("global") if isinstance(config.get("global"), dict) else {}
+    default = seconds(str((glob or {}).get("scrape_interval") or DEFAULT_SCRAPE_INTERVAL)) or 60.0
+    jobs: dict[str, float] = {}
+    for job in config.get("scrape_configs") or []:
+        if isinstance(job, dict) and "job_name" in job:
+            jobs[str(job["job_name"])] = seconds(str(job.get("scrape_interval") or "")) or default
+    return default, jobs
+
+
+def _plan_windows(ctx: LintContext) -> dict[tuple[str, str], float]:
+    """(service, metric) -> shortest range any generated rule reads it over."""
+    out: dict[tuple[str, str], float] = {}
+    if ctx.plan is None:
+        return out
+    for svc in ctx.plan.services:
+        for group in svc.groups:
+            for rule in group.rules:
+                for metric, window in _ranges(ctx, rule.expr):
+                    key = (svc.service, metric)
+                    out[key] = min(out.get(key, window), window)
+    return out
+
+
+def _ranges(ctx: LintContext, text: str) -> Iterator[tuple[str, float]]:
+    expr = parsed(ctx, text)
+    for node, _ in walk(expr) if expr is not None else ():
+        if isinstance(node, promql_parser.MatrixSelector):
+            yield metric_name(node.vector_selector), node.range.total_seconds()
+
+
+def run(ctx: LintContext) -> Iterator[Finding]:
+    """Every selector use whose shortest window holds fewer than 4 scrapes."""
+    default, jobs = intervals(ctx.prometheus)
+    generated = _plan_windows(ctx)
+    server(ctx)  # one shared Server per run, also when this check runs alone
+    seen: set[tuple[str, tuple[str | int, ...], str]] = set()
+    for use, _ in uses(ctx):
+        q = use.field
+        service = str(q.src.data.get("service", ""))
+        if q.kind == "selector":
+            base = use.metric.removesuffix("_bucket").removesuffix("_count")
+            candidates = [w for (s, m), w in generated.items()
+                          if s == service and m in (use.metric, base + "_bucket", base + "_count")]
+            where = "a generated rule reads it over"
+        else:
+            candidates = [w for m, w in _ranges(ctx, q.text) if m == use.metric]
+            where = "the query reads it over"
+        if not candidates:
+            continue
+        job = next((v for name, op, v in use.matchers if name == "job" and op == "="), None)
+        interval = jobs.get(job, default) if job else default
+        shortest = min(candidates)
+        if shortest < SCRAPES_PER_WINDOW * interval and (q.src.file, q.path, use.metric) not in seen:
+            seen.add((q.src.file, q.path, use.metric))
+            source = f"job {job}" if job in jobs else "the global scrape_interval"
+            yield finding(q.src, NAME, q.path, f"{use.metric} is scraped every {format_duration(interval)} "
+                          f"({source}) but {where} {format_duration(shortest)}: rate() needs "
+                          f"{SCRAPES_PER_WINDOW} scrapes ({format_duration(SCRAPES_PER_WINDOW * interval)}) "
+                          "to survive a missed one")
