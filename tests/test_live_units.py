@@ -1,0 +1,153 @@
+"""Pure parts of `lint --prometheus` and `backtest`: alert state machine, rule inlining, printing, options."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import promql_parser
+import pytest
+
+from agentops_gen.live.backtest import MAX_STEPS, windows
+from agentops_gen.live.client import Client, Connection, connection, read_header_file
+from agentops_gen.live.episodes import episodes
+from agentops_gen.live.expand import Expander, ExpandError, Recording
+from agentops_gen.live.promql_text import to_text
+from tests.conftest import run_cli
+
+M = 60_000  # one minute in ms
+STEPS = [i * M for i in range(30)]
+
+
+def test_for_delays_the_start_and_a_gap_resets_pending() -> None:
+    # present at minutes 3..4 (too short for for: 2m), then 10..14
+    present = [3 * M, 4 * M, *(m * M for m in range(10, 15))]
+    assert episodes(STEPS, present, for_ms=2 * M, keep_firing_ms=0) == [(12 * M, 15 * M)]
+
+
+def test_without_for_fires_at_the_first_sample_and_resolves_at_the_first_gap() -> None:
+    assert episodes(STEPS, [5 * M, 6 * M, 9 * M], 0, 0) == [(5 * M, 7 * M), (9 * M, 10 * M)]
+
+
+def test_keep_firing_for_bridges_short_gaps_and_ends_late() -> None:
+    present = [*(m * M for m in range(2, 6)), *(m * M for m in range(8, 10))]
+    # gap at 6, 7 (< 3m) is bridged; after 9 the alert keeps firing for 3m: resolved at 13
+    assert episodes(STEPS, present, for_ms=0, keep_firing_ms=3 * M) == [(2 * M, 13 * M)]
+
+
+def test_keep_firing_for_does_not_hold_a_pending_alert() -> None:
+    assert episodes(STEPS, [2 * M, 3 * M], for_ms=5 * M, keep_firing_ms=10 * M) == []
+
+
+def test_still_firing_at_the_end_is_open() -> None:
+    assert episodes(STEPS, [m * M for m in range(25, 30)], for_ms=M, keep_firing_ms=0) == [(26 * M, None)]
+
+
+def test_range_is_cut_on_the_step_grid_within_the_point_limit() -> None:
+    parts = list(windows(0, 25_000 * 60, 60))
+    assert all((b - a) / 60 + 1 <= MAX_STEPS for a, b in parts)
+    assert parts[0][0] == 0 and parts[-1][1] == 25_000 * 60
+    assert all(b + 60 == c for (_, b), (c, _) in zip(parts, parts[1:], strict=False))
+
+
+RULES = [
+    Recording("job:err:ratio5m", 'sum(rate(err_total{job="a"}[5m])) / sum(rate(req_total{job="a"}[5m]))',
+              {"service": "a", "slo": "x"}, "1m"),
+    Recording("job:err:ratio5m", 'sum(rate(err_total{job="b"}[5m]))', {"service": "b", "slo": "x"}, "1m"),
+    Recording("job:err:ratio1d", 'avg_over_time(job:err:ratio5m{service="a"}[1d])', {"service": "a"}, "5m"),
+]
+
+
+def test_expansion_picks_rules_by_their_static_labels_and_sets_them() -> None:
+    out = Expander(RULES).expand('job:err:ratio1d{service="a"} > 0.1')
+    promql_parser.parse(out)
+    assert 'job="b"' not in out and 'err_total{job="a"}' in out
+    assert '[1d:5m]' not in out and "[1d:1m]" in out  # subquery at the interval of the rule it reads
+    assert 'label_replace(' in out and '"service", "a", "", ""' in out
+    assert '"__name__", "job:err:ratio1d"' in out
+
+
+def test_expansion_of_several_matching_rules_is_their_union() -> None:
+    out = Expander(RULES).expand('job:err:ratio5m{slo="x"}')
+    assert 'job="a"' in out and 'job="b"' in out and ") or (" in out
+
+
+def test_expansion_refuses_a_matcher_on_a_label_the_rule_does_not_set() -> None:
+    with pytest.raises(ExpandError, match="`team`"):
+        Expander(RULES).expand('job:err:ratio5m{team="t"}')
+
+
+def test_printing_keeps_escapes_the_parser_printer_drops() -> None:
+    text = r'sum by (le) (rate(x_bucket{a="q\"uote",b=~"1\\.0|1"}[5m] offset 1m)) > bool 2'
+    assert promql_parser.parse(to_text(promql_parser.parse(text))).prettify() == \
+        promql_parser.parse(text).prettify()
+    assert r'a="q\"uote"' in to_text(promql_parser.parse(text))
+
+
+def test_header_file_and_bearer_token(tmp_path: Path) -> None:
+    headers = tmp_path / "headers"
+    headers.write_text("# tenant\nX-Scope-OrgID: team-a\n\n", encoding="utf-8")
+    token = tmp_path / "token"
+    token.write_text("s3cret\n", encoding="utf-8")
+    conn = connection("http://prom:9090/", bearer_token_file=token, header_file=headers)
+    assert conn.url == "http://prom:9090"
+    assert conn.headers == {"X-Scope-OrgID": "team-a", "Authorization": "Bearer s3cret"}
+    headers.write_text("no colon here\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=":1: expected"):
+        read_header_file(headers)
+
+
+def test_url_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AGENTOPS_GEN_PROMETHEUS_URL", "https://mimir.example/prometheus")
+    assert connection(None).url == "https://mimir.example/prometheus"
+    monkeypatch.delenv("AGENTOPS_GEN_PROMETHEUS_URL")
+    with pytest.raises(ValueError, match="--prometheus"):
+        connection(None)
+
+
+def test_requests_are_capped() -> None:
+    client = Client(Connection("http://127.0.0.1:1"), max_requests=0)
+    with pytest.raises(Exception, match="more than 0 requests"):
+        client.get("labels")
+
+
+@pytest.mark.parametrize("command", ["lint", "backtest"])
+def test_unreachable_server_is_one_line_and_exit_2(command: str) -> None:
+    result = run_cli(command, "slo_specs", "--prometheus", "http://127.0.0.1:1", "--timeout", "5")
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("agentops-gen: error: prometheus: http://127.0.0.1:1 ")
+    assert "cannot connect" in lines[0] and "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+class FakeClient:
+    """Canned API answers by path."""
+
+    def __init__(self, answers: dict[str, Any]):
+        self.answers = answers
+
+    def get(self, path: str, params: Any = None) -> Any:
+        return self.answers.get(path)
+
+    def optional(self, path: str, params: Any = None) -> Any:
+        return self.answers.get(path)
+
+
+def test_retention_from_flags_runtime_info_or_default() -> None:
+    from agentops_gen.lint.checks.prometheus_retention import retention
+
+    assert retention(FakeClient({"status/flags": {"storage.tsdb.retention.time": "15d"}}))[0] == 15 * 86400
+    assert retention(FakeClient({"status/flags": {"storage.tsdb.retention.time": "0s"}}))[0] == 15 * 86400
+    assert retention(FakeClient({"status/flags": {"storage.tsdb.retention.time": "0s",
+                                                  "storage.tsdb.retention.size": "50GB"}}))[0] is None
+    assert retention(FakeClient({"status/runtimeinfo": {"storageRetention": "90d or 100GiB"}}))[0] == 90 * 86400
+    assert retention(FakeClient({}))[0] is None
+
+
+def test_scrape_intervals_per_job_and_global() -> None:
+    from agentops_gen.lint.checks.prometheus_scrape_interval import intervals
+
+    yaml_text = "global:\n  scrape_interval: 30s\nscrape_configs:\n- job_name: a\n  scrape_interval: 2m\n- job_name: b\n"
+    assert intervals(FakeClient({"status/config": {"yaml": yaml_text}})) == (30.0, {"a": 120.0, "b": 30.0})
+    assert intervals(FakeClient({})) == (60.0, {})
