@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from agentops_gen.lint.docs import example
+from agentops_gen.lint.registry import Check, checks
 from agentops_gen.lint.runner import lint
 from agentops_gen.live.client import Connection
 from tests.conftest import require_tool, run_cli
 from tests.harness import OpenMetrics, running_prometheus
+from tests.test_lint_checks import flagged_line
 
 pytestmark = [pytest.mark.slow, pytest.mark.tools]
 
@@ -134,7 +137,7 @@ def prom(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 def _folder(tmp_path: Path, text: str) -> Path:
     folder = tmp_path / "specs"
-    folder.mkdir()
+    folder.mkdir(parents=True)
     (folder / "shop.yaml").write_text(text, encoding="utf-8")
     return folder
 
@@ -236,3 +239,14 @@ def test_backtest_text_lists_noisy_alerts_first(prom: str, tmp_path: Path) -> No
 
 def _rfc3339(seconds: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(seconds))
+
+
+ONLINE = [c for c in checks() if c.stage == "prometheus" and c.bad]
+
+
+@pytest.mark.parametrize("check", ONLINE, ids=[c.name for c in ONLINE])
+def test_docs_examples_against_the_server(prom: str, tmp_path: Path, check: Check) -> None:
+    bad, good = example(check, "bad"), example(check, "good")
+    hits = [f for f in _online(prom, _folder(tmp_path / "bad", bad)) if f.check == check.name]
+    assert [f.location.line for f in hits] == [flagged_line(bad)], [f.format() for f in hits]
+    assert [f.format() for f in _online(prom, _folder(tmp_path / "good", good)) if f.check == check.name] == []

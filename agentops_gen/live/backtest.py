@@ -127,7 +127,7 @@ def to_json(results: list[AlertResult]) -> str:
     """`{"alerts": [{"alert", "labels", "episodes": [{"start", "end"}]}]}` (plus `error` when not evaluated)."""
     alerts: list[dict[str, Any]] = []
     for r in results:
-        item: dict[str, Any] = {"alert": r.rule.name, "labels": r.labels,
+        item: dict[str, Any] = {"alert": r.rule.name, "labels": dict(sorted(r.labels.items())),
                                 "episodes": [{"start": rfc3339(s), "end": None if e is None else rfc3339(e)}
                                              for s, e in r.episodes]}
         if r.error:

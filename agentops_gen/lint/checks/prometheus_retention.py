@@ -25,6 +25,14 @@ CHECK = Check(
         "Prometheus keeps 15 days. A size-only limit cannot be checked (a note on stderr), nor can "
         "servers that expose neither endpoint (Mimir, Cortex, Thanos: check their block retention). "
         "Keep the SLO data longer (a long-term store such as Thanos or Mimir) or shorten the period.",
+    bad="slos:\n  - name: availability\n    description: Requests that succeed.\n    objective: 99.5\n"
+        "    period: 30d  # flagged\n    sli:\n      ratio:\n"
+        "        good: shop_requests_total{job=\"shop\",status=\"success\"}\n"
+        "        total: shop_requests_total{job=\"shop\"}\n",
+    good="slos:\n  - name: availability\n    description: Requests that succeed.\n    objective: 99.5\n"
+         "    period: 14d\n    sli:\n      ratio:\n"
+         "        good: shop_requests_total{job=\"shop\",status=\"success\"}\n"
+         "        total: shop_requests_total{job=\"shop\"}\n",
     stage="prometheus",
 )
 

@@ -33,6 +33,10 @@ CHECK = Check(
         "names, else the global one, and compares 4 times it with the shortest window that reads the "
         "metric: in the spec's own queries, and for SLIs in the rules generated from them (burn, "
         "outage and shared-rate windows). Lengthen the window (or the outage window) or scrape faster.",
+    bad="slos: []\nkpis:\n  - name: request-rate\n    description: Requests per second.\n"
+        "    query: sum(rate(shop_requests_total{job=\"shop\"}[2m]))  # flagged\n    min: 1\n",
+    good="slos: []\nkpis:\n  - name: request-rate\n    description: Requests per second.\n"
+         "    query: sum(rate(shop_requests_total{job=\"shop\"}[5m]))\n    min: 1\n",
     stage="prometheus",
 )
 
@@ -81,7 +85,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
     default, jobs = intervals(ctx.prometheus)
     generated = _plan_windows(ctx)
     server(ctx)  # one shared Server per run, also when this check runs alone
-    seen: set[tuple[str, tuple[str | int, ...], str]] = set()
+    seen: set[tuple[str, tuple[str | int, ...]]] = set()
     for use, _ in uses(ctx):
         q = use.field
         service = str(q.src.data.get("service", ""))
@@ -98,8 +102,8 @@ def run(ctx: LintContext) -> Iterator[Finding]:
         job = next((v for name, op, v in use.matchers if name == "job" and op == "="), None)
         interval = jobs.get(job, default) if job else default
         shortest = min(candidates)
-        if shortest < SCRAPES_PER_WINDOW * interval and (q.src.file, q.path, use.metric) not in seen:
-            seen.add((q.src.file, q.path, use.metric))
+        if shortest < SCRAPES_PER_WINDOW * interval and (q.src.file, q.path) not in seen:
+            seen.add((q.src.file, q.path))  # one finding per field (a histogram's _bucket and _count agree)
             source = f"job {job}" if job in jobs else "the global scrape_interval"
             yield finding(q.src, NAME, q.path, f"{use.metric} is scraped every {format_duration(interval)} "
                           f"({source}) but {where} {format_duration(shortest)}: rate() needs "

@@ -28,6 +28,14 @@ CHECK = Check(
         "value must match one of the label's values. A histogram SLI checks `<name>_bucket` and "
         "`<name>_count`. Runs only with `lint --prometheus URL`; names the generated rules record "
         "are skipped (use `agentops-gen backtest` for those).",
+    bad="slos:\n  - name: availability\n    description: Requests that succeed.\n    objective: 99.5\n"
+        "    sli:\n      ratio:\n"
+        "        good: shop_request_total{job=\"shop\",status=\"success\"}  # flagged\n"
+        "        total: shop_requests_total{job=\"shop\"}\n",
+    good="slos:\n  - name: availability\n    description: Requests that succeed.\n    objective: 99.5\n"
+         "    sli:\n      ratio:\n"
+         "        good: shop_requests_total{job=\"shop\",status=\"success\"}\n"
+         "        total: shop_requests_total{job=\"shop\"}\n",
     stage="prometheus",
 )
 

@@ -23,6 +23,12 @@ CHECK = Check(
         "check asks the server for the real `le` values of `<name>_bucket` "
         "(`/api/v1/label/le/values?match[]=...`) and accepts the Go (`8`) and Python (`8.0`) "
         "spellings. A histogram with no series at all is reported by `prometheus/series` instead.",
+    bad="slos:\n  - name: latency\n    description: Requests within 2 s.\n    objective: 95\n"
+        "    sli:\n      latency:\n        histogram: shop_request_duration_seconds{job=\"shop\"}\n"
+        "        threshold: 2s  # flagged\n        buckets: [0.5, 1, 2, 2.5]\n",
+    good="slos:\n  - name: latency\n    description: Requests within 1 s.\n    objective: 95\n"
+         "    sli:\n      latency:\n        histogram: shop_request_duration_seconds{job=\"shop\"}\n"
+         "        threshold: 1s\n        buckets: [0.5, 1, 2.5]\n",
     stage="prometheus",
 )
 
