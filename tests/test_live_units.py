@@ -148,6 +148,7 @@ def test_retention_from_flags_runtime_info_or_default() -> None:
 def test_scrape_intervals_per_job_and_global() -> None:
     from agentops_gen.lint.checks.prometheus_scrape_interval import intervals
 
-    yaml_text = "global:\n  scrape_interval: 30s\nscrape_configs:\n- job_name: a\n  scrape_interval: 2m\n- job_name: b\n"
+    yaml_text = ("global:\n  scrape_interval: 30s\n"
+                 "scrape_configs:\n- job_name: a\n  scrape_interval: 2m\n- job_name: b\n")
     assert intervals(FakeClient({"status/config": {"yaml": yaml_text}})) == (30.0, {"a": 120.0, "b": 30.0})
     assert intervals(FakeClient({})) == (60.0, {})

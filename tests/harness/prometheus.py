@@ -117,7 +117,8 @@ def _server(binary: str, tsdb: Path, workdir: Path, rule_files: Sequence[Path], 
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [binary, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
-             f"--web.listen-address=127.0.0.1:{port}", f"--storage.tsdb.retention.time={retention}", "--log.level=warn"],
+             f"--web.listen-address=127.0.0.1:{port}", f"--storage.tsdb.retention.time={retention}",
+             "--log.level=warn"],
             stdout=log_file, stderr=subprocess.STDOUT,
         )
     try:
