@@ -152,3 +152,63 @@ def test_scrape_intervals_per_job_and_global() -> None:
                  "scrape_configs:\n- job_name: a\n  scrape_interval: 2m\n- job_name: b\n")
     assert intervals(FakeClient({"status/config": {"yaml": yaml_text}})) == (30.0, {"a": 120.0, "b": 30.0})
     assert intervals(FakeClient({})) == (60.0, {})
+
+
+class MetadataClient(FakeClient):
+    """Every metric exists; /api/v1/metadata types them by name."""
+
+    TYPES = {"queue_depth": "gauge", "jobs_done": "counter", "requests": "counter"}
+
+    def get(self, path: str, params: Any = None) -> Any:
+        if path == "metadata":
+            name = dict(params)["metric"]
+            return {name: [{"type": self.TYPES[name]}]} if name in self.TYPES else {}
+        return ["__name__", "job"]
+
+
+METRIC_TYPES = """\
+version: agentops-gen/v1
+service: example
+owner: team-a
+description: Example service.
+slos:
+  - name: availability
+    description: Requests that succeed.
+    objective: 99.5
+    sli:
+      ratio:
+        errors: queue_depth{job="a"}
+        total: requests_total{job="a"}
+kpis:
+  - name: queue-growth
+    description: Queue growth.
+    query: sum(rate(queue_depth{job="a"}[10m]))
+    max: 5
+  - name: jobs
+    description: Jobs done.
+    query: sum(jobs_done{job="a"})
+    max: 5
+  - name: jobs-rate
+    description: Jobs per second.
+    query: sum(rate(jobs_done{job="a"}[10m])) + absent(jobs_done{job="a"})
+    min: 1
+"""
+
+
+def test_metric_type_from_metadata(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentops_gen.live.client as client_module
+    from agentops_gen.lint.runner import lint
+
+    monkeypatch.setattr(client_module, "Client", lambda conn: MetadataClient({}))
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "example.yaml").write_text(METRIC_TYPES, encoding="utf-8")
+    found = [f for f in lint([folder], disabled=set(), prometheus=Connection("http://unused:9090"))
+             if f.check == "prometheus/metric-type"]
+    lines = METRIC_TYPES.splitlines()
+    where = {f.location.line: f.message for f in found}
+    assert sorted(where) == [n for n, line in enumerate(lines, start=1)
+                             if "errors: queue_depth" in line or "rate(queue_depth" in line
+                             or "sum(jobs_done" in line]
+    assert "gauge" in where[lines.index('        errors: queue_depth{job="a"}') + 1]
+    assert "without rate()" in where[lines.index('    query: sum(jobs_done{job="a"})') + 1]
