@@ -250,3 +250,15 @@ def test_docs_examples_against_the_server(prom: str, tmp_path: Path, check: Chec
     hits = [f for f in _online(prom, _folder(tmp_path / "bad", bad)) if f.check == check.name]
     assert [f.location.line for f in hits] == [flagged_line(bad)], [f.format() for f in hits]
     assert [f.format() for f in _online(prom, _folder(tmp_path / "good", good)) if f.check == check.name] == []
+
+
+def test_every_alert_of_the_examples_evaluates_on_the_real_server(prom: str) -> None:
+    # burn, outage, budget, KPI, anomaly (7d baselines as nested subqueries) and plain alerts: each one
+    # inlined onto raw series must be a query the server accepts (no data here, so nothing fires)
+    result = run_cli("backtest", "slo_specs", "--prometheus", prom, "--range", "1h", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    alerts = json.loads(result.stdout)["alerts"]
+    assert not [a for a in alerts if "error" in a]
+    names = {a["alert"] for a in alerts}
+    assert {"AmasAgentAvailabilityBurnRatePage", "AmasAgentAvailabilityErrorBudgetBelow5", "AmasDown"} <= names
+    assert {"AmasMemoryUsageAboveMax", "AmasLatencyRegressionAnomaly", "AmasTokenUsageAnomaly"} <= names

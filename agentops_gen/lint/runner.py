@@ -77,6 +77,8 @@ def collect(paths: list[Path], *, use_promtool: bool = False, disabled: frozense
         for reg in checks:
             if reg.check.stage in ("plan", "output", "prometheus"):
                 findings.extend(reg.run(ctx))  # type: ignore[misc]
+    if ctx.prometheus is not None:
+        print(f"agentops-gen: note: {ctx.prometheus.requests} requests to {ctx.prometheus.conn.url}", file=sys.stderr)
     return sorted(set(findings)), ctx
 
 
