@@ -86,6 +86,8 @@ PathsArg = Annotated[list[Path], typer.Argument(help="Spec files or folders (rec
 
 PrometheusOpt = Annotated[str | None, typer.Option("--prometheus", help="Prometheus (or Mimir/Cortex/Thanos) base "
                                                 "URL; default $AGENTOPS_GEN_PROMETHEUS_URL.")]
+LintPrometheusOpt = Annotated[str | None, typer.Option("--prometheus", help="Also run the online prometheus/* "
+                                                    "checks against this Prometheus base URL.")]
 TokenOpt = Annotated[Path | None, typer.Option("--bearer-token-file", help="File holding a bearer token "
                                                                            "for --prometheus.")]
 HeaderOpt = Annotated[Path | None, typer.Option("--header-file", help="File of `Name: value` lines sent with every "
@@ -145,7 +147,7 @@ def lint(
                                          help="Lowest severity that fails: error | warning | info")] = "error",
     promtool: Annotated[bool, typer.Option("--promtool", help="Also run promtool/amtool on the rendered output "
                                                               "when installed.")] = False,
-    prometheus: PrometheusOpt = None,
+    prometheus: LintPrometheusOpt = None,
     bearer_token_file: TokenOpt = None,
     header_file: HeaderOpt = None,
     timeout: TimeoutOpt = 30.0,

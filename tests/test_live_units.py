@@ -126,6 +126,8 @@ class FakeClient:
 
     def __init__(self, answers: dict[str, Any]):
         self.answers = answers
+        self.requests = 0
+        self.conn = Connection("http://fake:9090")
 
     def get(self, path: str, params: Any = None) -> Any:
         return self.answers.get(path)
@@ -212,3 +214,67 @@ def test_metric_type_from_metadata(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                              or "sum(jobs_done" in line]
     assert "gauge" in where[lines.index('        errors: queue_depth{job="a"}') + 1]
     assert "without rate()" in where[lines.index('    query: sum(jobs_done{job="a"})') + 1]
+
+
+class _Recorder:
+    """A local HTTP server answering every GET with a fixed status and body, keeping the request headers."""
+
+    def __init__(self, status: int, body: dict[str, Any]):
+        import http.server
+        import json
+        import threading
+
+        seen: list[dict[str, str]] = []
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 - http.server's naming
+                seen.append({k.lower(): v for k, v in self.headers.items()})  # names are case-insensitive
+                payload = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.seen = seen
+        self.server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_auth_headers_are_sent_and_answers_cached(tmp_path: Path) -> None:
+    server = _Recorder(200, {"status": "success", "data": ["job"]})
+    try:
+        headers = tmp_path / "headers"
+        headers.write_text("X-Scope-OrgID: team-a\n", encoding="utf-8")
+        token = tmp_path / "token"
+        token.write_text("s3cret", encoding="utf-8")
+        client = Client(connection(server.url, bearer_token_file=token, header_file=headers))
+        assert client.get("labels", [("match[]", "up")]) == ["job"]
+        assert client.get("labels", [("match[]", "up")]) == ["job"]
+        assert client.requests == 1 and len(server.seen) == 1
+        assert server.seen[0]["x-scope-orgid"] == "team-a" and server.seen[0]["authorization"] == "Bearer s3cret"
+    finally:
+        server.close()
+
+
+def test_a_failing_server_is_one_line_naming_its_error(tmp_path: Path) -> None:
+    from agentops_gen.live.client import PrometheusUnavailable
+
+    server = _Recorder(422, {"status": "error", "errorType": "execution", "error": "query timed out"})
+    try:
+        with pytest.raises(PrometheusUnavailable) as info:
+            Client(connection(server.url)).get("query_range")
+        assert str(info.value) == f"{server.url} (/api/v1/query_range): HTTP 422 Unprocessable Entity: query timed out"
+        result = run_cli("backtest", "slo_specs", "--prometheus", server.url)
+        assert result.returncode == 2 and result.stdout == ""
+        assert result.stderr.count("\n") == 1 and "query timed out" in result.stderr
+    finally:
+        server.close()

@@ -48,13 +48,13 @@ class AlertResult:
     labels: dict[str, str]
     episodes: list[Episode] = field(default_factory=list)
     error: str | None = None
+    end_ms: int = 0
+    """End of the backtest range (an open episode lasts until then)."""
 
     @property
     def firing_ms(self) -> int:
         """Total firing time within the range (an open episode counts up to `end`)."""
         return sum((e if e is not None else self.end_ms) - s for s, e in self.episodes)
-
-    end_ms: int = 0
 
 
 def _seconds(duration: str | None) -> float:

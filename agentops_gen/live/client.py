@@ -26,6 +26,11 @@ MAX_REQUESTS = 2000
 class PrometheusUnavailable(Exception):
     """The server could not be reached or answered with an error (the CLI exits 2 with this one line)."""
 
+    def __init__(self, message: str, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+        """The HTTP status when the server answered with one."""
+
 
 @dataclass
 class Connection:
@@ -103,7 +108,7 @@ class Client:
             with urllib.request.urlopen(request, timeout=self.conn.timeout, context=self._context) as response:
                 body = json.load(response)
         except urllib.error.HTTPError as exc:
-            raise PrometheusUnavailable(f"{where}: HTTP {exc.code} {exc.reason}{_api_error(exc)}") from None
+            raise PrometheusUnavailable(f"{where}: HTTP {exc.code} {exc.reason}{_api_error(exc)}", exc.code) from None
         except (urllib.error.URLError, OSError) as exc:
             reason = exc.reason if isinstance(exc, urllib.error.URLError) else exc
             raise PrometheusUnavailable(f"{where}: cannot connect: {reason}") from None
@@ -119,7 +124,7 @@ class Client:
         try:
             return self.get(path, params)
         except PrometheusUnavailable as exc:
-            if "HTTP 404" in str(exc) or "HTTP 405" in str(exc):
+            if exc.status in (404, 405):
                 return None
             raise
 
