@@ -78,7 +78,7 @@ def read_header_file(path: Path) -> dict[str, str]:
 
 
 class Client:
-    """GET requests to /api/v1/*, counted and capped; answers cached per run (selectors repeat)."""
+    """GET requests to /api/v1/*, one at a time, counted and capped; answers cached per run (selectors repeat)."""
 
     def __init__(self, conn: Connection, max_requests: int = MAX_REQUESTS):
         self.conn = conn
@@ -96,7 +96,7 @@ class Client:
             return self._cache[url]
         if self.requests >= self.max_requests:
             raise PrometheusUnavailable(f"{self.conn.url}: more than {self.max_requests} requests needed; "
-                                        "lint fewer specs at a time")
+                                        "check fewer specs at a time (or backtest a shorter --range)")
         self.requests += 1
         self._cache[url] = data = self._fetch(url, path)
         return data

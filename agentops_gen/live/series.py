@@ -42,7 +42,7 @@ def _matchers(vs: Any) -> tuple[tuple[str, str, str], ...]:
 
 
 def uses(ctx: LintContext) -> Iterator[tuple[Use, Any]]:
-    """(metric use, its VectorSelector node or None) for every SLI, KPI, anomaly and plain-alert selector.
+    """(metric use, its VectorSelector node) for every SLI, KPI, anomaly and plain-alert selector.
 
     A histogram SLI reads `<name>_bucket` and `<name>_count`; names the plan records itself are skipped
     (they exist only once the generated rules are deployed).
