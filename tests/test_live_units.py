@@ -133,7 +133,7 @@ class FakeClient:
         return self.answers.get(path)
 
     def optional(self, path: str, params: Any = None) -> Any:
-        return self.answers.get(path)
+        return self.get(path, params)
 
 
 def test_retention_from_flags_runtime_info_or_default() -> None:
@@ -278,3 +278,58 @@ def test_a_failing_server_is_one_line_naming_its_error(tmp_path: Path) -> None:
         assert result.stderr.count("\n") == 1 and "query timed out" in result.stderr
     finally:
         server.close()
+
+
+class ConfigClient(FakeClient):
+    """Two jobs scraped at different intervals; `fast_total` comes from job fast, `slow_total` from slow."""
+
+    CONFIG = ("global:\n  scrape_interval: 1m\nscrape_configs:\n- job_name: fast\n  scrape_interval: 15s\n"
+              "- job_name: slow\n  scrape_interval: 2m\n")
+
+    def get(self, path: str, params: Any = None) -> Any:
+        match = dict(params or []).get("match[]", "")
+        if path == "status/config":
+            return {"yaml": self.CONFIG}
+        if path == "labels":
+            return ["__name__", "job"]
+        if path == "label/job/values":
+            return ["slow"] if "slow_total" in match else ["fast"]
+        return {}
+
+
+SCRAPE = """\
+version: agentops-gen/v1
+service: example
+owner: team-a
+description: Example service.
+slos: []
+kpis:
+  - name: fast
+    description: Fast job, 2m window, 15s scrapes.
+    query: sum(rate(fast_total[2m]))
+    min: 1
+  - name: slow
+    description: Slow job, 5m window, 2m scrapes.
+    query: sum(rate(slow_total[5m]))
+    min: 1
+  - name: named
+    description: The job matcher decides.
+    query: sum(rate(fast_total{job="slow"}[5m]))
+    min: 1
+"""
+
+
+def test_scrape_interval_of_the_job_the_metric_comes_from(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentops_gen.live.client as client_module
+    from agentops_gen.lint.runner import lint
+
+    monkeypatch.setattr(client_module, "Client", lambda conn: ConfigClient({}))
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "example.yaml").write_text(SCRAPE, encoding="utf-8")
+    found = {f.location.line: f.message for f in lint([folder], disabled=set(), prometheus=Connection("http://x:1"))
+             if f.check == "prometheus/scrape-interval"}
+    lines = SCRAPE.splitlines()
+    assert sorted(found) == [lines.index("    query: sum(rate(slow_total[5m]))") + 1,
+                             lines.index('    query: sum(rate(fast_total{job="slow"}[5m]))') + 1]
+    assert all("every 2m (job slow)" in m and "over 5m" in m for m in found.values())

@@ -12,7 +12,7 @@ from agentops_gen.lint.context import LintContext, finding, seconds
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.queries import metric_name, parsed, walk
 from agentops_gen.lint.registry import Check
-from agentops_gen.live.series import server, uses
+from agentops_gen.live.series import Server, Use, server, uses
 from agentops_gen.plan.durations import format_duration
 
 NAME = "prometheus/scrape-interval"
@@ -30,8 +30,9 @@ CHECK = Check(
         "late scrape and the window holds one sample, so rate() returns nothing and an alert over it "
         "(the 2m outage alert, a 5m burn window) goes blind exactly when scrapes fail. The check reads "
         "`/api/v1/status/config`: the `scrape_interval` of the job a selector's `job=\"...\"` matcher "
-        "names, else the global one, and compares 4 times it with the shortest window that reads the "
-        "metric: in the spec's own queries, and for SLIs in the rules generated from them (burn, "
+        "names, else of the slowest job the metric's series come from, else the global one, and "
+        "compares 4 times it with the shortest window that reads the metric: in the spec's own queries, "
+        "and for SLIs in the rules generated from them (burn, "
         "outage and shared-rate windows). Lengthen the window (or the outage window) or scrape faster.",
     bad="slos: []\nkpis:\n  - name: request-rate\n    description: Requests per second.\n"
         "    query: sum(rate(shop_requests_total{job=\"shop\"}[2m]))  # flagged\n    min: 1\n",
@@ -80,11 +81,24 @@ def _ranges(ctx: LintContext, text: str) -> Iterator[tuple[str, float]]:
             yield metric_name(node.vector_selector), node.range.total_seconds()
 
 
+def _interval(info: Server, use: Use, default: float, jobs: dict[str, float]) -> tuple[str | None, float]:
+    """(job, scrape interval) of a metric: the job its `job="..."` matcher names, else the slowest job
+    its series come from, else the global interval."""
+    named = next((v for name, op, v in use.matchers if name == "job" and op == "="), None)
+    found = [named] if named else info.label_values(use.metric, "job") if "job" in info.label_names(use.metric) \
+        else []
+    known = [j for j in found if j in jobs]
+    if not known:
+        return None, default
+    slowest = max(known, key=lambda j: jobs[j])
+    return slowest, jobs[slowest]
+
+
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Every selector use whose shortest window holds fewer than 4 scrapes."""
     default, jobs = intervals(ctx.prometheus)
     generated = _plan_windows(ctx)
-    server(ctx)  # one shared Server per run, also when this check runs alone
+    info = server(ctx)
     seen: set[tuple[str, tuple[str | int, ...]]] = set()
     for use, _ in uses(ctx):
         q = use.field
@@ -97,14 +111,13 @@ def run(ctx: LintContext) -> Iterator[Finding]:
         else:
             candidates = [w for m, w in _ranges(ctx, q.text) if m == use.metric]
             where = "the query reads it over"
-        if not candidates:
+        if not candidates or not info.label_names(use.metric):  # a missing metric is prometheus/series' finding
             continue
-        job = next((v for name, op, v in use.matchers if name == "job" and op == "="), None)
-        interval = jobs.get(job, default) if job else default
+        job, interval = _interval(info, use, default, jobs)
         shortest = min(candidates)
         if shortest < SCRAPES_PER_WINDOW * interval and (q.src.file, q.path) not in seen:
             seen.add((q.src.file, q.path))  # one finding per field (a histogram's _bucket and _count agree)
-            source = f"job {job}" if job in jobs else "the global scrape_interval"
+            source = f"job {job}" if job else "the global scrape_interval"
             yield finding(q.src, NAME, q.path, f"{use.metric} is scraped every {format_duration(interval)} "
                           f"({source}) but {where} {format_duration(shortest)}: rate() needs "
                           f"{SCRAPES_PER_WINDOW} scrapes ({format_duration(SCRAPES_PER_WINDOW * interval)}) "
