@@ -268,16 +268,33 @@ def test_auth_headers_are_sent_and_answers_cached(tmp_path: Path) -> None:
 def test_a_failing_server_is_one_line_naming_its_error(tmp_path: Path) -> None:
     from agentops_gen.live.client import PrometheusUnavailable
 
-    server = _Recorder(422, {"status": "error", "errorType": "execution", "error": "query timed out"})
+    server = _Recorder(503, {"status": "error", "errorType": "unavailable", "error": "ingesters down"})
     try:
         with pytest.raises(PrometheusUnavailable) as info:
             Client(connection(server.url)).get("query_range")
-        assert str(info.value) == f"{server.url} (/api/v1/query_range): HTTP 422 Unprocessable Entity: query timed out"
+        assert str(info.value) == f"{server.url} (/api/v1/query_range): HTTP 503 Service Unavailable: ingesters down"
         result = run_cli("backtest", "slo_specs", "--prometheus", server.url)
         assert result.returncode == 2 and result.stdout == ""
-        assert result.stderr.count("\n") == 1 and "query timed out" in result.stderr
+        assert result.stderr.count("\n") == 1 and "ingesters down" in result.stderr
     finally:
         server.close()
+
+
+def test_a_query_the_server_refuses_is_reported_with_its_alert(tmp_path: Path) -> None:
+    server = _Recorder(422, {"status": "error", "errorType": "execution", "error": "query timed out"})
+    try:
+        (tmp_path / "specs").mkdir()
+        (tmp_path / "specs" / "s.yaml").write_text(METRIC_TYPES, encoding="utf-8")
+        result = run_cli("backtest", str(tmp_path / "specs"), "--prometheus", server.url, "--format", "json")
+    finally:
+        server.close()
+    assert result.returncode == 1
+    import json
+
+    alerts = json.loads(result.stdout)["alerts"]
+    assert alerts and all("query timed out" in a["error"] and a["episodes"] == [] for a in alerts)
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("agentops-gen: warning: ")]
+    assert len(warnings) == len(alerts)
 
 
 class ConfigClient(FakeClient):

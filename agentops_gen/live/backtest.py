@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from agentops_gen.live.client import Client
+from agentops_gen.live.client import Client, PrometheusUnavailable
 from agentops_gen.live.episodes import Episode, episodes
 from agentops_gen.live.expand import Expander, ExpandError, Recording
 from agentops_gen.plan.durations import format_duration, parse_duration
@@ -23,6 +23,9 @@ from agentops_gen.plan.model import Plan
 
 DEFAULT_EVALUATION_INTERVAL = "1m"
 """Prometheus' global evaluation_interval default, used for groups without their own `interval`."""
+QUERY_ERRORS = (400, 422)
+"""Statuses of a query the server refused or failed to run (bad_data, execution, timeout): one alert's
+problem, reported with it; anything else (unreachable, 5xx, auth) stops the run."""
 MAX_STEPS = 10_000
 """Steps per range query (Prometheus' limit is 11,000 points per series)."""
 
@@ -97,7 +100,13 @@ def evaluate(client: Client, expander: Expander, rule: AlertRule, start: float, 
         return [AlertResult(rule, dict(rule.labels), error=str(exc))]
     present: dict[tuple[tuple[str, str], ...], set[int]] = {}
     for a, b in windows(first, end, step):
-        for series in client.query_range(expr, a, b, step):
+        try:
+            matrix = client.query_range(expr, a, b, step)
+        except PrometheusUnavailable as exc:
+            if exc.status not in QUERY_ERRORS:
+                raise
+            return [AlertResult(rule, dict(rule.labels), error=f"the server rejected the inlined query: {exc}")]
+        for series in matrix:
             metric = {k: v for k, v in series.get("metric", {}).items() if k != "__name__"}
             key = tuple(sorted({**metric, **rule.labels}.items()))
             present.setdefault(key, set()).update(round(float(t) * 1000) for t, _ in series.get("values", []))
