@@ -350,3 +350,36 @@ def test_scrape_interval_of_the_job_the_metric_comes_from(tmp_path: Path, monkey
     assert sorted(found) == [lines.index("    query: sum(rate(slow_total[5m]))") + 1,
                              lines.index('    query: sum(rate(fast_total{job="slow"}[5m]))') + 1]
     assert all("every 2m (job slow)" in m and "over 5m" in m for m in found.values())
+
+
+BASELINES = """\
+version: agentops-gen/v1
+service: example
+owner: team-a
+description: Example service.
+period: 14d
+slos: []
+anomalies:
+  - name: long
+    description: A four-week baseline.
+    query: sum(rate(requests_total[5m]))
+    baseline: 28d
+  - name: default
+    description: The default 7d baseline.
+    query: sum(rate(requests_total[5m]))
+"""
+
+
+def test_retention_covers_anomaly_baselines(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import agentops_gen.live.client as client_module
+    from agentops_gen.lint.runner import lint
+
+    client = FakeClient({"status/flags": {"storage.tsdb.retention.time": "15d"}})
+    monkeypatch.setattr(client_module, "Client", lambda conn: client)
+    folder = tmp_path / "specs"
+    folder.mkdir()
+    (folder / "example.yaml").write_text(BASELINES, encoding="utf-8")
+    found = [f for f in lint([folder], disabled=set(), prometheus=Connection("http://x:1"))
+             if f.check == "prometheus/retention"]
+    assert [f.location.line for f in found] == [BASELINES.splitlines().index("    baseline: 28d") + 1]
+    assert "28d baseline" in found[0].message and "keeps 15d" in found[0].message

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from agentops_gen.lint.context import LintContext, finding, seconds, slos_with_budget
+from agentops_gen.lint.context import LintContext, finding, items, seconds, slos_with_budget
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
 from agentops_gen.plan.durations import format_duration
@@ -17,14 +17,15 @@ DEFAULT_RETENTION = "15d"
 CHECK = Check(
     name=NAME,
     severity="error",
-    summary="An SLO period longer than the retention of the server given to `lint --prometheus` "
-            "(`storage.tsdb.retention.time`).",
+    summary="An SLO period (or anomaly baseline) longer than the retention of the server given to "
+            "`lint --prometheus` (`storage.tsdb.retention.time`).",
     doc="A 30-day SLO on a Prometheus that keeps 15 days computes its budget over 15 days at best: "
         "the period ratio and every budget alert are wrong, silently. The check reads the server's "
         "flags (`/api/v1/status/flags`, else `/api/v1/status/runtimeinfo`); without a time limit "
         "Prometheus keeps 15 days. A size-only limit cannot be checked (a note on stderr), nor can "
         "servers that expose neither endpoint (Mimir, Cortex, Thanos: check their block retention). "
-        "Keep the SLO data longer (a long-term store such as Thanos or Mimir) or shorten the period.",
+        "The same holds for an anomaly's `baseline`. Keep the data longer (a long-term store such as "
+        "Thanos or Mimir) or shorten the period.",
     bad="slos:\n  - name: availability\n    description: Requests that succeed.\n    objective: 99.5\n"
         "    period: 30d  # flagged\n    sli:\n      ratio:\n"
         "        good: shop_requests_total{job=\"shop\",status=\"success\"}\n"
@@ -70,3 +71,18 @@ def run(ctx: LintContext) -> Iterator[Finding]:
             yield finding(src, NAME, path, f"SLO {slo.get('name')} has a {format_duration(period)} period but "
                           f"the server keeps {format_duration(kept)} ({how}): its budget is computed over "
                           "less data than the period")
+    yield from _baselines(ctx, kept, how)
+
+
+def _baselines(ctx: LintContext, kept: float, how: str) -> Iterator[Finding]:
+    """Anomaly baselines (the plan's, defaults applied) longer than the retention."""
+    plans = {(svc.service, a.name): a for svc in (ctx.plan.services if ctx.plan else ()) for a in svc.anomalies}
+    for src in ctx.specs():
+        for i, item in items(src.data, "anomalies"):
+            plan = plans.get((str(src.data.get("service")), str(item.get("name"))))
+            baseline = seconds(plan.baseline) if plan else None
+            if plan is not None and baseline is not None and baseline > kept:
+                path: tuple[str | int, ...] = ("anomalies", i, "baseline" if "baseline" in item else "name")
+                yield finding(src, NAME, path, f"anomaly {item.get('name')} compares with a "
+                              f"{plan.baseline} baseline but the server keeps {format_duration(kept)} "
+                              f"({how}): its mean and stddev cover less than the baseline")
