@@ -1,4 +1,4 @@
-"""Command line: `agentops-gen render | lint | schema | init`.
+"""Command line: `agentops-gen render | lint | backtest | schema | init`.
 
 Exit codes, the same for every command: 0 ok; 1 lint findings or `--check` drift; 2 bad input,
 unreadable path or usage error. Heavy modules are imported inside commands to keep start-up light.
@@ -10,9 +10,12 @@ import gc
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    from agentops_gen.live.client import Connection
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -66,6 +69,10 @@ def _guard(exc: BaseException) -> NoReturn:
         _fail([e.format() for e in exc.errors])
     if isinstance(exc, UsageError):  # one line per problem (path discovery reports them all)
         _fail([f"agentops-gen: error: {line}" for line in str(exc).splitlines()])
+    from agentops_gen.live.client import PrometheusUnavailable
+
+    if isinstance(exc, PrometheusUnavailable):
+        _fail([f"agentops-gen: error: prometheus: {exc}"])
     if isinstance(exc, OSError):
         _fail([f"agentops-gen: error: {exc.filename or ''}: {exc.strerror or exc}"])
     if _state["debug"]:
@@ -75,6 +82,30 @@ def _guard(exc: BaseException) -> NoReturn:
 
 PathsArg = Annotated[list[Path], typer.Argument(help="Spec files or folders (recursive *.yaml/*.yml; "
                                                      "files and folders starting with _ are fragments).")]
+
+
+PrometheusOpt = Annotated[str | None, typer.Option("--prometheus", help="Prometheus (or Mimir/Cortex/Thanos) base "
+                                                "URL; default $AGENTOPS_GEN_PROMETHEUS_URL.")]
+LintPrometheusOpt = Annotated[str | None, typer.Option("--prometheus", help="Also run the online prometheus/* "
+                                                    "checks against this Prometheus base URL.")]
+TokenOpt = Annotated[Path | None, typer.Option("--bearer-token-file", help="File holding a bearer token "
+                                                                           "for --prometheus.")]
+HeaderOpt = Annotated[Path | None, typer.Option("--header-file", help="File of `Name: value` lines sent with every "
+                                                                      "request (e.g. X-Scope-OrgID).")]
+TimeoutOpt = Annotated[float, typer.Option("--timeout", help="Seconds per request to --prometheus.")]
+CaOpt = Annotated[Path | None, typer.Option("--ca-file", help="CA bundle to verify an https --prometheus.")]
+
+
+def _connection(url: str | None, token: Path | None, headers: Path | None, timeout: float,
+                ca: Path | None) -> Connection:
+    """The Connection of the --prometheus options (UsageError on a bad value)."""
+    from agentops_gen.errors import UsageError
+    from agentops_gen.live.client import connection
+
+    try:
+        return connection(url, bearer_token_file=token, header_file=headers, timeout=timeout, ca_file=ca)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
 
 
 @app.command(epilog="\b\nExample: agentops-gen render slo_specs --out out   (CI: add --check)")
@@ -118,13 +149,51 @@ def lint(
                                          help="Lowest severity that fails: error | warning | info")] = "error",
     promtool: Annotated[bool, typer.Option("--promtool", help="Also run promtool/amtool on the rendered output "
                                                               "when installed.")] = False,
+    prometheus: LintPrometheusOpt = None,
+    bearer_token_file: TokenOpt = None,
+    header_file: HeaderOpt = None,
+    timeout: TimeoutOpt = 30.0,
+    ca_file: CaOpt = None,
 ) -> None:
-    """Check specs and everything they render; findings on stdout, exit 1 if any reach --fail-on."""
+    """Check specs and everything they render; findings on stdout, exit 1 if any reach --fail-on.
+
+    With --prometheus URL it also runs the online prometheus/* checks against that server (never
+    without it: $AGENTOPS_GEN_PROMETHEUS_URL alone does not turn them on, so CI stays offline by default).
+    """
     try:
         from agentops_gen.lint.runner import run_lint
 
+        conn = _connection(prometheus, bearer_token_file, header_file, timeout, ca_file) \
+            if prometheus is not None else None
         code = run_lint(paths, output_format=format, disabled=set(disable or []), fail_on=fail_on,
-                        use_promtool=promtool, stream=sys.stdout)
+                        use_promtool=promtool, stream=sys.stdout, prometheus=conn)
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        _guard(exc)
+    raise typer.Exit(code)
+
+
+@app.command(epilog="\b\nExample: agentops-gen backtest slo_specs --prometheus http://prometheus:9090 --range 7d")
+def backtest(
+    paths: PathsArg,
+    prometheus: PrometheusOpt = None,
+    range_: Annotated[str, typer.Option("--range", help="How far back to evaluate (a Prometheus duration).")] = "7d",
+    end: Annotated[str | None, typer.Option("--end", help="End of the range: RFC 3339 or Unix seconds "
+                                                          "(default now).")] = None,
+    format: Annotated[str, typer.Option("--format", "-f", help="text | json")] = "text",
+    bearer_token_file: TokenOpt = None,
+    header_file: HeaderOpt = None,
+    timeout: TimeoutOpt = 30.0,
+    ca_file: CaOpt = None,
+) -> None:
+    """Evaluate every generated alert over the server's history: when would it have fired?"""
+    try:
+        from agentops_gen.live.run import run_backtest
+
+        conn = _connection(prometheus, bearer_token_file, header_file, timeout, ca_file)
+        code = run_backtest(paths, conn, range_=range_, end=end, output_format=format,
+                            stream=sys.stdout)
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001

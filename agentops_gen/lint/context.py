@@ -29,6 +29,8 @@ class LintContext:
     use_promtool: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
     """Shared between checks (parsed PromQL), so each query is parsed once per run."""
+    prometheus: Any = None
+    """The live.client.Client of `lint --prometheus URL` (None: the online checks do not run)."""
 
     @property
     def root(self) -> Path:

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
 
 DOCS_DIR = "docs/checks"
 """Where the generated docs pages live (relative to the repository root); findings link to them."""
-GROUPS = ("spec", "promql", "slo", "alerting", "telemetry", "output", "lint")
+GROUPS = ("spec", "promql", "slo", "alerting", "telemetry", "output", "prometheus", "lint")
 
 CHECK_MODULES = (
     "spec_yaml", "spec_schema", "spec_duplicate_name", "spec_objective_too_tight", "spec_period_window",
@@ -26,6 +26,8 @@ CHECK_MODULES = (
     "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route", "alerting_url_credentials",
     "telemetry_sample_percent", "telemetry_redaction_empty", "telemetry_removed_component",
     "output_render", "output_parse", "output_structure", "output_otel", "output_promtool",
+    "prometheus_series", "prometheus_series_le_bucket", "prometheus_metric_type", "prometheus_retention",
+    "prometheus_scrape_interval",
     "lint_unused_suppression",
 )
 """Registry order is docs order."""
@@ -47,6 +49,7 @@ class Check:
     """`bad`/`good` are whole specs (no standard header prepended)."""
     stage: str = "spec"
     """spec: runs on loaded specs; plan: on the Plan of a valid folder; output: on the in-memory render;
+    prometheus: on the Plan, against the server of `lint --prometheus URL` (off without it);
     none: produced by the runner."""
 
     @property

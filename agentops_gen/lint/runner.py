@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from agentops_gen.errors import SpecError, UsageError
 from agentops_gen.lint.context import LintContext
 from agentops_gen.lint.findings import SEVERITIES, Finding, from_error
 from agentops_gen.load.yaml_loader import display_path
 from agentops_gen.targets import TARGETS
+
+if TYPE_CHECKING:
+    from agentops_gen.live.client import Connection
 
 
 def _validation_findings(ctx: LintContext, errors: list[SpecError], raw: list[Finding]) -> list[Finding]:
@@ -43,19 +46,27 @@ LINT_TARGETS = tuple(t for t in TARGETS if t != "prom_tests")
 (`render` still generates and checks them)."""
 
 
-def collect(paths: list[Path], *, use_promtool: bool = False,
-            disabled: frozenset[str] = frozenset()) -> tuple[list[Finding], LintContext]:
-    """Every finding for the selected spec files (before suppression), sorted and de-duplicated."""
+def collect(paths: list[Path], *, use_promtool: bool = False, disabled: frozenset[str] = frozenset(),
+            prometheus: Connection | None = None) -> tuple[list[Finding], LintContext]:
+    """Every finding for the selected spec files (before suppression), sorted and de-duplicated.
+
+    The online prometheus/* checks run only with a `prometheus` connection (`lint --prometheus URL`).
+    """
     from agentops_gen.lint.registry import registry
     from agentops_gen.pipeline import build
 
-    checks = [r for r in registry().values() if r.run is not None and r.check.name not in disabled]
+    checks = [r for r in registry().values() if r.run is not None and r.check.name not in disabled
+              and (prometheus is not None or r.check.stage != "prometheus")]
     rendering = any(r.check.stage == "output" for r in checks)  # `--disable output` skips the render
     result = build(paths, targets=LINT_TARGETS if rendering else ())
     for fragment in result.fragments:
         print(f"agentops-gen: note: {display_path(fragment)} is an !include fragment, linted through the specs "
               "that include it", file=sys.stderr)
     ctx = LintContext(build=result, use_promtool=use_promtool)
+    if prometheus is not None:
+        from agentops_gen.live.client import Client
+
+        ctx.prometheus = Client(prometheus)
     broken = [s.file for s in ctx.sources if s.errors and not s.selected]
     if broken and any(r.check.stage in ("plan", "output") for r in checks):
         print(f"agentops-gen: note: output checks skipped: {', '.join(broken)} has errors (lint it too)",
@@ -64,8 +75,10 @@ def collect(paths: list[Path], *, use_promtool: bool = False,
     findings = raw + _validation_findings(ctx, result.errors, raw)
     if result.plan is not None or result.failure is not None:  # only a folder `render` accepts: else noise
         for reg in checks:
-            if reg.check.stage in ("plan", "output"):
+            if reg.check.stage in ("plan", "output", "prometheus"):
                 findings.extend(reg.run(ctx))  # type: ignore[misc]
+    if ctx.prometheus is not None:
+        print(f"agentops-gen: note: {ctx.prometheus.requests} requests to {ctx.prometheus.conn.url}", file=sys.stderr)
     return sorted(set(findings)), ctx
 
 
@@ -79,18 +92,19 @@ def _files_to_scan(findings: list[Finding], ctx: LintContext) -> set[str]:
     return files
 
 
-def lint(paths: list[Path], *, disabled: set[str], use_promtool: bool = False) -> list[Finding]:
+def lint(paths: list[Path], *, disabled: set[str], use_promtool: bool = False,
+         prometheus: Connection | None = None) -> list[Finding]:
     """Findings after `--disable` and per-line suppression (unused suppressions added)."""
     from agentops_gen.lint.registry import registry
     from agentops_gen.lint.suppress import apply
 
-    findings, ctx = collect(paths, use_promtool=use_promtool, disabled=frozenset(disabled))
+    findings, ctx = collect(paths, use_promtool=use_promtool, disabled=frozenset(disabled), prometheus=prometheus)
     findings = apply(findings, _files_to_scan(findings, ctx), set(registry()), disabled)
     return sorted({f for f in findings if f.check not in disabled})
 
 
 def run_lint(paths: list[Path], *, output_format: str, disabled: set[str], fail_on: str, use_promtool: bool,
-             stream: TextIO) -> int:
+             stream: TextIO, prometheus: Connection | None = None) -> int:
     """Print findings in the chosen format; return the exit code (1 when a finding reaches fail_on)."""
     from agentops_gen.lint.registry import expand
     from agentops_gen.lint.report import FORMATS, render, summary
@@ -103,7 +117,7 @@ def run_lint(paths: list[Path], *, output_format: str, disabled: set[str], fail_
         names = expand(disabled)
     except ValueError as exc:
         raise UsageError(f"--disable: {exc}") from None
-    findings = lint(paths, disabled=names, use_promtool=use_promtool)
+    findings = lint(paths, disabled=names, use_promtool=use_promtool, prometheus=prometheus)
     stream.write(render(findings, output_format))
     if output_format == "text" and findings:
         counts = ", ".join(f"{n} {s}{'s' if n != 1 else ''}" for s, n in summary(findings).items() if n)

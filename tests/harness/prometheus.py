@@ -108,7 +108,7 @@ def _run(args: list[str]) -> None:
 
 @contextmanager
 def _server(binary: str, tsdb: Path, workdir: Path, rule_files: Sequence[Path], eval_interval: str,
-            name: str) -> Iterator[Prometheus]:
+            name: str, retention: str = "3650d") -> Iterator[Prometheus]:
     config = workdir / f"{name}.yml"
     config.write_text(yaml.safe_dump({"global": {"evaluation_interval": eval_interval},
                                       "rule_files": [str(Path(f).resolve()) for f in rule_files]}))
@@ -117,7 +117,8 @@ def _server(binary: str, tsdb: Path, workdir: Path, rule_files: Sequence[Path], 
     with log.open("w") as log_file:
         process = subprocess.Popen(
             [binary, f"--config.file={config}", f"--storage.tsdb.path={tsdb}",
-             f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=3650d", "--log.level=warn"],
+             f"--web.listen-address=127.0.0.1:{port}", f"--storage.tsdb.retention.time={retention}",
+             "--log.level=warn"],
             stdout=log_file, stderr=subprocess.STDOUT,
         )
     try:
@@ -202,8 +203,12 @@ def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, r
 @contextmanager
 def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[str] | None, *, workdir: Path,
                        rules_from: float | None = None, rules_to: float | None = None, eval_interval: str = "1m",
-                       prometheus: str = "prometheus", promtool: str = "promtool") -> Iterator[Prometheus]:
-    """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it."""
+                       prometheus: str = "prometheus", promtool: str = "promtool",
+                       retention: str = "3650d") -> Iterator[Prometheus]:
+    """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it.
+
+    `retention` is the server's --storage.tsdb.retention.time (short ones test retention checks).
+    """
     prometheus = shutil.which(prometheus) or prometheus
     promtool = shutil.which(promtool) or promtool
     workdir.mkdir(parents=True, exist_ok=True)
@@ -216,5 +221,5 @@ def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[s
     if rules_from is not None:
         end = rules_to if rules_to is not None else time.time()
         _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)
-    with _server(prometheus, tsdb, workdir, rule_files, eval_interval, "prometheus") as server:
+    with _server(prometheus, tsdb, workdir, rule_files, eval_interval, "prometheus", retention) as server:
         yield server
