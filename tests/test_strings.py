@@ -406,7 +406,9 @@ def test_inf_bucket_boundary_is_still_accepted(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("template", "go_parses"), [
     ("{{ $value }} and {{ $labels.job }}", True), ('{{ "}}" }} quoted', True), ("{{ `a }} b` }}", True),
     ("{{/* it's a comment */}} x", True), ("{{- /* trimmed */ -}} y", True), ("}} alone {", True),
+    ("{{ humanize $value }}", True), ('{{ range query "up" }}{{ .Labels.job }}{{ end }}', True),
     ("{{ oops", False), ("a {{ {{ $value }}", False), ('{{ "abc }}', False), ("{{/* open", False),
+    ("{{ a }}", False), ("{{ $value | humanise }}", False),
 ])
 def test_template_check_agrees_with_promtool(template: str, go_parses: bool, tmp_path: Path, promtool: str) -> None:
     from agentops_gen.spec.common import go_template_problem

@@ -86,7 +86,8 @@ def go_template_problem(text: str) -> str | None:
     """Why Go's text/template would refuse `text` as a template ({{ }} unbalanced), or None.
 
     A small scanner, not a Go parser: every `{{` must be closed by a `}}` outside string literals,
-    and no action may open inside another. promtool remains the judge in tests.
+    no action may open inside another, and a bare word in an action must be a keyword or a function
+    Prometheus 2.42 defines. promtool remains the judge in tests.
     """
     i = 0
     while True:
@@ -101,6 +102,7 @@ def go_template_problem(text: str) -> str | None:
                 return f"unclosed comment {{{{/* at character {start + 1}"
             i = closing.end()
             continue
+        code: list[str] = []  # the action with its string literals blanked, for the function check
         while True:
             if j >= len(text):
                 return f"unclosed {{{{ at character {start + 1} (write {{{{ `{{{{` }}}} for a literal {{{{)"
@@ -113,12 +115,28 @@ def go_template_problem(text: str) -> str | None:
                 end = _string_end(text, j)
                 if end < 0:
                     return f"unterminated string in the action opened at character {start + 1}"
-                j = end
+                code.append('""')
+                j = end + 1
+                continue
+            code.append(char)
             j += 1
+        for word in _BARE_WORD.findall("".join(code)):
+            if word not in TEMPLATE_WORDS:
+                return f"function {word!r} is not defined in Prometheus templates (action at character {start + 1})"
         i = j + 2
 
 
 _COMMENT_END = re.compile(r"\*/\s*-?\}\}")
+_BARE_WORD = re.compile(r"(?<![\w.$])[A-Za-z_]\w*")
+TEMPLATE_WORDS = frozenset("""
+    if else end range with define template block break continue nil true false
+    and or not len index print printf println html js urlquery call slice eq ne lt le gt ge
+    query first label value strvalue args reReplaceAll safeHtml match title toUpper toLower graphLink
+    tableLink sortByLabel stripPort stripDomain humanize humanize1024 humanizeDuration humanizePercentage
+    humanizeTimestamp toTime pathPrefix externalURL parseDuration
+""".split())
+"""Keywords of Go's text/template, its built-in functions and Prometheus 2.42's template functions
+(each checked with promtool check rules)."""
 
 
 def _string_end(text: str, start: int) -> int:
