@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from agentops_gen.check.promql import selector_parts, substitute_window
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_threshold
 from agentops_gen.plan.windows import format_number
 from agentops_gen.spec.slo import SLI
 
@@ -71,7 +71,7 @@ def counter_series(sli: SLI) -> list[str]:
         return [_series(part), _series(sli.ratio.total)]
     if sli.latency is not None:
         hist = sli.latency.histogram
-        return [_series(hist, "_bucket", le_matcher(parse_duration(sli.latency.threshold))), _series(hist, "_count")]
+        return [_series(hist, "_bucket", le_matcher(parse_threshold(sli.latency.threshold))), _series(hist, "_count")]
     if sli.score is not None:
         hist = sli.score.histogram
         return [_series(hist, "_bucket", le_matcher(sli.score.above)), _series(hist, "_count")]

@@ -17,6 +17,7 @@ from agentops_gen.spec.common import (
     PositiveDuration,
     Severity,
     SpecModel,
+    Threshold,
 )
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
 
@@ -49,7 +50,7 @@ class LatencySLI(SpecModel):
     """Good events are histogram observations at or below `threshold`."""
 
     histogram: Selector
-    threshold: Duration
+    threshold: Threshold
     buckets: list[Bucket] | None = None
 
     @field_validator("histogram")

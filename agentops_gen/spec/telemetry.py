@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator, model_validator
 
-from agentops_gen.spec.common import Duration, Line, SpecModel
+from agentops_gen.spec.common import Duration, Line, SpecModel, Threshold
 
 SIGNAL_EXPORTERS = {
     "traces": ("otlp", "otlp_grpc", "otlphttp", "otlp_http"),
@@ -46,7 +46,7 @@ class Traces(SpecModel):
     """Trace pipeline: tail sampling keeps errors, slow traces and a share of the rest."""
 
     keep_errors: bool = True
-    keep_slower_than: Duration | None = None
+    keep_slower_than: Threshold | None = None
     sample_percent: float = Field(default=10, ge=0, le=100)
     decision_wait: Duration = "10s"
     export: dict[str, Line] = {}

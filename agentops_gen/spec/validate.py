@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
 from agentops_gen.load.yaml_loader import LoadedFile, LoadError, display_path, dotted, load_file
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_duration, parse_threshold
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -416,7 +416,7 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
             sli = getattr(slo.sli, kind)
             if sli is None or sli.buckets is None:
                 continue
-            bound = parse_duration(sli.threshold) if kind == "latency" else sli.above
+            bound = parse_threshold(sli.threshold) if kind == "latency" else sli.above
             if not any(abs(b - bound) < 1e-9 for b in sli.buckets):
                 field_name = "threshold" if kind == "latency" else "above"
                 yield err(("slos", i, "sli", kind, field_name),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_threshold
 from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.spec.telemetry import Telemetry
 from agentops_gen.targets.jinja import render_template
@@ -93,8 +93,8 @@ def latency_threshold_s(service: ServicePlan) -> float | None:
     """`keep_slower_than`, else the strictest latency SLO threshold: no trace slower than an objective is dropped."""
     traces = service.spec.telemetry.traces
     if traces.keep_slower_than:
-        return parse_duration(traces.keep_slower_than)
-    thresholds = [parse_duration(slo.sli.latency.threshold) for slo in service.spec.slos if slo.sli.latency]
+        return parse_threshold(traces.keep_slower_than)
+    thresholds = [parse_threshold(slo.sli.latency.threshold) for slo in service.spec.slos if slo.sli.latency]
     return min(thresholds) if thresholds else None
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentops_gen.plan import names, timing
-from agentops_gen.plan.durations import format_duration, parse_duration
+from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
@@ -211,7 +211,7 @@ def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]
     if base is None:
         return None
     name, labels = base
-    bound = parse_duration(sli.latency.threshold) if sli.latency else sli.score.above  # type: ignore[union-attr]
+    bound = parse_threshold(sli.latency.threshold) if sli.latency else sli.score.above  # type: ignore[union-attr]
     bucket_incs = good if sli.latency else bad
     bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(bound)[0]})
     count = series_literal(f"{name}_count", labels)

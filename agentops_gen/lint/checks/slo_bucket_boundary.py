@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from agentops_gen.errors import SpecError
-from agentops_gen.lint.context import LintContext, finding, get_in, items, number, seconds
+from agentops_gen.lint.context import LintContext, finding, get_in, items, number, threshold_seconds
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
 
@@ -59,7 +59,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
                 sli = get_in(slo, "sli", kind)
                 if not isinstance(sli, dict) or key not in sli:
                     continue
-                bound = seconds(sli[key]) if kind == "latency" else number(sli[key])
+                bound = threshold_seconds(sli[key]) if kind == "latency" else number(sli[key])
                 if bound is None:
                     continue
                 path = ("slos", i, "sli", kind, key)
