@@ -43,6 +43,8 @@ class Check:
     """Spec body (after the standard header) the check flags; `# flagged` marks the finding's line."""
     good: str = ""
     """The same spec fixed; the check must stay silent on it."""
+    also: tuple[str, ...] = ()
+    """Severities some findings carry instead of `severity` (the doc says when); listed in the docs."""
     full_spec: bool = False
     """`bad`/`good` are whole specs (no standard header prepended)."""
     stage: str = "spec"
@@ -51,6 +53,11 @@ class Check:
     rederives: bool = False
     """run() re-finds every validation error the check claims, more precisely located: when it reports
     anything in a file, the model's copies in that file are dropped (else only copies on the same line)."""
+
+    @property
+    def severities(self) -> str:
+        """The documented severity, then any other a finding may carry: `warning, error`."""
+        return ", ".join((self.severity, *self.also))
 
     @property
     def group(self) -> str:

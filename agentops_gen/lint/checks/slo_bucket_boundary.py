@@ -15,6 +15,7 @@ OTEL_DEFAULT_MS = (0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7
 CHECK = Check(
     name=NAME,
     severity="warning",
+    also=("error",),
     summary="A latency/score SLI threshold that is not one of the histogram's bucket boundaries, or that "
             "cannot be checked because the spec declares no `buckets:`.",
     doc="A histogram SLI counts good events as `_bucket{le=\"<threshold>\"}`, a series that exists only "
