@@ -24,6 +24,7 @@ CHECK_MODULES = (
     "slo_bucket_boundary", "slo_mismatched_selectors", "slo_unreachable_burn_factor", "slo_no_budget_alerting",
     "alerting_inline_secret", "alerting_env_placeholder", "alerting_relative_file_path", "alerting_missing_for",
     "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route", "alerting_url_credentials",
+    "alerting_relative_runbook_url",
     "telemetry_sample_percent", "telemetry_redaction_empty", "telemetry_removed_component",
     "output_render", "output_parse", "output_structure", "output_otel", "output_promtool",
     "lint_unused_suppression",

@@ -38,6 +38,8 @@ def parse_threshold(value: str | float) -> float:
     """
     if isinstance(value, bool):
         raise ValueError(f"must be a duration such as 2.5s, 1500ms or 1m30s, or seconds (got {value!r})")
+    if not isinstance(value, (int, float, str)):
+        raise ValueError(f"must be a duration such as 2.5s, 1500ms or 1m30s, or seconds (got {value!r})")
     if isinstance(value, (int, float)):
         seconds = float(value)
     else:
