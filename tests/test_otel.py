@@ -203,3 +203,11 @@ def test_render_check_stage_rejects_a_bad_collector() -> None:
     bad = (OTEL / "invalid" / "loki-exporter.yaml").read_text()
     with pytest.raises(OutputError, match="loki"):
         check_outputs({"otel/x.collector.yaml": bad})
+
+
+def test_decision_wait_is_configurable_for_long_llm_traces(tmp_path: Path, schemas: SchemaSet) -> None:
+    default = render_spec(tmp_path / "a", "telemetry:\n  traces: {export: {otlp: tempo:4317}}\n")
+    assert default["processors"]["tail_sampling"]["decision_wait"] == "10s"
+    doc = render_spec(tmp_path / "b", "telemetry:\n  traces: {decision_wait: 5m, export: {otlp: tempo:4317}}\n")
+    assert doc["processors"]["tail_sampling"]["decision_wait"] == "5m"
+    assert collector_problems(doc, MANIFEST, schemas) == []
