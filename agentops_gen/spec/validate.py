@@ -312,8 +312,8 @@ def _written_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, dict):
-            continue
+        if isinstance(part, int) and isinstance(node, dict) or isinstance(part, str) and part.startswith("@"):
+            continue  # the @ parts are union tags (telemetry's exporter forms), never written keys
         out.append(part)
         node = node.get(part) if isinstance(node, dict) else (
             node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
