@@ -264,6 +264,6 @@ def test_exporter_long_form_error_is_one_located_line(tmp_path: Path) -> None:
                                      "        endpoint: https://m/otlp\n        cert_file: /c.pem\n", encoding="utf-8")
     result = run_cli("render", str(specs), "--out", str(tmp_path / "out"))
     assert result.returncode == 2 and not (tmp_path / "out").exists()
-    line = len(BASE_SPEC.splitlines()) + 4  # the `otlphttp:` key
+    line = len(BASE_SPEC.splitlines()) + 5  # the mapping under `otlphttp:` (its `endpoint:` line)
     assert result.stderr.splitlines() == [f"{specs / 'demo.yaml'}:{line}:9: error: telemetry.metrics.export.otlphttp: "
                                           "set cert_file and key_file together (a client certificate needs its key)"]
