@@ -37,7 +37,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
     for q, expr in spec_queries(ctx, ("query", "raw", "selector")):
         if q.kind == "selector":
             name = metric_name(expr) if isinstance(expr, promql_parser.VectorSelector) else ""
-            if q.path[-2] == "ratio" and name and not is_counter_name(name):
+            if "ratio" in q.path and name and not is_counter_name(name):
                 yield finding(q.src, NAME, q.path, f"{name} is rated by agentops-gen (ratio SLI) but is not named "
                               "like a counter (*_total, *_count, *_sum, *_bucket): a guess from the name; if it "
                               "is a gauge, use a raw SLI")
