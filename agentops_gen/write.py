@@ -68,9 +68,10 @@ def check_out_dir(out: Path, inputs: Iterable[Path] = ()) -> None:
     if resolved == Path(resolved.anchor) or _contains(resolved, Path.cwd().resolve()):
         raise UsageError(f"--out {out}: refusing to replace the working directory or a parent of it")
     for path in inputs:
-        folder = (path if path.is_dir() else path.parent).resolve()
+        named = path if path.is_dir() else path.parent  # a spec file given alone: its folder is the spec folder
+        folder = named.resolve()
         if _contains(resolved, folder) or _contains(folder, resolved):
-            raise UsageError(f"--out {out}: must be outside the spec folder {path} (and not contain it)")
+            raise UsageError(f"--out {out}: must be outside the spec folder {named} (and not contain it)")
 
 
 def _contains(parent: Path, child: Path) -> bool:

@@ -203,3 +203,67 @@ def test_render_check_stage_rejects_a_bad_collector() -> None:
     bad = (OTEL / "invalid" / "loki-exporter.yaml").read_text()
     with pytest.raises(OutputError, match="loki"):
         check_outputs({"otel/x.collector.yaml": bad})
+
+
+def test_decision_wait_is_configurable_for_long_llm_traces(tmp_path: Path, schemas: SchemaSet) -> None:
+    default = render_spec(tmp_path / "a", "telemetry:\n  traces: {export: {otlp: tempo:4317}}\n")
+    assert default["processors"]["tail_sampling"]["decision_wait"] == "10s"
+    doc = render_spec(tmp_path / "b", "telemetry:\n  traces: {decision_wait: 5m, export: {otlp: tempo:4317}}\n")
+    assert doc["processors"]["tail_sampling"]["decision_wait"] == "5m"
+    assert collector_problems(doc, MANIFEST, schemas) == []
+
+
+GRAFANA_CLOUD = """\
+telemetry:
+  metrics:
+    export:
+      otlphttp/grafana-cloud:
+        endpoint: https://otlp-gateway-prod-eu-west-2.grafana.net/otlp
+        headers_file: {Authorization: /etc/otel/secrets/grafana-cloud-auth}
+      prometheusremotewrite/mimir:
+        endpoint: https://mimir.example.com/api/v1/push
+        headers_file: {X-Scope-OrgID: /etc/otel/secrets/mimir-tenant}
+        ca_file: /etc/otel/tls/ca.pem
+        cert_file: /etc/otel/tls/client.pem
+        key_file: /etc/otel/tls/client-key.pem
+  traces: {export: {otlp: tempo:4317}}
+  insecure: true
+"""
+
+
+def test_exporter_headers_and_tls_from_files(tmp_path: Path, schemas: SchemaSet) -> None:
+    doc = render_spec(tmp_path, GRAFANA_CLOUD)
+    cloud = doc["exporters"]["otlp_http/metrics-grafana-cloud"]
+    assert cloud == {"endpoint": "https://otlp-gateway-prod-eu-west-2.grafana.net/otlp",
+                     "headers": {"Authorization": "${file:/etc/otel/secrets/grafana-cloud-auth}"}}
+    mimir = doc["exporters"]["prometheusremotewrite/metrics-mimir"]
+    assert mimir["headers"] == {"X-Scope-OrgID": "${file:/etc/otel/secrets/mimir-tenant}"}
+    assert mimir["tls"] == {"ca_file": "/etc/otel/tls/ca.pem", "cert_file": "/etc/otel/tls/client.pem",
+                            "key_file": "/etc/otel/tls/client-key.pem"}
+    assert doc["exporters"]["otlp_grpc/traces"]["tls"] == {"insecure": True}  # the short form is unchanged
+    assert collector_problems(doc, MANIFEST, schemas) == []
+
+
+@pytest.mark.parametrize(("entry", "message"), [
+    ("{endpoint: https://m/push, headers_file: {X-Scope-OrgID: secrets/tenant}}", "must be an absolute path"),
+    ("{endpoint: https://m/push, headers_file: {'Bad Header': /s}}", "is not an HTTP header name"),
+    ("{endpoint: https://m/push, cert_file: /c.pem}", "set cert_file and key_file together"),
+    ("{endpoint: http://m/push, ca_file: /ca.pem}", "an http:// endpoint does not use TLS"),
+    ("{endpoint: https://m/push, token: x}", "token"),
+])
+def test_exporter_long_form_errors(tmp_path: Path, entry: str, message: str) -> None:
+    assert message in spec_error(tmp_path, f"telemetry:\n  metrics: {{export: {{prometheusremotewrite: {entry}}}}}\n")
+
+
+def test_exporter_long_form_error_is_one_located_line(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "demo.yaml").write_text(BASE_SPEC + "telemetry:\n  metrics:\n    export:\n      otlphttp:\n"
+                                     "        endpoint: https://m/otlp\n        cert_file: /c.pem\n", encoding="utf-8")
+    result = run_cli("render", str(specs), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2 and not (tmp_path / "out").exists()
+    line = len(BASE_SPEC.splitlines()) + 5  # the mapping under `otlphttp:` (its `endpoint:` line)
+    assert result.stderr.splitlines() == [f"{specs / 'demo.yaml'}:{line}:9: error: telemetry.metrics.export.otlphttp: "
+                                          "set cert_file and key_file together (a client certificate needs its key)"]

@@ -130,6 +130,16 @@ def seconds(value: Any) -> float | None:
         return None
 
 
+def threshold_seconds(value: Any) -> float | None:
+    """A latency threshold (`2.5s`, `1500ms`, `2.5`) in seconds, or None when it does not parse."""
+    from agentops_gen.plan.durations import parse_threshold
+
+    try:
+        return parse_threshold(value)
+    except (TypeError, ValueError):
+        return None
+
+
 def number(value: Any) -> float | None:
     """A YAML number (not a bool), or None."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):

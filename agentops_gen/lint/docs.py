@@ -26,7 +26,8 @@ def example(check: Check, which: str) -> str:
 
 def page(check: Check) -> str:
     """The docs page of one check."""
-    lines = [f"# {check.name}", "", f"Severity: **{check.severity}** · Group: {check.group}", "",
+    also = f" (some findings: {', '.join(check.also)})" if check.also else ""
+    lines = [f"# {check.name}", "", f"Severity: **{check.severity}**{also} · Group: {check.group}", "",
              check.summary, "", check.doc, ""]
     if check.bad:
         shown = "" if check.full_spec else " (after `version`, `service`, `owner`, `description`)"
@@ -51,7 +52,7 @@ def table(link_prefix: str = f"{DOCS_DIR}/") -> str:
     rows = ["| check | severity | what it flags |", "| --- | --- | --- |"]
     order = {g: i for i, g in enumerate(GROUPS)}
     for check in sorted(checks(), key=lambda c: order[c.group]):
-        rows.append(f"| [`{check.name}`]({link_prefix}{check.slug}.md) | {check.severity} | "
+        rows.append(f"| [`{check.name}`]({link_prefix}{check.slug}.md) | {check.severities} | "
                     f"{check.summary.replace('|', chr(92) + '|')} |")
     return "\n".join(rows)
 

@@ -35,6 +35,10 @@ def query_fields(src: SpecSource) -> Iterator[QueryField]:
                 text = get_in(sli, kind, key)
                 if isinstance(text, str):
                     yield QueryField(src, ("slos", i, "sli", kind, key), text, "raw" if kind == "raw" else "selector")
+                elif isinstance(text, list):  # a summed ratio `total`
+                    for j, item in enumerate(text):
+                        if isinstance(item, str):
+                            yield QueryField(src, ("slos", i, "sli", kind, key, j), item, "selector")
     for section, key in (("kpis", "query"), ("anomalies", "query"), ("alerts", "expr")):
         for i, item in items(data, section):
             if isinstance(item.get(key), str):

@@ -24,6 +24,7 @@ CHECK_MODULES = (
     "slo_bucket_boundary", "slo_mismatched_selectors", "slo_unreachable_burn_factor", "slo_no_budget_alerting",
     "alerting_inline_secret", "alerting_env_placeholder", "alerting_relative_file_path", "alerting_missing_for",
     "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route", "alerting_url_credentials",
+    "alerting_relative_runbook_url",
     "telemetry_sample_percent", "telemetry_redaction_empty", "telemetry_removed_component",
     "output_render", "output_parse", "output_structure", "output_otel", "output_promtool",
     "prometheus_series", "prometheus_series_le_bucket", "prometheus_metric_type", "prometheus_retention",
@@ -45,12 +46,19 @@ class Check:
     """Spec body (after the standard header) the check flags; `# flagged` marks the finding's line."""
     good: str = ""
     """The same spec fixed; the check must stay silent on it."""
+    also: tuple[str, ...] = ()
+    """Severities some findings carry instead of `severity` (the doc says when); listed in the docs."""
     full_spec: bool = False
     """`bad`/`good` are whole specs (no standard header prepended)."""
     stage: str = "spec"
     """spec: runs on loaded specs; plan: on the Plan of a valid folder; output: on the in-memory render;
     prometheus: on the Plan, against the server of `lint --prometheus URL` (off without it);
     none: produced by the runner."""
+
+    @property
+    def severities(self) -> str:
+        """The documented severity, then any other a finding may carry: `warning, error`."""
+        return ", ".join((self.severity, *self.also))
 
     @property
     def group(self) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from agentops_gen.check.promql import selector_parts, substitute_window
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_threshold
 from agentops_gen.plan.windows import format_number
 from agentops_gen.spec.slo import SLI
 
@@ -68,10 +68,10 @@ def counter_series(sli: SLI) -> list[str]:
     if sli.ratio is not None:
         part = sli.ratio.errors or sli.ratio.good
         assert part is not None
-        return [_series(part), _series(sli.ratio.total)]
+        return [_series(part), *(_series(t) for t in sli.ratio.totals())]
     if sli.latency is not None:
         hist = sli.latency.histogram
-        return [_series(hist, "_bucket", le_matcher(parse_duration(sli.latency.threshold))), _series(hist, "_count")]
+        return [_series(hist, "_bucket", le_matcher(parse_threshold(sli.latency.threshold))), _series(hist, "_count")]
     if sli.score is not None:
         hist = sli.score.histogram
         return [_series(hist, "_bucket", le_matcher(sli.score.above)), _series(hist, "_count")]
@@ -87,8 +87,11 @@ def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None) -> str:
     rates = shared or {}
     if sli.raw is not None:
         return "(" + substitute_window(sli.raw.error_ratio.strip(), "{{ window }}") + ")"  # also Sloth's {{.window}}
-    part, total_series = counter_series(sli)
-    total = f"({_rate(total_series, rates)} > 0)"
+    part, *total_series = counter_series(sli)
+    if len(total_series) == 1:
+        total = f"({_rate(total_series[0], rates)} > 0)"
+    else:  # each counter may not exist yet (0); the sum still drops the sample at zero traffic
+        total = "((" + " + ".join(f"({_rate(t, rates)} or vector(0))" for t in total_series) + ") > 0)"
     part_rate = f"({_rate(part, rates)} or vector(0))"
     if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
         return f"{part_rate}\n/\n{total}"

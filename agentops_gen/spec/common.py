@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_duration, parse_threshold
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 MAX_NAME = 63
@@ -58,6 +58,12 @@ def _duration(value: Any) -> str:
         raise ValueError(f"must be a Prometheus duration such as 5m, 1h30m or 28d (got {value!r})")
     parse_duration(value)
     return value
+
+
+def _threshold(value: Any) -> str:
+    # kept as written (a number becomes its text): consumers read seconds with parse_threshold
+    parse_threshold(value)
+    return value if isinstance(value, str) else repr(value)
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:
@@ -210,6 +216,8 @@ AlertName = Annotated[str, AfterValidator(_alert_name)]
 AlertBase = Annotated[str, AfterValidator(_alert_base)]
 """`alerting.name`: an alert name whose first letter agentops-gen capitalizes."""
 Duration = Annotated[str, BeforeValidator(_duration)]
+Threshold = Annotated[str, BeforeValidator(_threshold, json_schema_input_type=str | float)]
+"""A latency bound, never a PromQL range: `2.5s`, `1500ms`, `1m30s` or plain seconds (`2.5`)."""
 PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 """A duration that is a window or a period: `0s` would be an empty PromQL range or a division by zero."""
 TemplateText = Annotated[str, AfterValidator(_template)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic.types import AllowInfNan
 
 from agentops_gen.spec.common import (
@@ -17,6 +17,7 @@ from agentops_gen.spec.common import (
     PositiveDuration,
     Severity,
     SpecModel,
+    Threshold,
 )
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
 
@@ -31,12 +32,36 @@ Bucket = Annotated[float, AllowInfNan(True), AfterValidator(_not_nan)]
 """A histogram bucket boundary: `.inf` (the +Inf bucket every histogram has) may be listed, NaN not."""
 
 
+def _total_form(value: object) -> str | None:
+    if isinstance(value, str):
+        return "@one"
+    return "@several" if isinstance(value, list) else None
+
+
+# Tagged, so a bad list item reports only its own error (validate.py drops the @tags from error paths)
+Totals = Annotated[Annotated[Selector, Tag("@one")] | Annotated[list[Selector], Tag("@several")],
+                   Discriminator(_total_form, custom_error_type="total_form",
+                                 custom_error_message="must be a vector selector or a list of them")]
+
+
 class RatioSLI(SpecModel):
     """good/total or errors/total event counters, each one vector selector."""
 
     errors: Selector | None = None
     good: Selector | None = None
-    total: Selector
+    total: Totals
+    """One selector, or several whose rates are summed (requests counted by two ingresses, two versions)."""
+
+    @field_validator("total")
+    @classmethod
+    def _totals(cls, value: str | list[str]) -> str | list[str]:
+        if isinstance(value, list) and (not value or len(set(value)) != len(value)):
+            raise ValueError("list at least one selector, each once")
+        return value
+
+    def totals(self) -> list[str]:
+        """The total selectors (one, or the list summed)."""
+        return [self.total] if isinstance(self.total, str) else list(self.total)
 
     @model_validator(mode="after")
     def _one_of(self) -> RatioSLI:
@@ -49,7 +74,7 @@ class LatencySLI(SpecModel):
     """Good events are histogram observations at or below `threshold`."""
 
     histogram: Selector
-    threshold: Duration
+    threshold: Threshold
     buckets: list[Bucket] | None = None
 
     @field_validator("histogram")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import Field, field_validator, model_validator
+import re
+from typing import Annotated, Any
+
+from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from agentops_gen.errors import CodedValueError
-from agentops_gen.spec.common import Duration, Line, SpecModel
+from agentops_gen.spec.common import Duration, Line, SpecModel, Threshold
 
 REMOVED_COMPONENT = "telemetry/removed-component"
 
@@ -22,10 +25,68 @@ REMOVED_EXPORTERS = {
 }
 
 
-def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+"""An HTTP header name (RFC 9110 token)."""
+
+
+class ExporterSettings(SpecModel):
+    """An exporter whose secrets and certificates the collector reads from files at start."""
+
+    endpoint: Line
+    headers_file: dict[str, Line] = {}
+    """Header name -> file holding its value (`Authorization`, a Mimir tenant's `X-Scope-OrgID`)."""
+    ca_file: Line | None = None
+    cert_file: Line | None = None
+    key_file: Line | None = None
+
+    @field_validator("headers_file")
+    @classmethod
+    def _headers(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, path in value.items():
+            if not _HEADER_NAME.match(name):
+                raise ValueError(f"{name!r} is not an HTTP header name")
+            if not path.startswith("/"):
+                raise ValueError(f"{name}: {path!r} must be an absolute path (the collector's working "
+                                 "directory is not the spec folder)")
+        return value
+
+    @model_validator(mode="after")
+    def _tls(self) -> ExporterSettings:
+        for key in ("ca_file", "cert_file", "key_file"):
+            path = getattr(self, key)
+            if path is not None and not path.startswith("/"):
+                raise ValueError(f"{key}: {path!r} must be an absolute path")
+        if (self.cert_file is None) != (self.key_file is None):
+            raise ValueError("set cert_file and key_file together (a client certificate needs its key)")
+        if self.endpoint.startswith("http://") and (self.ca_file or self.cert_file):
+            raise ValueError("an http:// endpoint does not use TLS; use https:// with ca_file/cert_file")
+        return self
+
+
+def _export_form(value: Any) -> str | None:
+    if isinstance(value, str):
+        return "@endpoint"
+    return "@settings" if isinstance(value, (dict, ExporterSettings)) else None
+
+
+# Tagged, so a wrong long form reports only its own error (validate.py drops the @tags from error paths)
+Export = dict[str, Annotated[Annotated[Line, Tag("@endpoint")] | Annotated[ExporterSettings, Tag("@settings")],
+                             Discriminator(_export_form, custom_error_type="exporter_form",
+                                           custom_error_message="must be an endpoint, or a mapping with "
+                                           "`endpoint` and optional headers_file, ca_file, cert_file, key_file")]]
+"""Exporter key -> endpoint, or the endpoint with headers and TLS read from files."""
+
+
+def endpoint_of(value: str | ExporterSettings) -> str:
+    """The endpoint of an exporter entry, in either form."""
+    return value if isinstance(value, str) else value.endpoint
+
+
+def _check_export(signal: str, export: Export) -> Export:
     from agentops_gen.spec.urls import URL_CREDENTIALS, url_credential_problem
 
-    for key, endpoint in export.items():
+    for key, entry in export.items():
+        endpoint = endpoint_of(entry)
         kind = key.split("/", 1)[0]
         if kind in REMOVED_EXPORTERS:
             raise CodedValueError(f"exporter `{kind}` {REMOVED_EXPORTERS[kind]}", REMOVED_COMPONENT, (key,), key=True)
@@ -34,7 +95,7 @@ def _check_export(signal: str, export: dict[str, str]) -> dict[str, str]:
                                   "(optionally `type/name`)", REMOVED_COMPONENT, (key,), key=True)
         problem = url_credential_problem(endpoint)
         if problem:
-            raise CodedValueError(problem, URL_CREDENTIALS, (key,))
+            raise CodedValueError(problem, URL_CREDENTIALS, (key,) if isinstance(entry, str) else (key, "endpoint"))
     return export
 
 
@@ -49,37 +110,37 @@ class Traces(SpecModel):
     """Trace pipeline: tail sampling keeps errors, slow traces and a share of the rest."""
 
     keep_errors: bool = True
-    keep_slower_than: Duration | None = None
+    keep_slower_than: Threshold | None = None
     sample_percent: float = Field(default=10, ge=0, le=100)
     decision_wait: Duration = "10s"
-    export: dict[str, Line] = {}
+    export: Export = {}
 
     @field_validator("export")
     @classmethod
-    def _export(cls, value: dict[str, str]) -> dict[str, str]:
+    def _export(cls, value: Export) -> Export:
         return _check_export("traces", value)
 
 
 class Metrics(SpecModel):
     """Metric pipeline, with optional high-cardinality attributes to drop."""
 
-    export: dict[str, Line] = {}
+    export: Export = {}
     drop_attributes: list[Line] = []
 
     @field_validator("export")
     @classmethod
-    def _export(cls, value: dict[str, str]) -> dict[str, str]:
+    def _export(cls, value: Export) -> Export:
         return _check_export("metrics", value)
 
 
 class Logs(SpecModel):
     """Log pipeline."""
 
-    export: dict[str, Line] = {}
+    export: Export = {}
 
     @field_validator("export")
     @classmethod
-    def _export(cls, value: dict[str, str]) -> dict[str, str]:
+    def _export(cls, value: Export) -> Export:
         return _check_export("logs", value)
 
 

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
 from agentops_gen.load.yaml_loader import LoadedFile, display_path, dotted
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_duration, parse_threshold
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -299,8 +299,8 @@ def _written_path(data: Any, loc: tuple[str | int, ...]) -> tuple[str | int, ...
     out: list[str | int] = []
     node = data
     for part in loc:
-        if isinstance(part, int) and isinstance(node, dict):
-            continue
+        if isinstance(part, int) and isinstance(node, dict) or isinstance(part, str) and part.startswith("@"):
+            continue  # the @ parts are union tags (telemetry's exporter forms), never written keys
         out.append(part)
         node = node.get(part) if isinstance(node, dict) else (
             node[part] if isinstance(node, list) and isinstance(part, int) and part < len(node) else None)
@@ -404,7 +404,7 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
             sli = getattr(slo.sli, kind)
             if sli is None or sli.buckets is None:
                 continue
-            bound = parse_duration(sli.threshold) if kind == "latency" else sli.above
+            bound = parse_threshold(sli.threshold) if kind == "latency" else sli.above
             if not any(abs(b - bound) < 1e-9 for b in sli.buckets):
                 field_name = "threshold" if kind == "latency" else "above"
                 yield err(("slos", i, "sli", kind, field_name),

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agentops_gen.plan.durations import parse_duration
+from agentops_gen.plan.durations import parse_threshold
 from agentops_gen.plan.model import Plan, ServicePlan
-from agentops_gen.spec.telemetry import Telemetry
+from agentops_gen.spec.telemetry import Export, ExporterSettings, Telemetry, endpoint_of
 from agentops_gen.targets.jinja import render_template
 
 COLLECTOR_VERSION = "0.159.0"
@@ -33,6 +33,10 @@ class Exporter:
     type: str
     endpoint: str
     insecure: bool
+    headers: tuple[tuple[str, str], ...] = ()
+    """(name, value): values are `${file:PATH}`, which the collector reads at start."""
+    tls: tuple[tuple[str, str], ...] = ()
+    """(ca_file|cert_file|key_file, path)."""
 
 
 @dataclass(frozen=True)
@@ -93,8 +97,8 @@ def latency_threshold_s(service: ServicePlan) -> float | None:
     """`keep_slower_than`, else the strictest latency SLO threshold: no trace slower than an objective is dropped."""
     traces = service.spec.telemetry.traces
     if traces.keep_slower_than:
-        return parse_duration(traces.keep_slower_than)
-    thresholds = [parse_duration(slo.sli.latency.threshold) for slo in service.spec.slos if slo.sli.latency]
+        return parse_threshold(traces.keep_slower_than)
+    thresholds = [parse_threshold(slo.sli.latency.threshold) for slo in service.spec.slos if slo.sli.latency]
     return min(thresholds) if thresholds else None
 
 
@@ -143,15 +147,22 @@ def cardinality_statements(telemetry: Telemetry) -> tuple[StatementGroup, ...]:
     return tuple(groups)
 
 
-def exporters_of(signal: str, export: dict[str, str], insecure: bool) -> list[Exporter]:
+def exporters_of(signal: str, export: Export, insecure: bool) -> list[Exporter]:
     """A signal's exporters, with ids unique across signals (`otlp_grpc/traces`)."""
     out = []
-    for key, endpoint in export.items():
+    for key, entry in export.items():
+        endpoint = endpoint_of(entry)
+        headers: tuple[tuple[str, str], ...] = ()
+        tls: tuple[tuple[str, str], ...] = ()
+        if isinstance(entry, ExporterSettings):
+            headers = tuple((name, f"${{file:{path}}}") for name, path in entry.headers_file.items())
+            tls = tuple((k, v) for k in ("ca_file", "cert_file", "key_file") if (v := getattr(entry, k)))
         kind, _, name = key.partition("/")
         ctype = CURRENT_TYPE.get(kind, kind)
         plain_grpc = ctype == "otlp_grpc" and (endpoint.startswith("http://") or
                                                (insecure and "://" not in endpoint))
-        out.append(Exporter(f"{ctype}/{signal}{'-' + name if name else ''}", ctype, endpoint, plain_grpc))
+        out.append(Exporter(f"{ctype}/{signal}{'-' + name if name else ''}", ctype, endpoint,
+                            plain_grpc and not tls, headers, tls))
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentops_gen.plan import names, timing
-from agentops_gen.plan.durations import format_duration, parse_duration
+from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
@@ -179,6 +179,18 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing
     return out
 
 
+def _flat_totals(selectors: list[str], part_sel: str, part: tuple[str, dict[str, str]], step: timing.Step,
+                 horizon: int) -> list[tuple[str, str]] | None:
+    """Counters of a summed total's other selectors, constant (None when one overlaps the good/errors part)."""
+    out = []
+    for selector in selectors:
+        series = series_for(selector)
+        if series is None or matches(part_sel, *series) or matches(selector, *part):
+            return None
+        out.append((series_literal(*series), encode(step_pieces(step, horizon, lambda r: 0.0), BASE)))
+    return out
+
+
 def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
     """Counters (or histogram buckets) whose error ratio follows `step`."""
     flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
@@ -194,16 +206,20 @@ def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]
         part = series_for(part_sel)
         if part is None:
             return None
-        if matches(sli.ratio.total, *part):
-            other = complement(sli.ratio.total, part_sel, part)
+        first, *more = sli.ratio.totals()
+        extra = _flat_totals(more, part_sel, part, step, horizon)  # the first total carries all the traffic
+        if extra is None:
+            return None
+        if matches(first, *part):
+            other = complement(first, part_sel, part)
             if other is None:
                 return None
             return [(series_literal(*part), encode(part_incs, BASE)),
-                    (series_literal(*other), encode(other_incs, BASE))]
-        tot = series_for(sli.ratio.total)
+                    (series_literal(*other), encode(other_incs, BASE)), *extra]
+        tot = series_for(first)
         if tot is None or matches(part_sel, *tot):
             return None
-        return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*tot), encode(total, BASE))]
+        return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*tot), encode(total, BASE)), *extra]
     hist = sli.latency or sli.score
     if hist is None:
         return None
@@ -211,7 +227,7 @@ def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]
     if base is None:
         return None
     name, labels = base
-    bound = parse_duration(sli.latency.threshold) if sli.latency else sli.score.above  # type: ignore[union-attr]
+    bound = parse_threshold(sli.latency.threshold) if sli.latency else sli.score.above  # type: ignore[union-attr]
     bucket_incs = good if sli.latency else bad
     bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(bound)[0]})
     count = series_literal(f"{name}_count", labels)

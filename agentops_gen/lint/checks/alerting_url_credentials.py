@@ -44,7 +44,11 @@ def run(ctx: LintContext) -> Iterator[Finding]:
             export = section.get("export") if isinstance(section, dict) else None
             if isinstance(export, dict):
                 for exporter, endpoint in export.items():
-                    yield from _url(src, ("telemetry", signal, "export", exporter), endpoint)
+                    if isinstance(endpoint, dict):  # the long form: {endpoint, headers_file, ca_file, ...}
+                        yield from _url(src, ("telemetry", signal, "export", exporter, "endpoint"),
+                                        endpoint.get("endpoint"))
+                    else:
+                        yield from _url(src, ("telemetry", signal, "export", exporter), endpoint)
     for src, _kind, path, key, value in leaves(ctx):
         if isinstance(value, str) and "://" in value:  # not `to: oncall@example.com`
             yield from _url(src, path, value)

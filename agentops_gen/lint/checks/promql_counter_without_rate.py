@@ -18,13 +18,14 @@ SAFE_FUNCTIONS = frozenset({"rate", "irate", "increase", "resets", "changes", "a
 SAFE_AGGREGATIONS = frozenset({"count", "group", "count_values"})
 CHECK = Check(
     name=NAME,
-    severity="warning",
+    severity="info",
     summary="A `*_total`/`*_count`/`*_sum`/`*_bucket` series used without `rate()` or `increase()`.",
     doc="A counter's raw value is the number of events since the process started: it drops to zero on "
         "every restart and grows forever, so comparing it with a threshold or summing it means nothing. "
-        "Wrap it in `rate()` or `increase()`. If the series is really a gauge that happens to be named "
-        "`*_total` (Agent Bruno's `memory_entries_total`), rename the metric: every tool, this one "
-        "included, reads the suffix as a promise.",
+        "Wrap it in `rate()` or `increase()`. The check only sees the name, so it is a hint (info): "
+        "some gauges carry a counter suffix (kafka_exporter's `kafka_consumergroup_lag_sum`, Agent "
+        "Bruno's `memory_entries_total`). For your own metric, drop the suffix; for an exporter's, "
+        "silence the hint on that line with `# agentops-gen: disable=promql/counter-without-rate`.",
     bad="slos: []\nkpis:\n  - name: memory-entries\n    description: Stored memory entries.\n"
         "    query: sum(memory_entries_total{job=\"a\"})  # flagged\n    max: 1e4\n",
     good="slos: []\nkpis:\n  - name: memory-entries\n    description: Stored memory entries.\n"
@@ -52,4 +53,5 @@ def run(ctx: LintContext) -> Iterator[Finding]:
             if name and is_counter_name(name) and not _safe(parents) and name not in reported:
                 reported.add(name)
                 yield finding(q.src, NAME, q.path, f"{name} is named like a counter but is used without rate() or "
-                              "increase(); its raw value resets on restart (rename it if it is a gauge)")
+                              "increase(); a counter's raw value resets on restart (a guess from the name: "
+                              "if it is a gauge, disable this check on this line)")

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import timedelta
+
+import promql_parser
 
 from agentops_gen.lint.context import LintContext, finding
 from agentops_gen.lint.findings import Finding
-from agentops_gen.lint.queries import query_fields
+from agentops_gen.lint.queries import query_fields, walk
 from agentops_gen.lint.registry import Check
 
 NAME = "promql/raw-window-placeholder"
@@ -31,6 +34,25 @@ CHECK = Check(
 )
 
 
+_SENTINEL = timedelta(milliseconds=86399999)
+"""Stands in for `{{ window }}` while parsing: a range no one writes, so the window's ranges are recognised."""
+
+
+def _fixed_outside_window(text: str) -> bool:
+    """A fixed range that is not inside a `[{{ window }}:step]` subquery (a time-slice SLI's inner `[1m]` is fine)."""
+    from agentops_gen.check.promql import substitute_window
+
+    try:
+        expr = promql_parser.parse(substitute_window(text, "86399999ms"))
+    except (ValueError, TypeError):
+        return bool(_RANGE.search(text))  # promql/syntax reports the query itself
+    for node, parents in walk(expr):
+        if isinstance(node, (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)) and node.range != _SENTINEL:
+            if not any(isinstance(p, promql_parser.SubqueryExpr) and p.range == _SENTINEL for p in parents):
+                return True
+    return False
+
+
 def run(ctx: LintContext) -> Iterator[Finding]:
     """Raw SLIs with no placeholder, or with fixed ranges next to it."""
     for src in ctx.specs():
@@ -42,6 +64,6 @@ def run(ctx: LintContext) -> Iterator[Finding]:
                 ranges = f" (it uses a fixed {', '.join(f'[{r}]' for r in fixed)})" if fixed else ""
                 yield finding(src, NAME, q.path, "raw SLI has no {{ window }} placeholder" + ranges +
                               "; every burn-rate window would record the same ratio")
-            elif fixed:
+            elif _fixed_outside_window(q.text):
                 yield finding(src, NAME, q.path, f"raw SLI mixes {{{{ window }}}} with fixed "
                               f"{', '.join(f'[{r}]' for r in fixed)}; every range should be [{{{{ window }}}}]")

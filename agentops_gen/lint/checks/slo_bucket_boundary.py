@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from agentops_gen.lint.context import LintContext, finding, get_in, items, number, seconds
+from agentops_gen.lint.context import LintContext, finding, get_in, items, number, threshold_seconds
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
 
@@ -14,6 +14,7 @@ OTEL_DEFAULT_MS = (0, 5, 10, 25, 50, 75, 100, 250, 500, 750, 1000, 2500, 5000, 7
 CHECK = Check(
     name=NAME,
     severity="warning",
+    also=("error",),
     summary="A latency/score SLI threshold that is not one of the histogram's bucket boundaries, or that "
             "cannot be checked because the spec declares no `buckets:`.",
     doc="A histogram SLI counts good events as `_bucket{le=\"<threshold>\"}`, a series that exists only "
@@ -53,7 +54,7 @@ def run(ctx: LintContext) -> Iterator[Finding]:
                 sli = get_in(slo, "sli", kind)
                 if not isinstance(sli, dict) or key not in sli:
                     continue
-                bound = seconds(sli[key]) if kind == "latency" else number(sli[key])
+                bound = threshold_seconds(sli[key]) if kind == "latency" else number(sli[key])
                 if bound is None:
                     continue
                 path = ("slos", i, "sli", kind, key)
