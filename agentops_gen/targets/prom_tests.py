@@ -18,7 +18,6 @@ from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
-from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.slo import SLO
 from agentops_gen.targets.jinja import render_template
 
@@ -153,13 +152,9 @@ def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> 
     return {"exp_labels": labels, "exp_annotations": annotations}
 
 
-def _slo_spec(spec: ServiceSpec, name: str) -> SLO:
-    return next(s for s in spec.slos if s.name == name)
-
-
 def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
     """Input series that make an SLO's error ratio follow `step` (None: no synthetic form fits)."""
-    slo = _slo_spec(service.spec, plan.name)
+    slo = service.spec_slo(plan.name)
     if slo.sli.raw is not None:
         return _recorded_ratios(service, plan, slo, step, horizon)
     return _counters(slo, step, horizon)
@@ -268,7 +263,7 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """A full outage pages at the predicted minute; a one-minute blip does not page."""
-    spec_slo = _slo_spec(service.spec, slo.name)
+    spec_slo = service.spec_slo(slo.name)
     window = _minutes(spec_slo.alerting.outage.window)
     threshold = spec_slo.alerting.outage.error_ratio
     step = timing.Step(start=INCIDENT_START, incident=1.0)
@@ -451,7 +446,7 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases: list[Case] = []
     untested: list[str] = []
     for slo in service.slos:
-        spec_slo = _slo_spec(service.spec, slo.name)
+        spec_slo = service.spec_slo(slo.name)
         budgets = {names.budget_alert(service.service, slo.name, b.below): b.below / 100
                    for b in spec_slo.alerting.budget}
         for alert in slo.alerts:
