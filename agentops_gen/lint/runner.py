@@ -14,6 +14,7 @@ from agentops_gen.load.yaml_loader import LoadError, display_path, load_file
 
 def load_sources(paths: list[Path]) -> tuple[Path, list[SpecSource]]:
     """Every spec of the spec folder, loaded and validated one by one (a bad file does not hide others)."""
+    from agentops_gen.spec.limits import WorkBudget, file_limit_errors
     from agentops_gen.spec.validate import is_fragment, resolve_paths, validate_data
 
     root, every, selected = resolve_paths(paths)
@@ -22,10 +23,20 @@ def load_sources(paths: list[Path]) -> tuple[Path, list[SpecSource]]:
         print(f"agentops-gen: note: {display_path(p)} is an !include fragment, linted through the specs that "
               "include it", file=sys.stderr)
     sources = []
+    budget = WorkBudget()
     for path in sorted({*every, *(p for p in selected if p not in skipped)}, key=lambda p: p.as_posix()):
         src = SpecSource(path=path, file=display_path(path), loaded=None, selected=path.resolve() in selected)
         try:
             src.loaded = load_file(path, root)
+            too_many = file_limit_errors(src.loaded)
+            past_limit = budget.take(src.loaded)
+            if too_many or past_limit is not None:
+                # past a limit, the checks skip the file: bounding their work is the point
+                src.errors, src.loaded = [*too_many, *([past_limit] if past_limit else [])], None
+                sources.append(src)
+                if past_limit is not None:
+                    break  # and the files after it are not even loaded
+                continue
             src.spec = validate_data(src.loaded)
         except LoadError as exc:
             src.errors = list(exc.errors)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import promql_parser
 
+from agentops_gen.check.promql import parse
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan
@@ -260,7 +261,7 @@ _COMPARISONS = {">": "above", ">=": "above", "<": "below", "<=": "below", "==": 
 
 def alert_condition(expr: str) -> tuple[str, str, float] | None:
     """`<query> <op> <number>` -> (query, op, number); None for any other shape of alert expr."""
-    tree = promql_parser.parse(expr)
+    tree = parse(expr)
     if not isinstance(tree, promql_parser.BinaryExpr) or not isinstance(tree.rhs, promql_parser.NumberLiteral):
         return None
     op = str(tree.op)
@@ -274,7 +275,7 @@ def _unparse(expr: promql_parser.Expr) -> str:
     text = str(expr)
     tidy = re.sub(r"([A-Za-z0-9_:]){}", r"\1", text)
     # Keep the tidy form only if it means the same thing (a `{}` inside a string literal stays).
-    return tidy if promql_parser.parse(tidy).prettify() == expr.prettify() else text
+    return tidy if parse(tidy).prettify() == expr.prettify() else text
 
 
 def _plain_panel(alert: AlertPlan) -> PanelPlan:

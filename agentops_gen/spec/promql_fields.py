@@ -6,12 +6,15 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from agentops_gen.check.promql_limits import check_size
+
 WINDOW_PLACEHOLDER = "{{ window }}"
 
 
 def _query(value: str) -> str:
     from agentops_gen.check.promql import check_query
 
+    check_size(value)
     check_query(value)
     return value
 
@@ -19,6 +22,7 @@ def _query(value: str) -> str:
 def _selector(value: str) -> str:
     from agentops_gen.check.promql import check_selector
 
+    check_size(value)
     check_selector(value)
     return value
 
@@ -28,6 +32,7 @@ def _raw_window(value: str) -> str:
 
     if "{{" not in value:
         raise ValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. rate(x_total[{WINDOW_PLACEHOLDER}])")
+    check_size(value)
     check_query(substitute_window(value, "5m"))
     return value
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
 from agentops_gen.load.yaml_loader import LoadedFile, LoadError, dotted, load_file
 from agentops_gen.plan.durations import parse_duration
+from agentops_gen.spec.limits import WorkBudget, file_limit_errors
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -91,9 +92,20 @@ def load_specs(paths: list[Path]) -> SpecSet:
     root, every, selected = resolve_paths(paths)
     result = SpecSet(root=root)
     errors: list[SpecError] = []
+    budget = WorkBudget()
     for path in every:
         try:
-            spec_file = load_and_validate(path, root)
+            loaded = load_file(path, root)
+        except LoadError as exc:
+            errors.extend(exc.errors)
+            continue
+        past_limit = budget.take(loaded)
+        if past_limit is not None:
+            # the files after it are not even loaded (bounding the work is the point), so rules
+            # across files would judge half a folder: report the limit with what came before it
+            raise SpecErrors([*errors, past_limit])
+        try:
+            spec_file = SpecFile(loaded, validate_data(loaded))
         except LoadError as exc:
             errors.extend(exc.errors)
             continue
@@ -129,6 +141,9 @@ def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
     model: type[ServiceSpec] | type[PlatformSpec] = (
         PlatformSpec if loaded.data.get("kind") == "platform" else ServiceSpec
     )
+    too_many = file_limit_errors(loaded)  # before the models: validating 100,000 entries is the slow part
+    if too_many:
+        raise SpecErrors(too_many)
     try:
         spec = model.model_validate(loaded.data)
     except ValidationError as exc:
