@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, cli
+from common import ROOT, user_env
 
 sys.path.insert(0, str(ROOT))
 from agentops_gen.spec.limits import MAX_WORK, PER_SLO_LIMITS, SECTION_LIMITS  # noqa: E402
@@ -96,7 +96,8 @@ def main() -> int:
     parser.add_argument("--cases", default="slos,windows,kpis,files,past")
     parser.add_argument("--command", default="render", choices=["render", "lint"])
     args = parser.parse_args()
-    base, env = cli()
+    # this tree's code, not an installed agentops-gen: the limits measured are the ones in this checkout
+    base, env = [sys.executable, "-m", "agentops_gen"], {**user_env(), "PYTHONPATH": str(ROOT)}
     print(f"{'case':10} {'seconds':>8} {'peak MB':>8} exit")
     for case in args.cases.split(","):
         with tempfile.TemporaryDirectory() as tmp:
