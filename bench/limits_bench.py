@@ -10,7 +10,6 @@ file, refused with one located error. Prints one row per case: seconds, peak RSS
 from __future__ import annotations
 
 import argparse
-import resource
 import subprocess
 import sys
 import tempfile

@@ -32,8 +32,9 @@ def _raw_window(value: str) -> str:
 
     if "{{" not in value:
         raise ValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. rate(x_total[{WINDOW_PLACEHOLDER}])")
-    check_size(value)
-    check_query(substitute_window(value, "5m"))
+    query = substitute_window(value, "5m")
+    check_size(query)  # as the parser sees it: a `{{ window }}` placeholder is no nesting level
+    check_query(query)
     return value
 
 

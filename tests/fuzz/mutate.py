@@ -54,7 +54,8 @@ METRICS = ["req_total", "req", "x_bucket", "http_request_duration_seconds", "a:b
 QUERIES = ["up", "sum(rate(req_total[5m]))", "rate(x[{{ window }}])", "1", "vector(1)", "absent(up)",
            "up > 1", "sum by (le) (rate(x_bucket[5m]))", "limitk(1, up)", "up offset 5m", "up @ 100",
            "time()", "-up", "up or on() vector(0)", "5m", "", "(", "up)", "{}", 'up{job=""}',
-           " + ".join(["up"] * 501), "(" * 65 + "up" + ")" * 65, 'up{' + ",".join(f'l{i}="v"' for i in range(2000)) + "}",
+           " + ".join(["up"] * 501), "(" * 65 + "up" + ")" * 65,
+           "up{" + ",".join(f'l{i}="v"' for i in range(2000)) + "}",
            "sum(rate(req_total[{{ window }}])) / sum(rate(req_total[{{ window }}]))", "rate(x[{{window}}])",
            "# comment\nup", "up\n", "sort_by_label(up)", "histogram_quantile(0.9, x)"]
 
