@@ -142,7 +142,8 @@ def expand_annotation(text: str, value: float, labels: dict[str, str] | None = N
 
 
 def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> dict[str, Any] | None:
-    labels = {**series_labels, **alert.rule.labels}
+    # Prometheus drops a label whose value is empty, so an alert never carries `component=""`
+    labels = {k: v for k, v in {**series_labels, **alert.rule.labels}.items() if v != ""}
     annotations = {}
     for key, text in alert.rule.annotations.items():
         expanded = expand_annotation(text, value, labels)
