@@ -41,7 +41,7 @@ FUZZ_CASES ?= 3000
 FUZZ_ONLY ?=
 FUZZ_TEST_RULES ?= 20
 fuzz: setup tools
-	FUZZ_SEED=$(FUZZ_SEED) FUZZ_CASES=$(FUZZ_CASES) FUZZ_ONLY=$(FUZZ_ONLY) FUZZ_TEST_RULES=$(FUZZ_TEST_RULES) \
+	FUZZ_SEED=$(FUZZ_SEED) FUZZ_CASES=$(FUZZ_CASES) FUZZ_ONLY=$(FUZZ_ONLY) FUZZ_TEST_RULES=$(FUZZ_TEST_RULES) FUZZ_TEST_BYTES=0 \
 	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py -k fuzzed
 
 lint: setup

@@ -37,3 +37,29 @@ def test_an_empty_label_value_is_not_expected_on_alerts_by_the_generated_tests(t
     assert "component" not in test_file.read_text()
     check = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_time_zone_name_with_hundreds_of_parts_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    # was: internal error: RecursionError (zoneinfo imports one package level per `/`)
+    specs = _specs(tmp_path, HEADER)
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\nalertmanager:\n"
+                                         "  business_hours:\n    location: " + "Europe/Berlin" * 400 + "\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "specs/platform.yaml:5:15: error: alertmanager.business_hours.location: unknown time zone"), lines
+
+
+def test_scalar_and_clock_plain_alerts_render_and_their_generated_tests_pass(tmp_path: Path, promtool: str) -> None:
+    # was: internal error (the dashboard's count() of a scalar), then a generated test expecting
+    # `expr: "1"` to stay silent without series
+    _specs(tmp_path, HEADER + "alerts:\n  - name: AlwaysOne\n    expr: '1'\n  - name: Clock\n    expr: hour() > 25\n"
+           "  - name: Down\n    expr: up{job=\"x\"} == 0\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"count(vector(1)) or vector(0)"' in (tmp_path / "out/grafana/dashboards/team-a/svc.json").read_text()
+    test_file = tmp_path / "out/prometheus/tests/svc.test.yaml"
+    check = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert 'alertname: "Down"' in test_file.read_text()  # the selector alert keeps its absent-series test

@@ -278,13 +278,24 @@ def _unparse(expr: promql_parser.Expr) -> str:
     return tidy if parse(tidy).prettify() == expr.prettify() else text
 
 
+def _count_query(expr: str) -> str:
+    """`count(expr) or vector(0)`; a scalar expr (`1`, `time() > bool 0`) is wrapped in vector() first,
+    as count() takes only a vector. The parser is the type check: the tree has no result type."""
+    counted = f"count({expr}) or vector(0)"
+    try:
+        parse(counted)
+    except ValueError:
+        return f"count(vector({expr})) or vector(0)"
+    return counted
+
+
 def _plain_panel(alert: AlertPlan) -> PanelPlan:
     condition = alert_condition(alert.expr)
     base = PanelPlan(kind="stat", title=alert.name, description=f"{alert.summary} Fires when: {alert.expr}",
                      links=_runbook_links((alert,)), width=6, height=6)
     if condition is None:
         # An arbitrary condition: count the series that satisfy it (0 = healthy).
-        return replace(base, queries=(Query(f"count({alert.expr}) or vector(0)", "matching series"),),
+        return replace(base, queries=(Query(_count_query(alert.expr), "matching series"),),
                        steps=((None, "green"), (1, "red")))
     query, op, number = condition
     if _COMPARISONS[op] == "above":

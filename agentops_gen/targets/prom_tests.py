@@ -13,6 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import promql_parser
+
 from agentops_gen.plan import names, timing
 from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
@@ -413,6 +415,31 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     return cases, untested
 
 
+_SAMPLE_FROM_NOTHING = frozenset({"vector", "time", "pi", "absent", "absent_over_time"})
+_CLOCK_FUNCTIONS = frozenset({"day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute",
+                              "month", "year"})
+
+
+def silent_without_series(expr: str) -> bool:
+    """True when the alert cannot fire while no series exist: its expr is a vector built from selectors.
+
+    A scalar expr (`1`, `time() > bool 0`) always yields one sample, so the alert always fires;
+    vector(), time(), pi(), absent() and the clock functions without an argument make samples from
+    nothing. The parser is the type check for scalars: count() takes only a vector.
+    """
+    from agentops_gen.check.promql import nodes, parse
+
+    try:
+        parse(f"count({expr})")
+    except ValueError:
+        return False
+    for node in nodes(parse(expr)):
+        name = node.func.name if isinstance(node, promql_parser.Call) else None
+        if name in _SAMPLE_FROM_NOTHING or (name in _CLOCK_FUNCTIONS and not node.args):
+            return False
+    return True
+
+
 def _silent_cases(service: ServicePlan) -> list[Case]:
     slo_alerts = [a for slo in service.slos for a in slo.alerts]
     healthy = Case(name="healthy traffic (a quarter of the error budget): no SLO alert fires")
@@ -435,8 +462,11 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
         for t in (60, HEALTHY_MINUTES):
             healthy.alerts.append({"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []})
         zero.alerts.append({"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []})
+    plain = set(map(id, service.plain_alerts))
     for alert in service.alerts:
-        if "absent" not in alert.expr:
+        # generated exprs are known to need series (`or vector(0)` there only fills a missing error
+        # counter); a user's plain alert expr is judged by its shape
+        if silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
             absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
     absent.series = []
     return [c for c in (healthy, zero, absent) if c.alerts]
