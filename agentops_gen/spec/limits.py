@@ -1,7 +1,7 @@
 """How much one spec file and one run may hold, checked on the loaded YAML before the models see it.
 
 Each SLO, KPI, anomaly and alert becomes rules, tests, panels and a runbook, so the work of a run
-grows with their number; these limits keep a run at the limit within about a minute and 1 GB
+grows with their number; these limits keep a run at the limit within a few minutes and 1 GB
 (measured with bench/limits_bench.py; README "Limits"). Every error points at the first entry
 past a limit.
 """
