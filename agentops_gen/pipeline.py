@@ -78,14 +78,25 @@ def build(paths: list[Path], targets: Sequence[str] | None = None) -> Build:
     Raises only UsageError (a missing path, paths in two folders); problems in the specs are in the result.
     """
     from agentops_gen.load.yaml_loader import LoadError, display_path, load_file
+    from agentops_gen.spec.limits import WorkBudget
     from agentops_gen.spec.validate import is_fragment, resolve_paths, validate_data
 
     root, every, selected = resolve_paths(paths)
     result = Build(root=root, sources=[], fragments=sorted(p for p in selected if is_fragment(p, root)))
+    budget = WorkBudget()
     for path in every:
         src = SpecSource(path=path, file=display_path(path), loaded=None, selected=path.resolve() in selected)
         try:
             src.loaded = load_file(path, root)
+            past_limit = budget.take(src.loaded)
+            if past_limit is not None:
+                # bounding the work is the point: this file is not validated and the files after it are
+                # not even loaded, so the rules across files are not run on half a folder either
+                src.errors, src.loaded = [past_limit], None
+                result.sources.append(src)
+                result.errors.append(past_limit)
+                result.errors = SpecErrors(result.errors).errors
+                return result
             src.spec = validate_data(src.loaded)
         except (LoadError, SpecErrors) as exc:
             src.errors = list(exc.errors)

@@ -12,6 +12,8 @@ from typing import Any
 
 import promql_parser
 
+from agentops_gen.check.promql_limits import BACKSTOP_SCALE, size_problem
+
 PROMETHEUS_2_FUNCTIONS = frozenset(
     """
     abs absent absent_over_time acos acosh asin asinh atan atanh avg_over_time ceil changes clamp
@@ -43,6 +45,9 @@ def parse(query: str) -> Any:
     """
     if not query or not query.strip():
         raise ValueError("empty PromQL expression")
+    too_big = size_problem(query, BACKSTOP_SCALE)  # promql-parser recurses: never hand it a deep tree
+    if too_big is not None:
+        raise ValueError(f"invalid PromQL: {too_big}")
     try:
         return promql_parser.parse(query)
     except (ValueError, TypeError) as exc:

@@ -52,10 +52,10 @@ def parsed(ctx: LintContext, text: str) -> Any:
     """The parsed expression (`{{ window }}` replaced by 5m), or None when it does not parse."""
     key = ("promql", text)
     if key not in ctx.cache:
-        from agentops_gen.check.promql import substitute_window
+        from agentops_gen.check.promql import parse, substitute_window
 
-        try:
-            ctx.cache[key] = promql_parser.parse(substitute_window(text, "5m"))
+        try:  # parse() refuses a query past the size limits before promql-parser sees it
+            ctx.cache[key] = parse(substitute_window(text, "5m"))
         except (ValueError, TypeError):
             ctx.cache[key] = None
     return ctx.cache[key]

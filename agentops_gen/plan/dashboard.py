@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 import promql_parser
 
+from agentops_gen.check.promql import parse
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan
@@ -260,7 +261,7 @@ _COMPARISONS = {">": "above", ">=": "above", "<": "below", "<=": "below", "==": 
 
 def alert_condition(expr: str) -> tuple[str, str, float] | None:
     """`<query> <op> <number>` -> (query, op, number); None for any other shape of alert expr."""
-    tree = promql_parser.parse(expr)
+    tree = parse(expr)
     if not isinstance(tree, promql_parser.BinaryExpr) or not isinstance(tree.rhs, promql_parser.NumberLiteral):
         return None
     op = str(tree.op)
@@ -274,7 +275,18 @@ def _unparse(expr: promql_parser.Expr) -> str:
     text = str(expr)
     tidy = re.sub(r"([A-Za-z0-9_:]){}", r"\1", text)
     # Keep the tidy form only if it means the same thing (a `{}` inside a string literal stays).
-    return tidy if promql_parser.parse(tidy).prettify() == expr.prettify() else text
+    return tidy if parse(tidy).prettify() == expr.prettify() else text
+
+
+def _count_query(expr: str) -> str:
+    """`count(expr) or vector(0)`; a scalar expr (`1`, `time() > bool 0`) is wrapped in vector() first,
+    as count() takes only a vector. The parser is the type check: the tree has no result type."""
+    counted = f"count({expr}) or vector(0)"
+    try:
+        parse(counted)
+    except ValueError:
+        return f"count(vector({expr})) or vector(0)"
+    return counted
 
 
 def _plain_panel(alert: AlertPlan) -> PanelPlan:
@@ -283,7 +295,7 @@ def _plain_panel(alert: AlertPlan) -> PanelPlan:
                      links=_runbook_links((alert,)), width=6, height=6)
     if condition is None:
         # An arbitrary condition: count the series that satisfy it (0 = healthy).
-        return replace(base, queries=(Query(f"count({alert.expr}) or vector(0)", "matching series"),),
+        return replace(base, queries=(Query(_count_query(alert.expr), "matching series"),),
                        steps=((None, "green"), (1, "red")))
     query, op, number = condition
     if _COMPARISONS[op] == "above":

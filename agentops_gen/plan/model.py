@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from agentops_gen.plan.windows import BurnWindow
@@ -139,6 +140,22 @@ class ServicePlan:
             out.extend(anomaly.alerts)
         out.extend(self.plain_alerts)
         return tuple(out)
+
+    @cached_property
+    def _slo_index(self) -> dict[str, tuple[SLOPlan, Any]]:
+        # One dict per service instead of a scan per lookup: targets look SLOs up once per alert,
+        # and a scan each time made a 2,000-SLO render quadratic. Names are unique (validated).
+        specs = {s.name: s for s in getattr(self.spec, "slos", ())}
+        return {s.name: (s, specs.get(s.name)) for s in self.slos}
+
+    def slo_named(self, name: str) -> SLOPlan | None:
+        """The SLO plan of that name, or None."""
+        found = self._slo_index.get(name)
+        return found[0] if found else None
+
+    def spec_slo(self, name: str) -> Any:
+        """The validated spec SLO (spec.slo.SLO) behind the SLO plan of that name."""
+        return self._slo_index[name][1]
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
+from agentops_gen.check.promql_limits import check_size
 from agentops_gen.errors import CodedValueError
 from agentops_gen.spec.common import Line
 
@@ -22,6 +23,7 @@ def _query(value: str) -> str:
     from agentops_gen.check.promql import check_query
 
     with _coded(SYNTAX):
+        check_size(value)
         check_query(value)
         _no_duration_number(value)
     return value
@@ -39,6 +41,7 @@ def _selector(value: str) -> str:
     from agentops_gen.check.promql import check_selector
 
     with _coded(SYNTAX):
+        check_size(value)
         check_selector(value)
     return value
 
@@ -49,9 +52,11 @@ def _raw_window(value: str) -> str:
     if "{{" not in value:
         raise CodedValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. "
                               f"rate(x_total[{WINDOW_PLACEHOLDER}])", "promql/raw-window-placeholder")
+    query = substitute_window(value, "5m")
     with _coded(SYNTAX):
-        check_query(substitute_window(value, "5m"))
-        _no_duration_number(substitute_window(value, "5m"))
+        check_size(query)  # as the parser sees it: a `{{ window }}` placeholder is no nesting level
+        check_query(query)
+        _no_duration_number(query)
     return value
 
 

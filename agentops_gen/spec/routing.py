@@ -51,6 +51,9 @@ def _group_by(value: list[str]) -> list[str]:
             raise ValueError(f"{label!r} is not a label name (or `...` for every label)")
     if "..." in value and len(value) > 1:
         raise ValueError("`...` (group by every label) cannot be combined with label names")
+    twice = next((label for i, label in enumerate(value) if label in value[:i]), None)
+    if twice is not None:  # Alertmanager refuses the whole config over it
+        raise ValueError(f"{twice!r} is listed twice")
     return value
 
 

@@ -31,6 +31,9 @@ def minutes_of_day(text: str) -> int:
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")
+
+
 def check_location(name: str) -> None:
     """A time-zone name Alertmanager (Go's time.LoadLocation) accepts; checked when tzdata is present."""
     if name in ("UTC", "Local"):
@@ -39,6 +42,10 @@ def check_location(name: str) -> None:
 
     if not zoneinfo.available_timezones():  # no tz database here: Alertmanager will judge it
         return
+    # zoneinfo looks a name up as nested packages of tzdata, one import level per `/`: hundreds of
+    # them end in RecursionError. IANA names are short, with at most three parts.
+    if len(name) > 64 or name.count("/") > 3 or not _ZONE_NAME.match(name):
+        raise ValueError(f"unknown time zone {name[:80]!r} (use an IANA name such as Europe/Berlin, or UTC)")
     try:
         zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
 from agentops_gen.load.yaml_loader import LoadedFile, display_path, dotted
 from agentops_gen.plan.durations import parse_duration, parse_threshold
+from agentops_gen.spec.limits import file_limit_errors
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -185,6 +186,9 @@ def validate_data(loaded: LoadedFile) -> ServiceSpec | PlatformSpec:
     model: type[ServiceSpec] | type[PlatformSpec] = (
         PlatformSpec if loaded.data.get("kind") == "platform" else ServiceSpec
     )
+    too_many = file_limit_errors(loaded)  # before the models: validating 100,000 entries is the slow part
+    if too_many:
+        raise SpecErrors(too_many)
     try:
         spec = model.model_validate(loaded.data)
     except ValidationError as exc:

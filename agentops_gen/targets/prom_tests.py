@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import promql_parser
+
 from agentops_gen.plan import names, timing
 from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
-from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.slo import SLO
 from agentops_gen.targets.jinja import render_template
 
@@ -143,7 +144,8 @@ def expand_annotation(text: str, value: float, labels: dict[str, str] | None = N
 
 
 def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> dict[str, Any] | None:
-    labels = {**series_labels, **alert.rule.labels}
+    # Prometheus drops a label whose value is empty, so an alert never carries `component=""`
+    labels = {k: v for k, v in {**series_labels, **alert.rule.labels}.items() if v != ""}
     annotations = {}
     for key, text in alert.rule.annotations.items():
         expanded = expand_annotation(text, value, labels)
@@ -153,13 +155,9 @@ def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> 
     return {"exp_labels": labels, "exp_annotations": annotations}
 
 
-def _slo_spec(spec: ServiceSpec, name: str) -> SLO:
-    return next(s for s in spec.slos if s.name == name)
-
-
 def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
     """Input series that make an SLO's error ratio follow `step` (None: no synthetic form fits)."""
-    slo = _slo_spec(service.spec, plan.name)
+    slo = service.spec_slo(plan.name)
     if slo.sli.raw is not None:
         return _recorded_ratios(service, plan, slo, step, horizon)
     return _counters(slo, step, horizon)
@@ -284,7 +282,7 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """A full outage pages at the predicted minute; a one-minute blip does not page."""
-    spec_slo = _slo_spec(service.spec, slo.name)
+    spec_slo = service.spec_slo(slo.name)
     window = _minutes(spec_slo.alerting.outage.window)
     threshold = spec_slo.alerting.outage.error_ratio
     step = timing.Step(start=INCIDENT_START, incident=1.0)
@@ -433,6 +431,31 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     return cases, untested
 
 
+_SAMPLE_FROM_NOTHING = frozenset({"vector", "time", "pi", "absent", "absent_over_time"})
+_CLOCK_FUNCTIONS = frozenset({"day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute",
+                              "month", "year"})
+
+
+def silent_without_series(expr: str) -> bool:
+    """True when the alert cannot fire while no series exist: its expr is a vector built from selectors.
+
+    A scalar expr (`1`, `time() > bool 0`) always yields one sample, so the alert always fires;
+    vector(), time(), pi(), absent() and the clock functions without an argument make samples from
+    nothing. The parser is the type check for scalars: count() takes only a vector.
+    """
+    from agentops_gen.check.promql import nodes, parse
+
+    try:
+        parse(f"count({expr})")
+    except ValueError:
+        return False
+    for node in nodes(parse(expr)):
+        name = node.func.name if isinstance(node, promql_parser.Call) else None
+        if name in _SAMPLE_FROM_NOTHING or (name in _CLOCK_FUNCTIONS and not node.args):
+            return False
+    return True
+
+
 def _silent_cases(service: ServicePlan) -> list[Case]:
     slo_alerts = [a for slo in service.slos for a in slo.alerts]
     healthy = Case(name="healthy traffic (a quarter of the error budget): no SLO alert fires")
@@ -455,8 +478,11 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
         for t in (60, HEALTHY_MINUTES):
             healthy.alerts.append({"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []})
         zero.alerts.append({"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []})
+    plain = set(map(id, service.plain_alerts))
     for alert in service.alerts:
-        if "absent" not in alert.expr:
+        # generated exprs are known to need series (`or vector(0)` there only fills a missing error
+        # counter); a user's plain alert expr is judged by its shape
+        if silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
             absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
     absent.series = []
     return [c for c in (healthy, zero, absent) if c.alerts]
@@ -467,7 +493,7 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases: list[Case] = []
     untested: list[str] = []
     for slo in service.slos:
-        spec_slo = _slo_spec(service.spec, slo.name)
+        spec_slo = service.spec_slo(slo.name)
         budgets = {names.budget_alert(service.service, slo.name, b.below): b.below / 100
                    for b in spec_slo.alerting.budget}
         for alert in slo.alerts:

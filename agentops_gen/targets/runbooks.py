@@ -138,7 +138,7 @@ def silence_command(alert: AlertPlan, service: str) -> str:
 
 def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
     """Resolve the numbers and links of one alert's runbook."""
-    slo = next((s for s in service.slos if s.name == alert.subject), None) if alert.kind in SLO_KINDS else None
+    slo = service.slo_named(alert.subject) if alert.kind in SLO_KINDS else None
     return Runbook(
         alert=alert, service=service.service, team=service.team, source=service.source,
         kind_words=KIND_WORDS[alert.kind], headline=headline(alert), slo=slo,

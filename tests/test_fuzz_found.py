@@ -1,0 +1,65 @@
+"""Bugs the fuzzing campaigns found (make fuzz FUZZ_SEED=1), each as the smallest spec that showed it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from conftest import run_cli
+
+HEADER = "version: agentops-gen/v1\nservice: svc\nowner: team-a\n"
+
+
+def _specs(tmp_path: Path, text: str) -> Path:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "svc.yaml").write_text(text)
+    return specs
+
+
+def test_a_label_listed_twice_in_group_by_is_refused_at_its_line(tmp_path: Path) -> None:
+    # was: exit 0, then amtool check-config: duplicated label "alertname" in group_by
+    _specs(tmp_path, HEADER + "notify:\n  group_by: [alertname, slo, alertname]\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "specs/svc.yaml:5:13: error: notify.group_by: 'alertname' is listed twice"]
+
+
+def test_an_empty_label_value_is_not_expected_on_alerts_by_the_generated_tests(tmp_path: Path, promtool: str) -> None:
+    # was: exit 0, then promtool test rules failed: Prometheus drops `component=""`, the tests expected it
+    _specs(tmp_path, HEADER + "slos:\n  - name: s\n    objective: 99\n    sli:\n      ratio:\n"
+           "        errors: req_total{code=\"5\"}\n        total: req_total\n    alerting:\n"
+           "      labels: {component: ''}\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    test_file = tmp_path / "out/prometheus/tests/svc.test.yaml"
+    assert "component" not in test_file.read_text()
+    check = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_time_zone_name_with_hundreds_of_parts_is_refused_not_a_recursion_error(tmp_path: Path) -> None:
+    # was: internal error: RecursionError (zoneinfo imports one package level per `/`)
+    specs = _specs(tmp_path, HEADER)
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\nalertmanager:\n"
+                                         "  business_hours:\n    location: " + "Europe/Berlin" * 400 + "\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(
+        "specs/platform.yaml:5:15: error: alertmanager.business_hours.location: unknown time zone"), lines
+
+
+def test_scalar_and_clock_plain_alerts_render_and_their_generated_tests_pass(tmp_path: Path, promtool: str) -> None:
+    # was: internal error (the dashboard's count() of a scalar), then a generated test expecting
+    # `expr: "1"` to stay silent without series
+    _specs(tmp_path, HEADER + "alerts:\n  - name: AlwaysOne\n    expr: '1'\n  - name: Clock\n    expr: hour() > 25\n"
+           "  - name: Down\n    expr: up{job=\"x\"} == 0\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '"count(vector(1)) or vector(0)"' in (tmp_path / "out/grafana/dashboards/team-a/svc.json").read_text()
+    test_file = tmp_path / "out/prometheus/tests/svc.test.yaml"
+    check = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert 'alertname: "Down"' in test_file.read_text()  # the selector alert keeps its absent-series test
