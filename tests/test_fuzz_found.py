@@ -63,3 +63,14 @@ def test_scalar_and_clock_plain_alerts_render_and_their_generated_tests_pass(tmp
     check = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
     assert check.returncode == 0, check.stdout + check.stderr
     assert 'alertname: "Down"' in test_file.read_text()  # the selector alert keeps its absent-series test
+
+
+def test_an_empty_email_to_is_refused_at_its_line(tmp_path: Path) -> None:
+    # was (FUZZ_SEED=1 FUZZ_ONLY=222): exit 0, then amtool check-config: missing to address in email config
+    _specs(tmp_path, HEADER + "receivers:\n  mail:\n    email:\n      to: ''\n      from: am@example.com\n"
+           "      smarthost: smtp.example.com:587\nnotify:\n  warning: mail\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("specs/svc.yaml:7:11: error: receivers.mail.email.to: "), lines
+    assert not (tmp_path / "out").exists()

@@ -283,8 +283,9 @@ class EmailConfig(Integration):
 
     kind: ClassVar[str] = "email"
 
-    to: str
-    from_: str = Field(alias="from")
+    # Alertmanager refuses an empty `to`/`from` when it loads the config (we set no global smtp_from)
+    to: Annotated[Line, Field(min_length=1)]
+    from_: Annotated[Line, Field(min_length=1, alias="from")]
     smarthost: HostPort
     hello: str | None = None
     auth_username: str | None = None
