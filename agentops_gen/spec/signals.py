@@ -8,6 +8,7 @@ from pydantic import Field, model_validator
 
 from agentops_gen.spec.common import AlertName, Annotations, Duration, Labels, Name, Severity, SpecModel
 from agentops_gen.spec.promql_fields import Query
+from agentops_gen.spec.slo import NoDataAlert
 
 Unit = Literal["USD", "seconds", "percent", "percentunit", "short", "bytes", "tokens", "requests", "ratio"]
 
@@ -26,6 +27,7 @@ class KPI(SpecModel):
     severity: Severity = "warning"
     runbook: str | None = None
     labels: Labels = {}
+    no_data: NoDataAlert = NoDataAlert()
 
     @model_validator(mode="after")
     def _bounds(self) -> KPI:
