@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SPECS ?= slo_specs
 OUT ?= out
 
-.PHONY: demo setup test tools lint bench check clean
+.PHONY: demo setup test tools lint bench check clean fuzz-tests
 
 $(BIN)/agentops-gen: pyproject.toml agentops_gen/*.py agentops_gen/*/*.py $(shell find templates -type f)
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,11 @@ tools:
 test: setup tools
 	$(BIN)/python -m pytest -q
 	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
+
+# Generated promtool tests of many random valid specs (tests/spec_fuzz.py); CI does not need it.
+FUZZ_TESTS ?= 30
+fuzz-tests: setup tools
+	FUZZ_TESTS=$(FUZZ_TESTS) $(BIN)/python -m pytest -q tests/test_spec_fuzz.py -k test_random_specs
 
 lint: setup
 	$(BIN)/ruff check agentops_gen tests bench

@@ -129,7 +129,9 @@ def test_burn_machinery_fits_in_sloths_17_rules() -> None:
         groups = {g.name: g for g in service.groups}
         for slo in service.slos:
             group = groups[names.rule_group(service.service, slo.name)]
-            burn = [r for r in group.rules if r.record or (r.alert and "BurnRate" in r.alert)]
+            # The failed-event rates of the minimum-traffic clauses come on top (README "Rule cost per SLO").
+            burn = [r for r in group.rules if (r.record and not r.record.startswith("slo:sli_bad_events:"))
+                    or (r.alert and "BurnRate" in r.alert)]
             assert len(burn) <= 17, (service.service, slo.name, len(burn))
 
 

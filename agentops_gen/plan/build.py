@@ -251,6 +251,8 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
         unreachable=tuple(unreachable), record_windows=tuple(record_windows), error_ratio_template=template,
         selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook,
+        bad_event_windows=tuple(format_duration(w) for w in sorted(bad_windows)),
+        min_bad_events={kind: min_bad_events(slo, kind) for kind in ("page", "ticket", "outage")},
     )
     return plan, groups
 

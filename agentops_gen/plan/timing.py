@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -181,14 +181,23 @@ class Traffic:
         """Last minute with a sample."""
         return len(self.total) - 1
 
+    @cached_property
+    def _sums(self) -> tuple[list[float], list[float]]:
+        total, bad = [0.0], [0.0]
+        for j in range(1, len(self.total)):
+            total.append(total[-1] + self.total[j])
+            bad.append(bad[-1] + self.bad[j])
+        return total, bad
+
     def window(self, t: int, window_min: int) -> tuple[float | None, float]:
         """(error ratio or None without traffic or under two samples, failed events as rate() x window)."""
         first = max(0, t - window_min)
         if t - first < 1:
             return None, 0.0
-        total = sum(self.total[first + 1:t + 1])
-        bad = sum(self.bad[first + 1:t + 1])
-        return (bad / total if total > 0 else None), bad * stretch(t, window_min)
+        sum_total, sum_bad = self._sums
+        total = sum_total[t] - sum_total[first]
+        bad = sum_bad[t] - sum_bad[first]
+        return (bad / total if total > 1e-9 else None), bad * stretch(t, window_min)
 
 
 def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, float, int]]) -> Callable[[int], bool]:
@@ -226,24 +235,47 @@ def absent_firing(last_sample: int, window_min: int, for_min: int) -> int:
     return last_sample + window_min + 1 + for_min
 
 
-def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
-                     record_window_min: int = 5) -> Callable[[int], bool]:
-    """Remaining budget (1 - mean of the recorded 5m ratio over the period / budget) below `below`."""
+def budget_remaining(step: Step, budget: float, period_min: int, horizon: int,
+                     record_window_min: int = 5) -> list[float | None]:
+    """Remaining budget at each minute: 1 - (mean of the recorded 5m ratio over the period) / budget."""
     recorded = [window_ratio(step, i, record_window_min) for i in range(horizon + 1)]
     sums = [0.0]
     counts = [0]
     for value in recorded:
         sums.append(sums[-1] + (value or 0.0))
         counts.append(counts[-1] + (value is not None))
-
-    def condition(t: int) -> bool:
+    out: list[float | None] = []
+    for t in range(horizon + 1):
         lo = max(0, t - period_min)
         n = counts[t + 1] - counts[lo]
-        if n == 0:
-            return False
-        return 1 - ((sums[t + 1] - sums[lo]) / n) / budget < below
+        out.append(None if n == 0 else 1 - ((sums[t + 1] - sums[lo]) / n) / budget)
+    return out
+
+
+def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
+                     record_window_min: int = 5) -> Callable[[int], bool]:
+    """Remaining budget (1 - mean of the recorded 5m ratio over the period / budget) below `below`."""
+    left = budget_remaining(step, budget, period_min, horizon, record_window_min)
+
+    def condition(t: int) -> bool:
+        value = left[t]
+        return value is not None and value < below
 
     return condition
+
+
+def zscore_value(values: Sequence[float], baseline_min: int, t: int, coarse_min: int = 5) -> float | None:
+    """(value - mean) / stddev at minute t (None when stddev is 0), as the recorded `:zscore` series."""
+    coarse = []
+    for i in range(t + 1):
+        window = values[max(0, i - coarse_min): i + 1]
+        coarse.append(sum(window) / len(window))
+    sample = coarse[max(0, t - baseline_min): t + 1]
+    mean = sum(sample) / len(sample)
+    std = math.sqrt(max(0.0, sum((c - mean) ** 2 for c in sample) / len(sample)))
+    if std <= 1e-12 * max(1.0, abs(mean)):
+        return None
+    return (values[t] - mean) / std
 
 
 def zscore_condition(values: Sequence[float], baseline_min: int, zscore: float,
