@@ -97,7 +97,8 @@ def random_spec(seed: int, *, small: bool = False) -> dict[str, Any]:
     kinds = ["ratio-errors", "raw-ratio"] if rng.random() < 0.4 else []
     kinds += [rng.choice(KINDS) for _ in range(count - len(kinds))]
     for i, kind in enumerate(kinds):
-        slo: dict[str, Any] = {"name": f"slo-{i}-{kind}", "objective": rng.choice(OBJECTIVES), "sli": _sli(rng, kind, job)}
+        slo: dict[str, Any] = {"name": f"slo-{i}-{kind}", "objective": rng.choice(OBJECTIVES),
+                               "sli": _sli(rng, kind, job)}
         if rng.random() < 0.3:
             slo["period"] = rng.choice(SMALL_PERIODS if small else tuple(p for p in PERIODS if p))
         alerting = _alerting(rng, small)

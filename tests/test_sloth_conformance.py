@@ -441,7 +441,7 @@ def write_promtool_test(r: Rendered, severity: str, workdir: Path, our_text: str
         for step, firing in p.firing.items():
             for groups, label, severity_of in ((r.sloth_groups, "sloth_slo", sloth_severity),
                                                (r.our_groups, "slo", our_severity)):
-                value_of = None if label == "sloth_slo" else (lambda rule, step=step: alert_value(s, rule, step))
+                value_of = None if label == "sloth_slo" else (lambda rule, step=step, s=s: alert_value(s, rule, step))
                 for alertname, alerts in expected_alerts(groups, s.slo, label, severity_of, firing,
                                                          value_of).items():
                     checks.append({"eval_time": f"{step * s.interval_s // 60}m", "alertname": alertname,

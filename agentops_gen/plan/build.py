@@ -20,7 +20,6 @@ from agentops_gen.plan.text import (
     human_duration,
     people_number,
     people_percent,
-    percent,
     period_span,
     period_words,
     unit_number,

@@ -134,7 +134,7 @@ def burn_condition(step: Step, pairs: Sequence[BurnPair]) -> Callable[[int], boo
             bad_share = now - cumulative(first)
             if bad_share / (t - first) <= threshold:
                 continue
-            if len(pair) > 3 and not enough_bad(bad_share * events * stretch(t, long_min), pair[3]):  # type: ignore[misc]
+            if len(pair) > 3 and not enough_bad(bad_share * events * stretch(t, long_min), pair[3]):
                 continue
             first = t - short_min if t > short_min else 0
             if (now - cumulative(first)) / (t - first) > threshold:

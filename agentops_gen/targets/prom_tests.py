@@ -703,8 +703,10 @@ def _traffic_cases(service: ServicePlan) -> list[Case]:
     for index in range(len(traffic_scenarios(counter_slos[0]))):
         title = traffic_scenarios(counter_slos[0])[index][0]
         scenario = {slo.name: traffic_scenarios(slo)[index] for slo in counter_slos}
-        for case, slos in _fed_cases(service, title, lambda slo: traffic_series(service, slo, scenario[slo.name][1])
-                                     if slo.name in scenario else None):
+        def series_of(slo: SLOPlan, scenario: dict[str, Any] = scenario) -> list[tuple[str, str]] | None:
+            return traffic_series(service, slo, scenario[slo.name][1]) if slo.name in scenario else None
+
+        for case, slos in _fed_cases(service, title, series_of):
             for slo in slos:
                 _, traffic, times = scenario[slo.name]
                 case.alerts.extend(_traffic_expectations(service, slo, traffic, times))
