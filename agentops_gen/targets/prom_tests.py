@@ -796,12 +796,15 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     return cases, untested
 
 
-def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str]]:
-    """(selectors read, record-name prefix, identifying label=value) of every SLO, KPI, anomaly and plain alert."""
-    out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}") for slo in service.slos]
-    out += [(query_selectors(k.query), "kpi:", f"kpi={k.name}") for k in service.spec.kpis]
-    out += [(query_selectors(a.query), "anomaly:", f"anomaly={a.name}") for a in service.spec.anomalies]
-    out += [(query_selectors(a.expr), "", "") for a in service.spec.alerts]
+def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]]:
+    """(selectors read, record-name prefix, identifying label=value, alert names) of every SLO, KPI, anomaly
+    and plain alert."""
+    out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}", {a.name for a in slo.alerts}) for slo in service.slos]
+    out += [(query_selectors(spec.query), "kpi:", f"kpi={k.name}", {a.name for a in k.alerts})
+            for spec, k in zip(service.spec.kpis, service.kpis, strict=True)]
+    out += [(query_selectors(spec.query), "anomaly:", f"anomaly={a.name}", {x.name for x in a.alerts})
+            for spec, a in zip(service.spec.anomalies, service.anomalies, strict=True)]
+    out += [(query_selectors(a.expr), "", "", {a.name}) for a in service.spec.alerts]
     return out
 
 
@@ -816,11 +819,13 @@ def keep_present(service: ServicePlan, case: Case) -> None:
     if not watched or not times:
         return
     inputs = [identity(lit) for lit, _ in case.series]
+    asserted = {t["alertname"] for t in case.alerts}
     protected: list[str] = []
-    for reads, prefix, key in _subjects(service):
+    for reads, prefix, key, alerts in _subjects(service):
         label, _, value = key.partition("=")
         fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
-        if fed or any(matches(sel, name, labels) for sel in reads for name, labels in inputs):
+        # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
+        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in reads for name, labels in inputs):
             protected.extend(reads)
     flat = f"0+0x{max(times)}"
     for sel in dict.fromkeys(watched):
