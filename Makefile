@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 SPECS ?= slo_specs
 OUT ?= out
 
-.PHONY: demo setup test tools lint bench check clean fuzz
+.PHONY: demo setup test tools lint bench check clean fuzz fuzz-tests
 
 $(BIN)/agentops-gen: pyproject.toml agentops_gen/*.py agentops_gen/*/*.py $(shell find templates -type f)
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,11 @@ FUZZ_TEST_RULES ?= 20
 fuzz: setup tools
 	FUZZ_SEED=$(FUZZ_SEED) FUZZ_CASES=$(FUZZ_CASES) FUZZ_ONLY=$(FUZZ_ONLY) FUZZ_TEST_RULES=$(FUZZ_TEST_RULES) FUZZ_TEST_BYTES=0 \
 	  $(BIN)/python -m pytest -q -s -p no:cacheprovider tests/test_fuzz.py -k fuzzed
+
+# Generated promtool tests of many random valid specs (tests/spec_fuzz.py); CI does not need it.
+FUZZ_TESTS ?= 30
+fuzz-tests: setup tools
+	FUZZ_TESTS=$(FUZZ_TESTS) $(BIN)/python -m pytest -q tests/test_spec_fuzz.py -k test_random_specs
 
 lint: setup
 	$(BIN)/ruff check agentops_gen tests bench

@@ -220,6 +220,11 @@ _CLAUSE = re.compile(
 _SLO_MATCHER = re.compile(r'(?<![\w])(?:sloth_slo|slo)="([^"]+)"')
 
 
+def burn_clauses(expr: str) -> list[re.Match[str]]:
+    """The `ratio_rate<W>{...} > (F * B)` comparisons of a burn alert, in order (window, sel, factor, budget)."""
+    return list(_CLAUSE.finditer(expr))
+
+
 @dataclass(frozen=True)
 class BurnPair:
     """One (long, short) window pair of a burn-rate alert as written in a rule file."""

@@ -18,7 +18,8 @@ pytestmark = pytest.mark.tools
 
 
 def _promtool(promtool: str, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([promtool, *args], capture_output=True, text=True, timeout=600)
+    # A generated test file takes 1-2 minutes of CPU: leave room for a loaded CI machine.
+    return subprocess.run([promtool, *args], capture_output=True, text=True, timeout=1800)
 
 
 def test_every_rules_file_passes_promtool_check(rendered_examples: Path, promtool: str) -> None:
@@ -111,7 +112,7 @@ def test_every_alert_has_a_fire_test_except_listed_plain_ones() -> None:
     _, plan = plan_paths([SPECS])
     for service in plan.services:
         cases, untested = prom_tests.service_cases(service)
-        fired = {c.alerts[1]["alertname"] for c in cases if " fires " in c.name}
+        fired = {t["alertname"] for c in cases for t in c.alerts if t["exp_alerts"] and " fire" in c.name}
         for alert in service.alerts:
             if alert.name not in fired:
                 assert any(u.startswith(alert.name + " ") for u in untested), alert.name
@@ -137,7 +138,9 @@ def test_burn_machinery_fits_in_sloths_17_rules() -> None:
         groups = {g.name: g for g in service.groups}
         for slo in service.slos:
             group = groups[names.rule_group(service.service, slo.name)]
-            burn = [r for r in group.rules if r.record or (r.alert and "BurnRate" in r.alert)]
+            # The failed-event rates of the minimum-traffic clauses come on top (README "Rule cost per SLO").
+            burn = [r for r in group.rules if (r.record and not r.record.startswith("slo:sli_bad_events:"))
+                    or (r.alert and "BurnRate" in r.alert)]
             assert len(burn) <= 17, (service.service, slo.name, len(burn))
 
 

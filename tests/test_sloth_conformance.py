@@ -30,12 +30,14 @@ from sloth_translate import (
     SLOTH,
     BurnPair,
     WindowPair,
+    burn_clauses,
     burn_pairs,
     load_sloth_spec,
     load_windows,
     our_severity,
     record_windows,
     rules_of_slo,
+    seconds,
     sloth_rules_text,
     sloth_severity,
     translate,
@@ -203,7 +205,8 @@ def test_same_recorded_windows(rendered: Any, name: str) -> None:
 @pytest.mark.parametrize("name", CASE_IDS)
 def test_rules_per_slo_at_most_sloths(rendered: Any, name: str, tmp_path: Path) -> None:
     """Our burn-rate machinery (recordings + page/ticket alerts) per SLO needs no more rules than Sloth's 17;
-    with our defaults the outage alert comes on top and is counted separately."""
+    what Sloth does not have comes on top and is counted separately: the outage alert, the no-data alert and
+    the failed-event rates of the minimum-traffic clauses (one per alert window)."""
     r = rendered(name)
     defaults = translate(r.sloth_spec, period=r.case.period, windows=r.catalog if r.case.custom_windows else None,
                          conformance=False)
@@ -214,12 +217,19 @@ def test_rules_per_slo_at_most_sloths(rendered: Any, name: str, tmp_path: Path) 
     for slo in slos:
         sloth = rules_of_slo(r.sloth_groups, slo, "sloth_slo")
         assert len(sloth) == (SLOTH_RULES_PER_SLO if r.enabled(slo) else SLOTH_RULES_PER_SLO - 2)
-        ours = rules_of_slo(r.our_groups, slo, "slo")
+        ours = [x for x in rules_of_slo(r.our_groups, slo, "slo") if not _extra(x)]
         assert len(ours) <= len(sloth) <= SLOTH_RULES_PER_SLO
         with_defaults = rules_of_slo(default_groups, slo, "slo")
         outage = [x for x in with_defaults if x.get("alert", "").endswith("Outage")]
-        assert len(with_defaults) - len(outage) <= SLOTH_RULES_PER_SLO
+        assert len([x for x in with_defaults if not _extra(x)]) <= SLOTH_RULES_PER_SLO
         assert len(outage) <= 1
+        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_bad_events:")]) <= 5
+
+
+def _extra(rule: dict[str, Any]) -> bool:
+    """A rule Sloth has no counterpart for: outage and no-data alerts, failed-event rates."""
+    return rule.get("alert", "").endswith(("Outage", "NoData")) or rule.get("record", "").startswith(
+        "slo:sli_bad_events:")
 
 
 # --- (b) alert timing ------------------------------------------------------------------------------------------
@@ -355,17 +365,21 @@ def input_series(r: Rendered, s: Scenario) -> list[dict[str, str]]:
 
 
 _TEMPLATE = re.compile(r"\{\{\s*(?:\$labels\.(\w+)|\"((?:[^\"\\]|\\.)*)\")\s*\}\}")
+_PERCENT = "{{ $value | humanizePercentage }}"
 
 
-def expand(text: str, labels: dict[str, str]) -> str:
-    """Prometheus' annotation templating, for the two forms these files use: {{ $labels.x }} and {{ "{{" }}."""
+def expand(text: str, labels: dict[str, str], value: float | None = None) -> str:
+    """Prometheus' annotation templating, for the forms these files use: {{ $labels.x }}, {{ "{{" }} and our
+    `{{ $value | humanizePercentage }}` (printf "%.4g%%" of value x 100)."""
+    if value is not None:
+        text = text.replace(_PERCENT, f"{value * 100:.4g}%")
     out = _TEMPLATE.sub(lambda m: labels.get(m[1], "") if m[1] else m[2], text)
     assert "{{" not in _TEMPLATE.sub("", text), f"unsupported template in {text!r}"
     return out
 
 
 def expected_alerts(groups: list[dict[str, Any]], slo: str, slo_label: str, severity_of: Any,
-                    firing: set[str]) -> dict[str, list[dict[str, Any]]]:
+                    firing: set[str], value_of: Any = None) -> dict[str, list[dict[str, Any]]]:
     """alertname -> the alerts one tool must have firing for an SLO when `firing` severities fire.
 
     An alert's labels are its expression's (the recorded error ratio's labels, Sloth drops `sloth_window`) plus
@@ -381,9 +395,23 @@ def expected_alerts(groups: list[dict[str, Any]], slo: str, slo_label: str, seve
         alerts = out.setdefault(rule["alert"], [])
         if severity_of(rule) in firing:
             labels = {**expr_labels, **{k: str(v) for k, v in (rule.get("labels") or {}).items()}}
-            annotations = {k: expand(str(v), expr_labels) for k, v in (rule.get("annotations") or {}).items()}
+            value = value_of(rule) if value_of else None
+            annotations = {k: expand(str(v), expr_labels, value) for k, v in (rule.get("annotations") or {}).items()}
             alerts.append({"exp_labels": labels, "exp_annotations": annotations})
     return out
+
+
+def alert_value(s: Scenario, rule: dict[str, Any], step: int) -> float | None:
+    """Our burn alert's $value at a step: the long-window error ratio of its first window pair that holds
+    (`A and B or C and D` keeps the left operand's sample)."""
+    errors = s.errors()
+    clauses = burn_clauses(rule["expr"])
+    for a, b in zip(clauses[::2], clauses[1::2], strict=True):
+        threshold = float(a["factor"]) * float(a["budget"])
+        ratios = [window_ratio(s, errors, step, seconds(c["window"])) for c in (a, b)]
+        if all(r is not None and r > threshold for r in ratios):
+            return ratios[0]
+    return None
 
 
 def timing_scenarios(r: Rendered, severity: str) -> list[tuple[Scenario, Prediction]]:
@@ -413,7 +441,9 @@ def write_promtool_test(r: Rendered, severity: str, workdir: Path, our_text: str
         for step, firing in p.firing.items():
             for groups, label, severity_of in ((r.sloth_groups, "sloth_slo", sloth_severity),
                                                (r.our_groups, "slo", our_severity)):
-                for alertname, alerts in expected_alerts(groups, s.slo, label, severity_of, firing).items():
+                value_of = None if label == "sloth_slo" else (lambda rule, step=step, s=s: alert_value(s, rule, step))
+                for alertname, alerts in expected_alerts(groups, s.slo, label, severity_of, firing,
+                                                         value_of).items():
                     checks.append({"eval_time": f"{step * s.interval_s // 60}m", "alertname": alertname,
                                    "exp_alerts": alerts})
         w = s.target

@@ -80,3 +80,72 @@ def test_first_firing_is_monotone_in_the_threshold() -> None:
             assert low <= mid <= high  # type: ignore[operator]
         if low == high:
             assert mid == low
+
+
+def test_rate_extrapolation_stretch_by_hand() -> None:
+    # Full window: the first sample sits on the window's start, nothing is extrapolated.
+    assert timing.stretch(60, 60) == 1.0
+    assert timing.stretch(90, 60) == 1.0
+    # 10 minutes of samples in a 60m window: the 50m gap is over 1.1 intervals, so half an interval is added.
+    assert timing.stretch(10, 60) == pytest.approx(10.5 / 10)
+    # A gap of one interval (under 1.1) is extrapolated in full.
+    assert timing.stretch(59, 60) == pytest.approx(60 / 59)
+
+
+def test_traffic_window_counts_failed_events_by_hand() -> None:
+    # One event every 10 minutes; the event of minute 120 fails.
+    traffic = timing.Traffic.of([(240, lambda i: (1.0 if (i + 1) % 10 == 0 else 0.0,
+                                                   1.0 if i + 1 == 120 else 0.0))])
+    ratio, bad = traffic.window(125, 60)  # minutes 66..125 hold the events of 70, 80, ..., 120: 6 events
+    assert ratio == pytest.approx(1 / 6) and bad == pytest.approx(1.0)
+    assert traffic.window(125, 5) == (None, 0.0)  # no event in (120, 125]: no ratio, not 0
+    page = timing.traffic_burn_condition(traffic, [(60, 5, 0.0144, 5)])
+    no_minimum = timing.traffic_burn_condition(traffic, [(60, 5, 0.0144, 0)])
+    # Without a minimum the 17% hour and the 100% 5 minutes page at 122 (for: 2m); with 5 events it never does.
+    assert timing.first_firing(no_minimum, 2, 240) == 122
+    assert timing.first_firing(page, 2, 240) is None
+
+
+def test_full_outage_at_one_event_a_minute_by_hand() -> None:
+    traffic = timing.Traffic.of([(60, lambda i: (1.0, 0.0)), (30, lambda i: (1.0, 1.0))])
+    # Minute 60 + k: k of the 60 events in the hour failed; 5 failures are reached at k = 5, firing 2m later.
+    page = timing.traffic_burn_condition(traffic, [(60, 5, 0.0144, 5)])
+    assert timing.first_firing(page, 2, traffic.horizon) == 67
+    # The 2m outage window holds 2 events: 2 failed events (> 1.5) at 100% at minute 62.
+    outage = timing.traffic_ratio_condition(traffic, 2, 0.9, 2)
+    assert timing.first_firing(outage, 0, traffic.horizon) == 62
+    assert timing.first_firing(timing.traffic_ratio_condition(traffic, 2, 0.9, 3), 0, traffic.horizon) is None
+
+
+def test_minimum_failed_events_in_the_step_model() -> None:
+    # 100 events a minute, 10% failing from minute 30: 10 failed events a minute.
+    step = timing.Step(start=30, incident=0.1)
+    assert timing.first_firing(timing.burn_condition(step, [(60, 5, 0.05, 0)]), 0, 200) == 61
+    # Needing 400 failed events in the hour delays it to minute 70 (40 minutes x 10).
+    assert timing.first_firing(timing.burn_condition(step, [(60, 5, 0.05, 400)]), 0, 200) == 70
+
+
+def test_absent_firing_by_hand() -> None:
+    # Last sample at 30: [t - 10m, t] holds it until t = 40; absent from 41, firing after for: 20m.
+    assert timing.absent_firing(30, 10, 20) == 61
+
+
+def test_encoded_counters_never_step_back() -> None:
+    """promtool adds the increment n times; a run boundary recomputed as a + n x b can fall below that."""
+    from agentops_gen.targets.prom_tests import encode
+
+    text = encode([(180, 0.025), (29, 0.0), (1, 1.0)], 1_000_000.0)
+    values: list[float] = []
+    for part in text.split():
+        if "x" in part:
+            start, rest = part.split("+", 1)
+            inc, times = rest.split("x")
+            value = float(start)
+            values.append(value)
+            for _ in range(int(times)):
+                value += float(inc)
+                values.append(value)
+        else:
+            values.append(float(part))
+    assert len(values) == 211
+    assert all(b >= a for a, b in zip(values, values[1:], strict=False))

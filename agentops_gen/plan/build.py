@@ -5,11 +5,21 @@ from __future__ import annotations
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, Plan, Rule, RuleGroup, ServicePlan, SLOPlan
-from agentops_gen.plan.sli import counter_series, error_ratio_template
+from agentops_gen.plan.sli import (
+    bad_events_template,
+    counter_series,
+    error_ratio_template,
+    finite,
+    query_selectors,
+    read_selectors,
+)
 from agentops_gen.plan.text import (
+    PERCENT_FORMAT,
+    VALUE_FORMAT,
     go_template_literal,
     human_duration,
-    percent,
+    people_number,
+    people_percent,
     period_span,
     period_words,
     unit_number,
@@ -26,7 +36,7 @@ from agentops_gen.plan.windows import (
 )
 from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
-from agentops_gen.spec.slo import SLO
+from agentops_gen.spec.slo import SLO, NoDataAlert
 from agentops_gen.spec.validate import SpecSet
 
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
@@ -34,6 +44,13 @@ DEFAULT_FOR = {"page": "2m", "ticket": "15m"}
 """`for:` on burn-rate alerts: two 1m evaluations for a page, a quarter hour for a ticket (README)."""
 DEFAULT_KEEP_FIRING_FOR = {"page": "5m", "ticket": "15m"}
 """Holds a burn alert through short dips of an intermittent incident, so it does not flap."""
+DEFAULT_MIN_BAD_EVENTS = {"page": 5, "ticket": 5, "outage": 2}
+"""Failed events an alert needs in its long (outage: only) window before it may fire; README "Minimum traffic"
+has the numbers: one failure never fires, a full outage at one event a minute pages within 2 to 7 minutes."""
+NO_DATA_WINDOW = "10m"
+NO_DATA_FOR = "20m"
+"""A no-data alert fires 10m + 20m = 30 minutes after the last sample of the series it watches."""
+NO_DATA_SEVERITY = "warning"
 CURRENT_BURN_WINDOW = 5 * 60
 ANOMALY_COARSE_INTERVAL = "5m"
 """Anomaly baselines read a 5m-average series recorded every 5m, so a 7d window holds 2016 samples."""
@@ -42,13 +59,13 @@ ANOMALY_COARSE_INTERVAL = "5m"
 def build_plan(specs: SpecSet) -> Plan:
     """Plan every service of a spec folder."""
     services = []
+    platform = specs.platform.spec if specs.platform else None
+    no_data = platform is None or platform.outputs.no_data_alerts  # type: ignore[union-attr]
     for spec_file in specs.services:
         spec = spec_file.spec
         assert isinstance(spec, ServiceSpec)
-        source = spec_file.loaded.file
-        services.append(plan_service(spec, _relative_source(source, specs)))
+        services.append(plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data))
     services.sort(key=lambda s: s.service)
-    platform = specs.platform.spec if specs.platform else None
     return Plan(services=tuple(services), platform=platform)
 
 
@@ -61,20 +78,20 @@ def _relative_source(file: str, specs: SpecSet) -> str:
         return Path(file).name
 
 
-def plan_service(spec: ServiceSpec, source: str) -> ServicePlan:
-    """Plan one service: SLOs, KPIs, anomalies, plain alerts and their rule groups."""
+def plan_service(spec: ServiceSpec, source: str, *, no_data: bool = True) -> ServicePlan:
+    """Plan one service: SLOs, KPIs, anomalies, plain alerts and their rule groups (`no_data`: platform switch)."""
     base = {**spec.labels, "service": spec.service, "team": spec.owner}
     period_s = int(parse_duration(spec.period))
     slo_plans: list[SLOPlan] = []
     groups: list[RuleGroup] = []
     shared = _shared_series(spec)
     for slo in spec.slos:
-        slo_plan, slo_groups = _plan_slo(spec, slo, base, period_s, shared)
+        slo_plan, slo_groups = _plan_slo(spec, slo, base, period_s, shared, no_data)
         slo_plans.append(slo_plan)
         groups.extend(slo_groups)
     if shared:
         groups.insert(0, _shared_group(spec, slo_plans, shared, base))
-    kpi_plans = [_plan_kpi(spec, kpi, base) for kpi in spec.kpis]
+    kpi_plans = [_plan_kpi(spec, kpi, base, no_data) for kpi in spec.kpis]
     if kpi_plans:
         groups.append(_kpi_group(spec, kpi_plans, base))
     anomaly_plans = [_plan_anomaly(spec, a) for a in spec.anomalies]
@@ -136,8 +153,22 @@ def _selector(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
+def min_bad_events(slo: SLO, kind: str) -> int:
+    """The minimum number of failed events of an SLO's page, ticket or outage alert (0: none)."""
+    opts = slo.alerting.outage if kind == "outage" else getattr(slo.alerting, kind)
+    if slo.sli.raw is not None and slo.sli.raw.events is None:
+        return 0  # a raw SLI without `events` has no event counts (README, lint slo/raw-without-events)
+    return DEFAULT_MIN_BAD_EVENTS[kind] if opts.min_bad_events is None else int(opts.min_bad_events)
+
+
+def bad_events_clause(window: str, minimum: int, sel: str) -> str:
+    """`at least minimum failed events in window`: rate x seconds, compared with minimum - 0.5 (rates are floats)."""
+    seconds = int(parse_duration(window))
+    return f"{names.bad_events_record(window)}{sel} * {seconds} > {format_number(minimum - 0.5)}"
+
+
 def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
-              shared: dict[str, str]) -> tuple[SLOPlan, list[RuleGroup]]:
+              shared: dict[str, str], no_data: bool) -> tuple[SLOPlan, list[RuleGroup]]:
     period_s = int(parse_duration(slo.period)) if slo.period else default_period_s
     period = format_duration(period_s)
     budget = error_budget(slo.objective)
@@ -155,6 +186,19 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         Rule(record=names.sli_error_record(w), expr=template.replace("{{ window }}", w), labels=labels)
         for w in record_windows
     )
+    bad_windows: set[int] = set()
+    for kind in ("page", "ticket"):
+        if not getattr(slo.alerting, kind).disable and min_bad_events(slo, kind):
+            bad_windows.update(w.long_s for w in windows if w.severity == kind)
+    outage_on = slo.sli.kind in ("ratio", "latency") and not slo.alerting.outage.disable
+    if outage_on and min_bad_events(slo, "outage"):
+        bad_windows.add(int(parse_duration(slo.alerting.outage.window)))
+    bad_rules = []
+    for seconds in sorted(bad_windows):
+        w = format_duration(seconds)
+        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", shared)
+        assert bad is not None
+        bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
     five = names.sli_error_record(format_duration(CURRENT_BURN_WINDOW))
     period_record = names.sli_error_record(period)
     meta_rules = (
@@ -178,11 +222,12 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         pairs = [w for w in windows if w.severity == severity_kind]
         if opts.disable or not pairs:
             continue
-        alert, rule = _burn_alert(spec, slo, severity_kind, pairs, budget, period_s, labels, sel)
+        alert, rule = _burn_alert(spec, slo, severity_kind, pairs, budget, period_s, labels, sel,
+                                  min_bad_events(slo, severity_kind))
         alerts.append(alert)
         alert_rules.append(rule)
-    if slo.sli.kind in ("ratio", "latency") and not slo.alerting.outage.disable:
-        alert, rule = _outage_alert(spec, slo, template, labels)
+    if outage_on:
+        alert, rule = _outage_alert(spec, slo, template, labels, sel)
         alerts.append(alert)
         alert_rules.append(rule)
     for budget_alert in sorted(slo.alerting.budget, key=lambda b: -b.below):
@@ -190,15 +235,23 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
                                     period_s, labels, sel)
         alerts.append(alert)
         alert_rules.append(rule)
+    if no_data and not slo.alerting.no_data.disable:
+        alert, rule = _no_data_alert(spec, slo.name, slo.alerting.no_data, read_selectors(slo.sli),
+                                     {**labels, **slo.alerting.labels}, dict(slo.alerting.annotations),
+                                     f"the {slo.name} SLO", slo.runbook)
+        alerts.append(alert)
+        alert_rules.append(rule)
 
     # One group per SLO: Prometheus evaluates a group's rules in order, so the alerts always read
     # the error ratios recorded in the same cycle (separate groups would add up to one interval of lag).
-    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*sli_rules, *meta_rules, *alert_rules))]
+    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*sli_rules, *bad_rules, *meta_rules, *alert_rules))]
     plan = SLOPlan(
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
         unreachable=tuple(unreachable), record_windows=tuple(record_windows), error_ratio_template=template,
         selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook,
+        bad_event_windows=tuple(format_duration(w) for w in sorted(bad_windows)),
+        min_bad_events={kind: min_bad_events(slo, kind) for kind in ("page", "ticket", "outage")},
     )
     return plan, groups
 
@@ -214,36 +267,38 @@ def _common_annotations(spec: ServiceSpec, alert: str, summary: str, description
 
 
 def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow], budget: float, period_s: int,
-                labels: dict[str, str], sel: str) -> tuple[AlertPlan, Rule]:
+                labels: dict[str, str], sel: str, minimum: int) -> tuple[AlertPlan, Rule]:
     opts = getattr(slo.alerting, kind)
     name = names.burn_alert(spec.service, slo.name, kind, slo.alerting.name)
     severity = opts.severity or DEFAULT_SEVERITY[kind]
     clauses = []
     for w in pairs:
         threshold = f"({format_number(w.factor)} * {format_number(budget)})"
-        clauses.append(
-            "(\n"
-            f"  {names.sli_error_record(w.long)}{sel} > {threshold}\n"
-            "  and\n"
-            f"  {names.sli_error_record(w.short)}{sel} > {threshold}\n"
-            ")"
-        )
+        # The long window's ratio comes first: `and` keeps its value, so $value is the long window's error ratio.
+        lines = [f"{names.sli_error_record(w.long)}{sel} > {threshold}",
+                 f"{names.sli_error_record(w.short)}{sel} > {threshold}"]
+        if minimum:
+            lines.append(bad_events_clause(w.long, minimum, sel))
+        clauses.append("(\n  " + "\n  and\n  ".join(lines) + "\n)")
     expr = "\nor\n".join(clauses)
     words = period_words(period_s)
     pieces = [
-        f"{format_number(w.budget_percent)}% of the budget in {w.long} (burn rate {format_number(w.factor)}x, "
-        f"budget gone in {human_duration(exhaustion_seconds(w.factor, period_s))})"
+        f"{people_number(w.budget_percent)}% of the budget in {w.long} (over {people_percent(w.factor * budget)} "
+        f"of events failing, burn rate {people_number(w.factor)}x: budget gone in "
+        f"{human_duration(exhaustion_seconds(w.factor, period_s))})"
         for w in pairs
     ]
     meaning = (
-        f"{slo.name} is spending its {words} error budget ({percent(budget)} of events may fail) too fast: "
-        f"this {kind} alert fires on " + " or ".join(pieces) + "."
+        f"{slo.name} is spending its {words} error budget ({people_percent(budget)} of events may fail) too fast: "
+        f"this {kind} alert fires on " + " or ".join(pieces)
+        + (f", once at least {minimum} events failed in that window." if minimum else ".")
     )
     summary = f"{spec.service} {slo.name}: error budget burn rate too high ({kind})"
-    # Static text: the value is on the dashboard, and static annotations let generated tests match exactly.
+    long_windows = " or ".join(dict.fromkeys(w.long for w in pairs))
     description = (
-        f"{go_template_literal(slo.description or slo.name)} Objective {format_number(slo.objective)}% over "
-        f"{period_span(period_s)}. {go_template_literal(meaning)}"
+        f"{go_template_literal(slo.description or slo.name)} Now {PERCENT_FORMAT} of events fail over the last "
+        f"{long_windows}. Objective {format_number(slo.objective)}% over {period_span(period_s)}. "
+        f"{go_template_literal(meaning)}"
     )
     alert_labels = {**labels, **slo.alerting.labels, **opts.labels, "severity": severity}
     annotations = _common_annotations(spec, name, summary, description,
@@ -255,16 +310,27 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
     return _alert_plan(spec, name, f"burn-{kind}", severity, slo.name, rule, meaning, slo.runbook), rule
 
 
-def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, str]) -> tuple[AlertPlan, Rule]:
+def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, str],
+                  sel: str) -> tuple[AlertPlan, Rule]:
     outage = slo.alerting.outage
     name = names.outage_alert(spec.service, slo.name)
+    minimum = min_bad_events(slo, "outage")
     expr = f"(\n{template.replace('{{ window }}', outage.window)}\n) > {format_number(outage.error_ratio)}"
+    if minimum:
+        # The ratio has no labels (sum), the recorded count has the SLO's: match on nothing.
+        expr += f"\nand on()\n{bad_events_clause(outage.window, minimum, sel)}"
+    what = "are slower than the objective allows" if slo.sli.kind == "latency" else "failed"
+    state = "(close to) stalled" if slo.sli.kind == "latency" else "(close to) fully down"
     meaning = (
-        f"At least {percent(outage.error_ratio)} of {slo.name} events failed over the last {outage.window}: "
-        "the service is (close to) fully down. A blip shorter than the window cannot reach the threshold."
+        f"More than {people_percent(outage.error_ratio)} of {slo.name} events {what} over the last "
+        f"{outage.window}: the service is {state}. A one-minute blip cannot fill the window"
+        + (f", and fewer than {minimum} failed events in it never fire the alert." if minimum else ".")
     )
-    summary = f"{spec.service} {slo.name}: outage, almost every event is failing"
-    description = f"{go_template_literal(slo.description or slo.name)} {go_template_literal(meaning)}"
+    summary = (f"{spec.service} {slo.name}: outage, almost every event is "
+               + ("too slow" if slo.sli.kind == "latency" else "failing"))
+    description = (f"{go_template_literal(slo.description or slo.name)} Now {PERCENT_FORMAT} of events "
+                   f"{'are too slow' if slo.sli.kind == 'latency' else 'fail'} over the last {outage.window}. "
+                   f"{go_template_literal(meaning)}")
     rule = Rule(alert=name, expr=expr, for_=_nonzero(outage.for_),
                 labels={**labels, **slo.alerting.labels, "severity": outage.severity},
                 annotations=_common_annotations(spec, name, summary, description, dict(slo.alerting.annotations)))
@@ -279,15 +345,36 @@ def _budget_alert(spec: ServiceSpec, slo: SLO, below: float, severity: str, for_
     meaning = (f"Less than {format_number(below)}% of the {words} error budget of {slo.name} is left; "
                "releases and risky changes should slow down until it recovers.")
     summary = f"{spec.service} {slo.name}: less than {format_number(below)}% of the error budget left"
-    description = (f"Objective {format_number(slo.objective)}% over {period_span(period_s)}. "
-                   f"{go_template_literal(meaning)}")
+    description = (f"Now {PERCENT_FORMAT} of the budget is left. Objective {format_number(slo.objective)}% over "
+                   f"{period_span(period_s)}. {go_template_literal(meaning)}")
     rule = Rule(alert=name, expr=expr, for_=_nonzero(for_),
                 labels={**labels, **slo.alerting.labels, "severity": severity},
                 annotations=_common_annotations(spec, name, summary, description, dict(slo.alerting.annotations)))
     return _alert_plan(spec, name, "budget", severity, slo.name, rule, meaning, slo.runbook), rule
 
 
-def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str]) -> KPIPlan:
+def _no_data_alert(spec: ServiceSpec, subject: str, opts: NoDataAlert, selectors: list[str], labels: dict[str, str],
+                   annotations: dict[str, str], what: str, first_checks: str | None) -> tuple[AlertPlan, Rule]:
+    """An alert when any series the SLO or KPI reads has had no sample for `window` (+ `for`)."""
+    name = names.no_data_alert(spec.service, subject)
+    window = opts.window or NO_DATA_WINDOW
+    for_ = opts.for_ if opts.for_ is not None else NO_DATA_FOR
+    severity = opts.severity or NO_DATA_SEVERITY
+    # max() drops the selectors' labels: one alert per SLO/KPI, labelled like its other alerts.
+    expr = "max(\n  " + "\n  or\n  ".join(f"absent_over_time({s}[{window}])" for s in selectors) + "\n)"
+    reads = ", ".join(f"`{s}`" for s in selectors)
+    total = human_duration(parse_duration(window) + parse_duration(for_))
+    meaning = (f"No sample of {reads} for {total}: {what} cannot be measured (metric renamed, label changed, "
+               "scrape target gone or exporter down), so none of its other alerts can fire. Zero traffic is not "
+               "no data: a counter that stays flat still has samples.")
+    summary = f"{spec.service} {subject}: no data for {total}"
+    description = go_template_literal(meaning)
+    rule = Rule(alert=name, expr=expr, for_=_nonzero(for_), labels={**labels, "severity": severity},
+                annotations=_common_annotations(spec, name, summary, description, annotations))
+    return _alert_plan(spec, name, "no-data", severity, subject, rule, meaning, first_checks), rule
+
+
+def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str], no_data: bool) -> KPIPlan:
     record = names.kpi_record(kpi.name)
     sel = _selector({"service": spec.service, "kpi": kpi.name})
     labels = {**base, **kpi.labels, "kpi": kpi.name}
@@ -302,10 +389,14 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str]) -> KPIPlan:
                    f"{'limit' if bound == 'max' else 'minimum'} {unit_number(kpi.unit, value)}")
         meaning = (f"{kpi.name} has stayed {word} {unit_number(kpi.unit, value)}{per} for {kpi.for_}."
                    + (f" {kpi.description}" if kpi.description else ""))
+        description = f"Now {unit_value(kpi.unit)}{per}. {go_template_literal(meaning)}"
         rule = Rule(alert=name, expr=f"{record}{sel} {op} {format_number(value)}", for_=_nonzero(kpi.for_),
                     labels={**labels, "severity": kpi.severity},
-                    annotations=_common_annotations(spec, name, summary, go_template_literal(meaning), {}))
+                    annotations=_common_annotations(spec, name, summary, description, {}))
         alerts.append(_alert_plan(spec, name, "kpi", kpi.severity, kpi.name, rule, meaning, kpi.runbook))
+    if no_data and not kpi.no_data.disable:
+        alerts.append(_no_data_alert(spec, kpi.name, kpi.no_data, query_selectors(kpi.query), labels, {},
+                                     f"the {kpi.name} KPI", kpi.runbook)[0])
     return KPIPlan(name=kpi.name, description=kpi.description or "", query=kpi.query, record=record, unit=kpi.unit,
                    per=kpi.per, min=kpi.min, max=kpi.max, alerts=tuple(alerts))
 
@@ -313,7 +404,8 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str]) -> KPIPlan:
 def _kpi_group(spec: ServiceSpec, plans: list[KPIPlan], base: dict[str, str]) -> RuleGroup:
     rules: list[Rule] = []
     for kpi_spec, plan in zip(spec.kpis, plans, strict=True):
-        rules.append(Rule(record=plan.record, expr=plan.query, labels={**base, **kpi_spec.labels, "kpi": plan.name}))
+        rules.append(Rule(record=plan.record, expr=finite(plan.query),
+                          labels={**base, **kpi_spec.labels, "kpi": plan.name}))
         rules.extend(_rules_of(plan.alerts))
     return RuleGroup(names.rule_group(spec.service, "kpis"), tuple(rules))
 
@@ -330,9 +422,10 @@ def _plan_anomaly(spec: ServiceSpec, anomaly: Anomaly) -> AnomalyPlan:
                + (f" {anomaly.description}" if anomaly.description else ""))
     summary = (f"{spec.service} {anomaly.name} is unusual "
                f"(more than {format_number(anomaly.zscore)} standard deviations)")
+    description = f"Now {VALUE_FORMAT} standard deviations from its mean. {go_template_literal(meaning)}"
     rule = Rule(alert=name, expr=f"abs({records['zscore']}{sel}) > {format_number(anomaly.zscore)}",
                 for_=_nonzero(anomaly.for_), labels=labels,
-                annotations=_common_annotations(spec, name, summary, go_template_literal(meaning), {}))
+                annotations=_common_annotations(spec, name, summary, description, {}))
     alert = _alert_plan(spec, name, "anomaly", anomaly.severity, anomaly.name, rule, meaning, anomaly.runbook)
     return AnomalyPlan(name=anomaly.name, description=anomaly.description or "", query=anomaly.query,
                        zscore=anomaly.zscore, baseline=anomaly.baseline, unit=anomaly.unit, records=records,
@@ -347,7 +440,7 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
         labels = {**base, **anomaly.labels, "anomaly": plan.name}
         sel = _selector({"service": spec.service, "anomaly": plan.name})
         r = plan.records
-        fast.append(Rule(record=r["value"], expr=plan.query, labels=labels))
+        fast.append(Rule(record=r["value"], expr=finite(plan.query), labels=labels))
         slow.append(Rule(record=r["value_coarse"], expr=f"avg_over_time({r['value']}{sel}[{ANOMALY_COARSE_INTERVAL}])",
                          labels=labels))
         # Mean and stddev read the 5m series (a 7d baseline is 2016 samples, not 10080) but are

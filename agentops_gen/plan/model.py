@@ -80,6 +80,10 @@ class SLOPlan:
     selector_labels: dict[str, str]
     alerts: tuple[AlertPlan, ...]
     runbook: str | None
+    bad_event_windows: tuple[str, ...] = ()
+    """Windows of the recorded failed-event rates (the minimum-traffic clauses read them)."""
+    min_bad_events: dict[str, int] = field(default_factory=dict)
+    """page / ticket / outage -> failed events its alert needs in its window (0: no minimum)."""
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 
 SLI_ERROR_RECORD = "slo:sli_error:ratio_rate{window}"
+BAD_EVENTS_RECORD = "slo:sli_bad_events:rate{window}"
 OBJECTIVE_RECORD = "slo:objective:ratio"
 ERROR_BUDGET_RECORD = "slo:error_budget:ratio"
 PERIOD_DAYS_RECORD = "slo:time_period:days"
@@ -30,6 +31,11 @@ def camel(name: str) -> str:
 def sli_error_record(window: str) -> str:
     """Recorded error ratio of an SLO over one window (shared shape with Sloth)."""
     return SLI_ERROR_RECORD.format(window=window)
+
+
+def bad_events_record(window: str) -> str:
+    """Recorded failed events per second of an SLO over one alert window (the minimum-traffic clause)."""
+    return BAD_EVENTS_RECORD.format(window=window)
 
 
 def shared_rate_record(series: str, window: str) -> str:
@@ -56,6 +62,11 @@ def burn_alert(service: str, slo: str, severity: str, override: str | None = Non
 def outage_alert(service: str, slo: str) -> str:
     """Fast full-outage page of an SLO."""
     return f"{camel(service)}{camel(slo)}Outage"
+
+
+def no_data_alert(service: str, subject: str) -> str:
+    """Alert on an SLO's or KPI's series being absent."""
+    return f"{camel(service)}{camel(subject)}NoData"
 
 
 def budget_alert(service: str, slo: str, below: float) -> str:

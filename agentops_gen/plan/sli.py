@@ -2,14 +2,17 @@
 
 Dividing by `(total > 0)` drops the sample when there is no traffic (instead of 0/0 = NaN), and
 `or vector(0)` stands in for an error/good counter that was never incremented (its series does not
-exist yet), so an absent error series reads as 0 errors, not as "no data".
+exist yet), so an absent error series reads as 0 errors, not as "no data". A raw SLI's query is the
+user's, so its value passes a finiteness filter instead (`> -Inf < +Inf` drops NaN and +-Inf).
 """
 
 from __future__ import annotations
 
 import re
 
-from agentops_gen.check.promql import selector_parts, substitute_window
+import promql_parser
+
+from agentops_gen.check.promql import check_query, nodes, selector_parts, substitute_window
 from agentops_gen.plan.durations import parse_threshold
 from agentops_gen.plan.windows import format_number
 from agentops_gen.spec.slo import SLI
@@ -86,18 +89,77 @@ def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None) -> str:
     """
     rates = shared or {}
     if sli.raw is not None:
-        return "(" + substitute_window(sli.raw.error_ratio.strip(), "{{ window }}") + ")"  # also Sloth's {{.window}}
+        return finite(substitute_window(sli.raw.error_ratio.strip(), "{{ window }}"))  # also Sloth's {{.window}}
     part, *total_series = counter_series(sli)
-    if len(total_series) == 1:
-        total = f"({_rate(total_series[0], rates)} > 0)"
-    else:  # each counter may not exist yet (0); the sum still drops the sample at zero traffic
-        total = "((" + " + ".join(f"({_rate(t, rates)} or vector(0))" for t in total_series) + ") > 0)"
+    total = f"({_total_rate(total_series, rates)} > 0)"
     part_rate = f"({_rate(part, rates)} or vector(0))"
     if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
         return f"{part_rate}\n/\n{total}"
     return f"1 - (\n  {part_rate}\n  /\n  {total}\n)"
 
 
+def _total_rate(totals: list[str], rates: dict[str, str]) -> str:
+    """The events rate: one total counter, or the sum of several."""
+    if len(totals) == 1:
+        return _rate(totals[0], rates)
+    # each counter may not exist yet (0); a sum of zeros still drops the sample at zero traffic
+    return "(" + " + ".join(f"({_rate(t, rates)} or vector(0))" for t in totals) + ")"
+
+
 def error_ratio(sli: SLI, window: str) -> str:
     """Error-ratio PromQL over one concrete window."""
     return substitute_window(error_ratio_template(sli), window)
+
+
+def finite(query: str) -> str:
+    """A user query whose NaN and +-Inf samples are dropped (NaN fails every comparison)."""
+    return f"(\n  {query.strip()}\n) > -Inf < +Inf"
+
+
+def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | None = None) -> str | None:
+    """Failed events per second over `{{ window }}` (None: a raw SLI without `events`).
+
+    For counter SLIs it is the failed-event rate itself (never NaN: no division); a raw SLI's is its
+    recorded error ratio times its `events` rate, `ratio_record` being that recorded ratio's selector.
+    """
+    rates = shared or {}
+    if sli.raw is not None:
+        if sli.raw.events is None:
+            return None
+        events = substitute_window(sli.raw.events.strip(), "{{ window }}")
+        return f"{ratio_record}\n* on() group_left()\nsum(\n  {events}\n)"
+    part, *total_series = counter_series(sli)
+    part_rate = f"({_rate(part, rates)} or vector(0))"
+    if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
+        return part_rate
+    return f"{_total_rate(total_series, rates)}\n- {part_rate}"
+
+
+def read_selectors(sli: SLI) -> list[str]:
+    """Selectors whose absence blinds the SLI: the total counter (errors may not exist yet), or every
+    selector of a raw SLI's `events` query (else of its error-ratio query)."""
+    if sli.raw is not None:
+        return query_selectors(substitute_window(sli.raw.events or sli.raw.error_ratio, "5m"))
+    return counter_series(sli)[1:]
+
+
+def query_selectors(query: str) -> list[str]:
+    """Every distinct vector selector of a query, as text (`x_total{job="a"}`), in order of appearance."""
+    found: list[str] = []
+    for node in nodes(check_query(query)):
+        if isinstance(node, promql_parser.VectorSelector):
+            matchers = ",".join(f"{m.name}{_OPS_TEXT[str(m.op)]}{_quoted(m.value)}" for m in node.matchers.matchers
+                                if m.name != "__name__" or not node.name)
+            name = node.name or ""
+            text = f"{name}{{{matchers}}}" if matchers or not name else name
+            if text not in found:
+                found.append(text)
+    return found
+
+
+_OPS_TEXT = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~",
+             "=": "=", "!=": "!=", "=~": "=~", "!~": "!~"}
+
+
+def _quoted(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'

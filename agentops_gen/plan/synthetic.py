@@ -50,6 +50,12 @@ def series_for(selector: str, extra: dict[str, str] | None = None) -> tuple[str,
     return name, labels
 
 
+def identity(literal: str) -> tuple[str, dict[str, str]]:
+    """(name, labels) of a series written by series_literal (its matchers are all `=`)."""
+    name, matchers = _matchers(literal)
+    return name, {label: value for label, _op, value in matchers if label != "__name__"}
+
+
 def series_literal(name: str, labels: dict[str, str]) -> str:
     """promtool input-series notation: name{a="b"}."""
     if not labels:
@@ -74,4 +80,4 @@ def complement(selector_total: str, selector_part: str,
     return None
 
 
-__all__ = ["complement", "matches", "series_for", "series_literal"]
+__all__ = ["complement", "identity", "matches", "series_for", "series_literal"]

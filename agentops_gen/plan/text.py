@@ -37,6 +37,18 @@ ESCAPED_OPEN = '{{ "{{" }}'
 """How a literal `{{` is written in a Go template (the only sequence text/template treats as code)."""
 
 
+def people_number(value: float) -> str:
+    """A computed number rounded for people: three significant digits (0.9333333 -> 0.933, 13.44 -> 13.4)."""
+    if abs(value) >= 1000:
+        return format_number(round(value))
+    return format_number(float(f"{value:.3g}"))
+
+
+def people_percent(ratio: float) -> str:
+    """A ratio as a percentage rounded for people: 0.01344 -> `1.34%`."""
+    return f"{people_number(ratio * 100)}%"
+
+
 def go_template_literal(text: str) -> str:
     """Escape user text so Prometheus/Alertmanager templating prints it verbatim (`{{` survives)."""
     return text.replace("{{", ESCAPED_OPEN)

@@ -8,6 +8,11 @@ Model (Prometheus 2.x, as promtool runs it): inputs sampled every minute; rate()
 share timestamps their extrapolation cancels, so a window's error ratio is the mean of the
 per-minute error ratios of the intervals it sampled. All rule groups are evaluated every minute,
 recording groups before alerts (promtool ignores per-group intervals).
+
+A failed-event count (rate x window, the minimum-traffic clause) is not extrapolation-free: while a
+window reaches back before the first sample (minute 0), rate() stretches the sampled increase to the
+window's start (by one interval when the gap is under 1.1 intervals, else by half an interval).
+`Traffic` models uneven traffic (integer events per interval) for the quiet-service cases.
 """
 
 from __future__ import annotations
@@ -15,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 
 @dataclass(frozen=True)
@@ -26,6 +31,8 @@ class Step:
     incident: float
     healthy: float = 0.0
     end: int | None = None
+    events: float = 100.0
+    """Events per minute (constant)."""
 
     def ratio_of_interval(self, j: int) -> float:
         """Error ratio of the interval (j-1, j]."""
@@ -92,19 +99,42 @@ def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *
     return None
 
 
-def burn_condition(step: Step, pairs: Sequence[tuple[int, int, float]]) -> Callable[[int], bool]:
-    """Multi-window condition: any (long, short, threshold) pair with both windows above threshold."""
+def stretch(t: int, window_min: int) -> float:
+    """rate()'s extrapolation factor at minute t over 1m samples from minute 0 (1.0 once the window is full)."""
+    if t >= window_min:
+        return 1.0
+    sampled = t
+    gap = window_min - t  # from the window's start to the first sample, in intervals
+    return (sampled + (gap if gap < 1.1 else 0.5)) / sampled
+
+
+def enough_bad(bad_events: float, minimum: int) -> bool:
+    """The rule's `rate x window > minimum - 0.5`: at least `minimum` failed events (0: no minimum)."""
+    return minimum == 0 or bad_events > minimum - 0.5
+
+
+BurnPair = tuple[int, int, float] | tuple[int, int, float, int]
+"""(long, short, threshold) or (long, short, threshold, minimum failed events in the long window)."""
+
+
+def burn_condition(step: Step, pairs: Sequence[BurnPair]) -> Callable[[int], bool]:
+    """Multi-window condition: any pair with both windows above threshold (and enough failed events)."""
 
     cumulative = step.cumulative
+    events = step.events
 
     def condition(t: int) -> bool:
         if t < 1:
             return False  # no window holds two samples yet
         now = cumulative(t)
         # window_ratio's arithmetic, inlined: this runs thousands of times per generated test file.
-        for long_min, short_min, threshold in pairs:
+        for pair in pairs:
+            long_min, short_min, threshold = pair[0], pair[1], pair[2]
             first = t - long_min if t > long_min else 0
-            if (now - cumulative(first)) / (t - first) <= threshold:
+            bad_share = now - cumulative(first)
+            if bad_share / (t - first) <= threshold:
+                continue
+            if len(pair) > 3 and not enough_bad(bad_share * events * stretch(t, long_min), pair[3]):
                 continue
             first = t - short_min if t > short_min else 0
             if (now - cumulative(first)) / (t - first) > threshold:
@@ -114,34 +144,138 @@ def burn_condition(step: Step, pairs: Sequence[tuple[int, int, float]]) -> Calla
     return condition
 
 
-def ratio_condition(step: Step, window_min: int, threshold: float) -> Callable[[int], bool]:
-    """One window above a threshold (the outage alert)."""
+def ratio_condition(step: Step, window_min: int, threshold: float, minimum: int = 0) -> Callable[[int], bool]:
+    """One window above a threshold, with at least `minimum` failed events in it (the outage alert)."""
 
     def condition(t: int) -> bool:
         ratio = window_ratio(step, t, window_min)
-        return ratio is not None and ratio > threshold
+        if ratio is None or ratio <= threshold:
+            return False
+        first = max(0, t - window_min)
+        bad = (step.cumulative(t) - step.cumulative(first)) * step.events * stretch(t, window_min)
+        return enough_bad(bad, minimum)
 
     return condition
 
 
-def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
-                     record_window_min: int = 5) -> Callable[[int], bool]:
-    """Remaining budget (1 - mean of the recorded 5m ratio over the period / budget) below `below`."""
+@dataclass(frozen=True)
+class Traffic:
+    """Uneven traffic: events and failed events of each interval (j-1, j], j = 1..len (index 0 is unused)."""
+
+    total: tuple[float, ...]
+    bad: tuple[float, ...]
+
+    @staticmethod
+    def of(segments: Sequence[tuple[int, Callable[[int], tuple[float, float]]]]) -> Traffic:
+        """Build from (intervals, i -> (events, failed events) of the segment's i-th interval) segments."""
+        total, bad = [0.0], [0.0]
+        for length, per_interval in segments:
+            for i in range(length):
+                events, failed = per_interval(i)
+                total.append(events)
+                bad.append(failed)
+        return Traffic(tuple(total), tuple(bad))
+
+    @property
+    def horizon(self) -> int:
+        """Last minute with a sample."""
+        return len(self.total) - 1
+
+    @cached_property
+    def _sums(self) -> tuple[list[float], list[float]]:
+        total, bad = [0.0], [0.0]
+        for j in range(1, len(self.total)):
+            total.append(total[-1] + self.total[j])
+            bad.append(bad[-1] + self.bad[j])
+        return total, bad
+
+    def window(self, t: int, window_min: int) -> tuple[float | None, float]:
+        """(error ratio or None without traffic or under two samples, failed events as rate() x window)."""
+        first = max(0, t - window_min)
+        if t - first < 1:
+            return None, 0.0
+        sum_total, sum_bad = self._sums
+        total = sum_total[t] - sum_total[first]
+        bad = sum_bad[t] - sum_bad[first]
+        return (bad / total if total > 1e-9 else None), bad * stretch(t, window_min)
+
+
+def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, float, int]]) -> Callable[[int], bool]:
+    """burn_condition for uneven traffic: (long, short, threshold, minimum failed events) pairs."""
+
+    def condition(t: int) -> bool:
+        for long_min, short_min, threshold, minimum in pairs:
+            ratio, bad = traffic.window(t, long_min)
+            if ratio is None or ratio <= threshold or not enough_bad(bad, minimum):
+                continue
+            short_ratio, _ = traffic.window(t, short_min)
+            if short_ratio is not None and short_ratio > threshold:
+                return True
+        return False
+
+    return condition
+
+
+def traffic_ratio_condition(traffic: Traffic, window_min: int, threshold: float,
+                            minimum: int) -> Callable[[int], bool]:
+    """ratio_condition for uneven traffic (the outage alert)."""
+
+    def condition(t: int) -> bool:
+        ratio, bad = traffic.window(t, window_min)
+        return ratio is not None and ratio > threshold and enough_bad(bad, minimum)
+
+    return condition
+
+
+def absent_firing(last_sample: int, window_min: int, for_min: int) -> int:
+    """First minute an absent_over_time(x[window]) alert fires after x's last sample at `last_sample`.
+
+    The range [t - window, t] holds the last sample until t = last_sample + window; `for:` then runs.
+    """
+    return last_sample + window_min + 1 + for_min
+
+
+def budget_remaining(step: Step, budget: float, period_min: int, horizon: int,
+                     record_window_min: int = 5) -> list[float | None]:
+    """Remaining budget at each minute: 1 - (mean of the recorded 5m ratio over the period) / budget."""
     recorded = [window_ratio(step, i, record_window_min) for i in range(horizon + 1)]
     sums = [0.0]
     counts = [0]
     for value in recorded:
         sums.append(sums[-1] + (value or 0.0))
         counts.append(counts[-1] + (value is not None))
-
-    def condition(t: int) -> bool:
+    out: list[float | None] = []
+    for t in range(horizon + 1):
         lo = max(0, t - period_min)
         n = counts[t + 1] - counts[lo]
-        if n == 0:
-            return False
-        return 1 - ((sums[t + 1] - sums[lo]) / n) / budget < below
+        out.append(None if n == 0 else 1 - ((sums[t + 1] - sums[lo]) / n) / budget)
+    return out
+
+
+def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
+                     record_window_min: int = 5) -> Callable[[int], bool]:
+    """Remaining budget (1 - mean of the recorded 5m ratio over the period / budget) below `below`."""
+    left = budget_remaining(step, budget, period_min, horizon, record_window_min)
+
+    def condition(t: int) -> bool:
+        value = left[t]
+        return value is not None and value < below
 
     return condition
+
+
+def zscore_value(values: Sequence[float], baseline_min: int, t: int, coarse_min: int = 5) -> float | None:
+    """(value - mean) / stddev at minute t (None when stddev is 0), as the recorded `:zscore` series."""
+    coarse = []
+    for i in range(t + 1):
+        window = values[max(0, i - coarse_min): i + 1]
+        coarse.append(sum(window) / len(window))
+    sample = coarse[max(0, t - baseline_min): t + 1]
+    mean = sum(sample) / len(sample)
+    std = math.sqrt(max(0.0, sum((c - mean) ** 2 for c in sample) / len(sample)))
+    if std <= 1e-12 * max(1.0, abs(mean)):
+        return None
+    return (values[t] - mean) / std
 
 
 def zscore_condition(values: Sequence[float], baseline_min: int, zscore: float,

@@ -106,6 +106,8 @@ class Outputs(SpecModel):
 
     prometheus_rule: bool = False
     rule_tests: bool = True
+    no_data_alerts: bool = True
+    """`false` drops every SLO's and KPI's no-data alert (absent series)."""
 
 
 class PlatformSpec(SpecModel):

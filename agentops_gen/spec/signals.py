@@ -19,6 +19,7 @@ from agentops_gen.spec.common import (
     TemplateText,
 )
 from agentops_gen.spec.promql_fields import Query
+from agentops_gen.spec.slo import NoDataAlert
 
 Unit = Literal["USD", "seconds", "percent", "percentunit", "short", "bytes", "tokens", "requests", "ratio"]
 
@@ -37,6 +38,7 @@ class KPI(SpecModel):
     severity: Severity = "warning"
     runbook: str | None = None
     labels: Labels = {}
+    no_data: NoDataAlert = NoDataAlert()
 
     @model_validator(mode="after")
     def _bounds(self) -> KPI:

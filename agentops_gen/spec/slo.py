@@ -108,6 +108,9 @@ class RawSLI(SpecModel):
     """Escape hatch: an error-ratio query with a `{{ window }}` placeholder (as in Sloth)."""
 
     error_ratio: RawWindowQuery
+    events: RawWindowQuery | None = None
+    """Events per second over `{{ window }}` (e.g. sum(rate(x_total[{{ window }}]))): enables the
+    minimum-bad-events clause and the no-data alert's selectors for a raw SLI."""
 
 
 class SLI(SpecModel):
@@ -138,6 +141,8 @@ class BurnAlert(SpecModel):
     disable: bool = False
     for_: Duration | None = Field(default=None, alias="for")
     keep_firing_for: Duration | None = None
+    min_bad_events: int | None = Field(default=None, ge=0)
+    """At least this many failed events in the pair's long window (0: no minimum; default in plan/build.py)."""
     labels: Labels = {}
     annotations: Annotations = {}
 
@@ -166,6 +171,17 @@ class OutageAlert(SpecModel):
     error_ratio: float = Field(default=0.9, gt=0, le=1)
     for_: Duration = Field(default="0s", alias="for")
     severity: Severity = "critical"
+    min_bad_events: int | None = Field(default=None, ge=0)
+    """At least this many failed events in the outage window (0: no minimum; default in plan/build.py)."""
+
+
+class NoDataAlert(SpecModel):
+    """Alert when every series an SLO or KPI reads has been absent for `window` (+ `for`)."""
+
+    disable: bool = False
+    window: Duration | None = None
+    for_: Duration | None = Field(default=None, alias="for")
+    severity: Severity | None = None
 
 
 class BudgetAlert(SpecModel):
@@ -187,6 +203,7 @@ class SLOAlerting(SpecModel):
     windows: list[AlertWindow] | None = None
     outage: OutageAlert = OutageAlert()
     budget: list[BudgetAlert] = []
+    no_data: NoDataAlert = NoDataAlert()
 
 
 class SLO(SpecModel):

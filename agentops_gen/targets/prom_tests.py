@@ -3,7 +3,13 @@
 One case per generated alert: it fires on a step incident of the right size at the minute
 plan/timing.py predicts (and not one evaluation earlier), and every alert stays silent on healthy
 traffic, on zero traffic and when the series are absent. Expected times come from the timing
-simulation, never from the code that writes the rules.
+simulation, never from the code that writes the rules. Quiet-traffic cases (one failed event, a
+full outage at one event a minute, a busy day then a quiet night) and a vanished-series case
+cover the minimum-traffic clauses and the no-data alerts.
+
+Several SLOs (and KPIs) of a service may read the same series: a case's input series are merged
+by identity, and SLOs whose inputs would disagree or leak into each other's queries go to separate
+cases (`partition`), so every valid spec gets a test file that passes.
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ import promql_parser
 from agentops_gen.plan import names, timing
 from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
-from agentops_gen.plan.sli import le_values
-from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
+from agentops_gen.plan.sli import counter_series, le_values, query_selectors, read_selectors
+from agentops_gen.plan.synthetic import complement, identity, matches, series_for, series_literal
 from agentops_gen.spec.slo import SLO
 from agentops_gen.targets.jinja import render_template
 
@@ -31,6 +37,20 @@ INCIDENT_START = 30
 MAX_HISTORY = 6 * 60
 """Healthy minutes before a burn-rate incident: the alert's longest window, capped to keep promtool fast."""
 HEALTHY_MINUTES = 180
+QUIET_EVERY = 10
+"""Quiet traffic: one event every 10 minutes (the issue's checkout example)."""
+QUIET_MINUTES = 100
+QUIET_FAILURE = 70
+"""The failed event comes after an hour of quiet traffic (the page's 1h window holds 6 events)."""
+LOW_TRAFFIC_START = 60
+"""A full outage at one event a minute starts after a healthy hour (the page's 1h window is full)."""
+LOW_TRAFFIC_AFTER = 30
+DAY_MINUTES = 120
+NIGHT_MINUTES = 120
+NIGHT_FAILURES = (20, 60, 100)
+"""A busy 2h day, then a 2h night (promtool's cost grows with every evaluated minute)."""
+VANISH_AT = 30
+"""Series exist (flat: zero traffic) until this minute, then vanish."""
 SEVERITY_MULTIPLIERS = (2.37, 2.71, 3.3, 1.9, 4.1)
 """Incident size = threshold x multiplier; odd multipliers keep window ratios off exact thresholds."""
 
@@ -54,7 +74,12 @@ Pieces = list[tuple[int, float]]
 
 
 def encode(pieces: Pieces, base: float) -> str:
-    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment."""
+    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment.
+
+    promtool expands `a+bxn` by adding b n times, so each run starts from the value that repeated
+    addition reached (printed exactly): recomputing it as a + n x b can land a hair below it, which
+    Prometheus reads as a counter reset.
+    """
     parts: list[str] = []
     value = base
     for n, inc in pieces:
@@ -62,12 +87,18 @@ def encode(pieces: Pieces, base: float) -> str:
             continue
         if not parts:  # the first run also carries the starting value
             parts.append(f"{_num(value)}+{_num(inc)}x{n}")
-        elif n == 1:
-            parts.append(_num(value + inc))
         else:
-            parts.append(f"{_num(value + inc)}+{_num(inc)}x{n - 1}")
-        value += n * inc
+            value += inc
+            parts.append(_exact(value) if n == 1 else f"{_exact(value)}+{_num(inc)}x{n - 1}")
+            n -= 1
+        for _ in range(n):
+            value += float(_num(inc))
     return " ".join(parts) if parts else _num(base)
+
+
+def _exact(value: float) -> str:
+    """A float printed so that it parses back to itself."""
+    return _num(value) if float(_num(value)) == value else repr(value)
 
 
 def step_pieces(step: timing.Step, horizon: int, per_ratio: Any) -> Pieces:
@@ -160,12 +191,38 @@ def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: 
     slo = service.spec_slo(plan.name)
     if slo.sli.raw is not None:
         return _recorded_ratios(service, plan, slo, step, horizon)
-    return _counters(slo, step, horizon)
+    flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
+    events = 0.0 if flat else step.events
+    bad = step_pieces(step, horizon, lambda r: r * events)
+    good = step_pieces(step, horizon, lambda r: events - r * events)
+    total = step_pieces(step, horizon, lambda r: events)
+    return _counters(slo, bad, good, total)
+
+
+def traffic_series(service: ServicePlan, plan: SLOPlan, traffic: timing.Traffic) -> list[tuple[str, str]] | None:
+    """Input counters of an SLO that carry `traffic` (None for raw SLIs: their query is the user's)."""
+    slo = service.spec_slo(plan.name)
+    if slo.sli.raw is not None:
+        return None
+    total = [traffic.total[j] for j in range(1, traffic.horizon + 1)]
+    bad = [traffic.bad[j] for j in range(1, traffic.horizon + 1)]
+    return _counters(slo, _runs(bad), _runs([t - b for t, b in zip(total, bad, strict=True)]), _runs(total))
+
+
+def _runs(increments: Sequence[float]) -> Pieces:
+    pieces: Pieces = []
+    for inc in increments:
+        if pieces and pieces[-1][1] == inc:
+            pieces[-1] = (pieces[-1][0] + 1, inc)
+        else:
+            pieces.append((1, inc))
+    return pieces
 
 
 def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing.Step,
                      horizon: int) -> list[tuple[str, str]] | None:
-    """A raw SLI's query is the user's, so its tests feed the recorded per-window error ratios instead."""
+    """A raw SLI's query is the user's, so its tests feed the recorded per-window error ratios instead
+    (and, with `sli.raw.events`, the recorded failed-event rates of its alert windows)."""
     if step.start < 0:
         return None  # "zero traffic" has no recorded form: the ratios are simply absent
     labels = {**service.labels, "service": service.service, "team": service.team, **slo.labels, "slo": plan.name}
@@ -174,27 +231,31 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing
         minutes = _minutes(window)
         values = timing.window_ratios(step, horizon, minutes)
         out.append((series_literal(names.sli_error_record(window), labels), encode_values(values)))
+    for window in plan.bad_event_windows:
+        minutes = _minutes(window)
+        rates: list[float | None] = [None]
+        for t in range(1, horizon + 1):
+            first = max(0, t - minutes)
+            bad = (step.cumulative(t) - step.cumulative(first)) * step.events * timing.stretch(t, minutes)
+            rates.append(bad / (minutes * 60))
+        out.append((series_literal(names.bad_events_record(window), labels), encode_values(rates)))
     return out
 
 
-def _flat_totals(selectors: list[str], part_sel: str, part: tuple[str, dict[str, str]], step: timing.Step,
-                 horizon: int) -> list[tuple[str, str]] | None:
+def _flat_totals(selectors: list[str], part_sel: str, part: tuple[str, dict[str, str]],
+                 total: Pieces) -> list[tuple[str, str]] | None:
     """Counters of a summed total's other selectors, constant (None when one overlaps the good/errors part)."""
     out = []
     for selector in selectors:
         series = series_for(selector)
         if series is None or matches(part_sel, *series) or matches(selector, *part):
             return None
-        out.append((series_literal(*series), encode(step_pieces(step, horizon, lambda r: 0.0), BASE)))
+        out.append((series_literal(*series), encode([(n, 0.0) for n, _ in total], BASE)))
     return out
 
 
-def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
-    """Counters (or histogram buckets) whose error ratio follows `step`."""
-    flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
-    bad = step_pieces(step, horizon, lambda r: 0.0 if flat else r * RATE)
-    good = step_pieces(step, horizon, lambda r: 0.0 if flat else RATE - r * RATE)
-    total = step_pieces(step, horizon, lambda r: 0.0 if flat else RATE)
+def _counters(slo: SLO, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
+    """Counters (or histogram buckets) with these per-minute failed, good and total increments."""
     sli = slo.sli
     if sli.ratio is not None:
         part_sel = sli.ratio.errors or sli.ratio.good
@@ -205,7 +266,7 @@ def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]
         if part is None:
             return None
         first, *more = sli.ratio.totals()
-        extra = _flat_totals(more, part_sel, part, step, horizon)  # the first total carries all the traffic
+        extra = _flat_totals(more, part_sel, part, total)  # the first total carries all the traffic
         if extra is None:
             return None
         if matches(first, *part):
@@ -232,6 +293,64 @@ def _counters(slo: SLO, step: timing.Step, horizon: int) -> list[tuple[str, str]
     return [(bucket, encode(bucket_incs, BASE)), (count, encode(total, BASE))]
 
 
+@dataclass
+class Feed:
+    """One SLO's (or KPI's) input series in a case, and the selectors its rules read."""
+
+    series: list[tuple[str, str]]
+    reads: list[str]
+
+
+def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
+    """Every selector an SLO's rules read from the input (raw: all selectors of its queries)."""
+    sli = service.spec_slo(plan.name).sli
+    if sli.raw is not None:
+        from agentops_gen.check.promql import substitute_window
+
+        return [*query_selectors(substitute_window(sli.raw.error_ratio, "5m")),
+                *(query_selectors(substitute_window(sli.raw.events, "5m")) if sli.raw.events else [])]
+    return counter_series(sli)
+
+
+def _leaks(selectors: Sequence[str], literal: str) -> bool:
+    name, labels = identity(literal)
+    return any(matches(sel, name, labels) for sel in selectors)
+
+
+def _fits(group: list[Feed], feed: Feed) -> bool:
+    """Can `feed` join a case: same values for shared series, and no query reads another feed's series?"""
+    fed = {lit: values for member in group for lit, values in member.series}
+    own = dict(feed.series)
+    for lit, values in feed.series:
+        if lit in fed:
+            if fed[lit] != values:
+                return False
+        elif any(_leaks(member.reads, lit) for member in group):
+            return False
+    return not any(lit not in own and _leaks(feed.reads, lit) for lit in fed)
+
+
+def partition(feeds: Sequence[Feed]) -> list[list[Feed]]:
+    """Feeds grouped into as few cases as possible (first fit), each case internally consistent."""
+    groups: list[list[Feed]] = []
+    for feed in feeds:
+        target = next((g for g in groups if _fits(g, feed)), None)
+        if target is None:
+            groups.append([feed])
+        else:
+            target.append(feed)
+    return groups
+
+
+def merged_series(feeds: Sequence[Feed]) -> list[tuple[str, str]]:
+    """The input series of a case: one entry per series identity (the first feed's values win)."""
+    out: dict[str, str] = {}
+    for feed in feeds:
+        for lit, values in feed.series:
+            out.setdefault(lit, values)
+    return list(out.items())
+
+
 def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | None = None) -> int | None:
     """First firing minute, only if nudging thresholds by 0.01% does not move it (no float ties).
 
@@ -246,6 +365,7 @@ def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | No
 def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it."""
     kind = alert.kind.removeprefix("burn-")
+    minimum = slo.min_bad_events.get(kind, 0)
     pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
     for_min = _minutes(alert.for_)
     # With full windows the pairs fire at distinct times, so each pair can be made to fire first.
@@ -255,14 +375,14 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
         others = pairs[:index] + pairs[index + 1:]
         for multiplier in SEVERITY_MULTIPLIERS:
             incident = min(1.0, threshold * multiplier)
-            step = timing.Step(start=start, incident=incident)
+            step = timing.Step(start=start, incident=incident, events=RATE)
             horizon = start + max(p[0] for p in pairs) + for_min + 2
 
             def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step,
                      horizon: int = horizon) -> int | None:
                 # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
                 return _robust_first(
-                    lambda s: timing.burn_condition(step, [(lo, sh, th * s) for lo, sh, th in chosen]),
+                    lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen]),
                     for_min, horizon, monotone_from=step.start)
 
             when = fire(pairs)
@@ -270,7 +390,10 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
             rivals = [t for t in (fire([o]) for o in others) if t is not None]
             if when is None or alone != when or (rivals and min(rivals) <= when + 1):
                 continue
-            case = _fire_case(service, slo, alert, step, when, incident,
+            value = timing.window_ratio(step, when, long_min)
+            if value is None or not _printable(value * 100):
+                continue
+            case = _fire_case(service, slo, alert, step, when, value,
                               f"{alert.name} fires {when - start}m after a step to {incident:.4g} "
                               f"error ratio (the {format_duration(long_min * 60)}/"
                               f"{format_duration(short_min * 60)} pair)")
@@ -285,19 +408,20 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     spec_slo = service.spec_slo(slo.name)
     window = _minutes(spec_slo.alerting.outage.window)
     threshold = spec_slo.alerting.outage.error_ratio
-    step = timing.Step(start=INCIDENT_START, incident=1.0)
+    minimum = slo.min_bad_events.get("outage", 0)
+    step = timing.Step(start=INCIDENT_START, incident=1.0, events=RATE)
     horizon = INCIDENT_START + window + _minutes(alert.for_) + 5
-    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s), _minutes(alert.for_), horizon,
-                         monotone_from=step.start)
+    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum), _minutes(alert.for_),
+                         horizon, monotone_from=step.start)
     if when is None:
         return []
     case = _fire_case(service, slo, alert, step, when, 1.0,
                       f"{alert.name} fires {when - INCIDENT_START}m after a full outage")
     if case is None:
         return []
-    blip = timing.Step(start=INCIDENT_START, incident=1.0, end=INCIDENT_START + 1)
+    blip = timing.Step(start=INCIDENT_START, incident=1.0, end=INCIDENT_START + 1, events=RATE)
     blip_series = slo_series(service, slo, blip, horizon)
-    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold),
+    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum),
                                                        _minutes(alert.for_), horizon) is None:
         blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
         blip_case.alerts = [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []}
@@ -309,19 +433,27 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
 def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
     # A steady error ratio that leaves a little less than `below` of the budget.
     incident = min(1.0, slo.error_budget * (1 - below) * 1.05 + slo.error_budget * below * 0.5)
-    step = timing.Step(start=0, incident=incident)
+    step = timing.Step(start=0, incident=incident, events=RATE)
     horizon = _minutes(alert.for_) + 30
     when = _robust_first(
         lambda s: timing.budget_condition(step, slo.error_budget, below * s, slo.period_s // 60, horizon),
         _minutes(alert.for_), horizon)
     if when is None:
         return None
-    return _fire_case(service, slo, alert, step, when, 0.0,
-                      f"{alert.name} fires at a steady {incident:.4g} error ratio", value_from_plan=False)
+    left = timing.budget_remaining(step, slo.error_budget, slo.period_s // 60, horizon)[when]
+    if left is None or not _printable(left * 100):
+        return None
+    return _fire_case(service, slo, alert, step, when, left,
+                      f"{alert.name} fires at a steady {incident:.4g} error ratio")
+
+
+def _printable(value: float) -> bool:
+    """Does %.4g print the same for any float within 1e-9 of value (Prometheus and Python may differ a little)?"""
+    return go_printf_4g(value * (1 - 1e-9)) == go_printf_4g(value * (1 + 1e-9)) == go_printf_4g(value)
 
 
 def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timing.Step, when: int, value: float,
-               name: str, value_from_plan: bool = True) -> Case | None:
+               name: str) -> Case | None:
     series = slo_series(service, slo, step, when + 1)
     if series is None:
         return None
@@ -342,6 +474,8 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
         labels = {**service.labels, "service": service.service, "team": service.team, **kpi_spec.labels,
                   "kpi": kpi.name}
         for alert in kpi.alerts:
+            if alert.kind == "no-data":
+                continue
             bound = kpi.max if alert.name.endswith("AboveMax") else kpi.min
             assert bound is not None
             above = alert.name.endswith("AboveMax")
@@ -350,7 +484,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
             for_min = _minutes(alert.for_)
             when = INCIDENT_START + for_min
             values = [healthy] * INCIDENT_START + [bad] * (for_min + 2)
-            expected = _expected(alert, labels, bad)
+            expected = _expected(alert, labels, bad) if _printable(bad) else None
             if expected is None:
                 continue
             case = Case(name=f"{alert.name} fires {for_min}m after {kpi.name} crosses {bound:g}",
@@ -375,8 +509,11 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
         values = [100.0 if i % 2 == 0 else 110.0 for i in range(history)] + [400.0] * (for_min + 3)
         condition = timing.zscore_condition(values, baseline, anomaly.zscore)
         when = timing.first_firing(condition, for_min, len(values) - 1)
-        expected = _expected(alert, labels, 0.0)
-        if when is None or expected is None:
+        if when is None:
+            continue
+        z = abs(timing.zscore_value(values, baseline, when) or 0.0)
+        expected = _expected(alert, labels, z) if _printable(z) else None
+        if expected is None:
             continue
         series_name = series_literal(anomaly.records["value"], labels)
         case = Case(name=f"{alert.name} fires {when - history}m after a jump to ~3x its {anomaly.baseline} mean",
@@ -431,6 +568,26 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     return cases, untested
 
 
+def _silent(alert: AlertPlan, times: Sequence[int]) -> list[dict[str, Any]]:
+    return [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []} for t in times]
+
+
+def _fed_cases(service: ServicePlan, title: str, series_of: Any) -> list[tuple[Case, list[SLOPlan]]]:
+    """Cases of SLOs fed by `series_of(slo)`, partitioned so that no SLO reads another's inputs."""
+    members: list[tuple[SLOPlan, Feed]] = []
+    for slo in service.slos:
+        series = series_of(slo)
+        if series:
+            members.append((slo, Feed(series, slo_reads(service, slo))))
+    groups = partition([feed for _, feed in members])
+    out = []
+    for i, group in enumerate(groups):
+        slos = [slo for slo, feed in members if any(feed is g for g in group)]
+        part = f" (part {i + 1} of {len(groups)}: {', '.join(s.name for s in slos)})" if len(groups) > 1 else ""
+        out.append((Case(name=title + part, series=merged_series(group)), slos))
+    return out
+
+
 _SAMPLE_FROM_NOTHING = frozenset({"vector", "time", "pi", "absent", "absent_over_time"})
 _CLOCK_FUNCTIONS = frozenset({"day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute",
                               "month", "year"})
@@ -457,35 +614,194 @@ def silent_without_series(expr: str) -> bool:
 
 
 def _silent_cases(service: ServicePlan) -> list[Case]:
-    slo_alerts = [a for slo in service.slos for a in slo.alerts]
-    healthy = Case(name="healthy traffic (a quarter of the error budget): no SLO alert fires")
-    zero = Case(name="zero traffic (counters flat): no SLO alert fires and no recording rule yields NaN")
-    absent = Case(name="absent series: no generated alert fires")
+    cases: list[Case] = []
+    for case, slos in _fed_cases(service, "healthy traffic (a quarter of the error budget): no SLO alert fires",
+                                 lambda slo: slo_series(service, slo, timing.Step(
+                                     start=0, incident=slo.error_budget / 4, events=RATE), HEALTHY_MINUTES)):
+        for slo in slos:
+            for alert in slo.alerts:
+                if not (alert.kind == "no-data" and slo.sli_kind == "raw"):  # a raw SLI is fed its recorded ratios
+                    case.alerts.extend(_silent(alert, (60, HEALTHY_MINUTES)))
+        cases.append(case)
+    zero = Case(name="zero traffic (counters flat): no SLO alert fires, no recorded series is NaN or Inf")
+    fed: list[Feed] = []
     for slo in service.slos:
-        ok = slo_series(service, slo, timing.Step(start=0, incident=slo.error_budget / 4), HEALTHY_MINUTES)
-        if ok:
-            healthy.series.extend(ok)
         flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
         if flat:
-            zero.series.extend(flat)
+            fed.append(Feed(flat, []))
         sel = f'{{service="{service.service}", slo="{slo.name}"}}'
-        for window in slo.record_windows:
-            zero.exprs.append({"expr": f"{names.sli_error_record(window)}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
+        if slo.sli_kind != "raw":  # a raw SLI's query is the user's: it may well read 0 (checked finite below)
+            for window in slo.record_windows:
+                zero.exprs.append({"expr": f"{names.sli_error_record(window)}{sel}",
+                                   "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []})
+            zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
                                "exp_samples": []})
-        zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
+        for alert in slo.alerts:
+            if alert.kind != "no-data" or flat:
+                zero.alerts.extend(_silent(alert, (HEALTHY_MINUTES,)))
+    zero.series = merged_series(fed)
+    records = dict.fromkeys(r.record for g in service.groups for r in g.rules if r.record)
+    for record in records:
+        sel = f'{record}{{service="{service.service}"}}'
+        zero.exprs.append({"expr": f"{sel} unless ({sel} > -Inf < +Inf)", "eval_time": f"{HEALTHY_MINUTES}m",
                            "exp_samples": []})
-    for alert in slo_alerts:
-        for t in (60, HEALTHY_MINUTES):
-            healthy.alerts.append({"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []})
-        zero.alerts.append({"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []})
+    absent = Case(name="absent series: only the no-data alerts fire")
     plain = set(map(id, service.plain_alerts))
     for alert in service.alerts:
+        if alert.kind == "no-data":
+            expected = _expected(alert, {}, 1.0)
+            if expected is not None and _minutes(alert.for_) <= 60:
+                absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": [expected]})
         # generated exprs are known to need series (`or vector(0)` there only fills a missing error
         # counter); a user's plain alert expr is judged by its shape
-        if silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
+        elif silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
             absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
-    absent.series = []
-    return [c for c in (healthy, zero, absent) if c.alerts]
+    return [c for c in (*cases, zero, absent) if c.alerts]
+
+
+def _quiet(minutes: int, failures: Sequence[int], offset: int = 0) -> Any:
+    """Per-interval (events, failed) of quiet traffic: one event every QUIET_EVERY minutes."""
+    def interval(i: int) -> tuple[float, float]:
+        j = i + 1
+        event = 1.0 if j % QUIET_EVERY == 0 else 0.0
+        return event, (event if j in failures else 0.0)
+    return interval
+
+
+def traffic_scenarios(slo: SLOPlan) -> list[tuple[str, timing.Traffic, list[int]]]:
+    """(name, traffic, minutes to check silence at) of the quiet-traffic scenarios of one SLO."""
+    quiet = timing.Traffic.of([(QUIET_MINUTES, _quiet(QUIET_MINUTES, (QUIET_FAILURE,)))])
+    low = timing.Traffic.of([(LOW_TRAFFIC_START, lambda i: (1.0, 0.0)), (LOW_TRAFFIC_AFTER, lambda i: (1.0, 1.0))])
+    healthy_bad = RATE * slo.error_budget / 4
+    day_night = timing.Traffic.of([(DAY_MINUTES, lambda i: (RATE, healthy_bad)),
+                                   (NIGHT_MINUTES, _quiet(NIGHT_MINUTES, NIGHT_FAILURES))])
+    return [
+        (f"quiet traffic (1 event every {QUIET_EVERY}m), one failed event at {QUIET_FAILURE}m: "
+         "no page, ticket or outage alert", quiet,
+         [*range(QUIET_FAILURE, QUIET_FAILURE + 21), QUIET_MINUTES]),
+        (f"low traffic (1 event a minute), full outage from {LOW_TRAFFIC_START}m: the outage and page alerts fire",
+         low, list(range(LOW_TRAFFIC_START, LOW_TRAFFIC_START + LOW_TRAFFIC_AFTER + 1, 5))),
+        (f"busy day ({RATE:g} events a minute at a quarter of the budget) then a quiet night with "
+         f"{len(NIGHT_FAILURES)} failed events: no page, ticket or outage alert", day_night,
+         list(range(DAY_MINUTES, DAY_MINUTES + NIGHT_MINUTES + 1, 5))),
+    ]
+
+
+def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Traffic,
+                          times: Sequence[int]) -> list[dict[str, Any]]:
+    """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
+    spec_slo = service.spec_slo(slo.name)
+    horizon = traffic.horizon
+    out: list[dict[str, Any]] = []
+    for alert in slo.alerts:
+        if alert.kind.startswith("burn-"):
+            kind = alert.kind.removeprefix("burn-")
+            minimum = slo.min_bad_events.get(kind, 0)
+            pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, minimum)
+                     for w in slo.windows if w.severity == kind]
+
+            def make(scale: float, pairs: list[tuple[int, int, float, int]] = pairs) -> Any:
+                return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs])
+
+            def value_of(t: int, pairs: list[tuple[int, int, float, int]] = pairs) -> float | None:
+                for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
+                    if timing.traffic_burn_condition(traffic, [pair])(t):
+                        return traffic.window(t, pair[0])[0]
+                return None
+        elif alert.kind == "outage":
+            window = _minutes(spec_slo.alerting.outage.window)
+            threshold = spec_slo.alerting.outage.error_ratio
+            minimum = slo.min_bad_events.get("outage", 0)
+
+            def make(scale: float, window: int = window, threshold: float = threshold,  # type: ignore[misc]
+                     minimum: int = minimum) -> Any:
+                return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum)
+
+            def value_of(t: int, window: int = window) -> float | None:  # type: ignore[misc]
+                return traffic.window(t, window)[0]
+        else:
+            continue
+        for_min = _minutes(alert.for_)
+        firsts = {timing.first_firing(make(scale), for_min, horizon) for scale in (0.9999, 1.0001)}
+        if len(firsts) != 1:
+            continue  # a window ratio sits on a threshold: no robust expectation
+        when = firsts.pop()
+        if when is None:
+            out.extend(_silent(alert, [t for t in times if t <= horizon]))
+            continue
+        value = value_of(when)
+        expected = _expected(alert, {}, value) if value is not None and _printable(value * 100) else None
+        if expected is None:
+            continue
+        out.append({"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []})
+        out.append({"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]})
+    return out
+
+
+def _traffic_cases(service: ServicePlan) -> list[Case]:
+    """Quiet traffic with one failure, a low-traffic outage and a day/night profile, for every counter SLO."""
+    counter_slos = [slo for slo in service.slos if slo.sli_kind != "raw"]
+    if not counter_slos:
+        return []
+    cases = []
+    for index in range(len(traffic_scenarios(counter_slos[0]))):
+        title = traffic_scenarios(counter_slos[0])[index][0]
+        scenario = {slo.name: traffic_scenarios(slo)[index] for slo in counter_slos}
+        def series_of(slo: SLOPlan, scenario: dict[str, Any] = scenario) -> list[tuple[str, str]] | None:
+            return traffic_series(service, slo, scenario[slo.name][1]) if slo.name in scenario else None
+
+        for case, slos in _fed_cases(service, title, series_of):
+            for slo in slos:
+                _, traffic, times = scenario[slo.name]
+                case.alerts.extend(_traffic_expectations(service, slo, traffic, times))
+            if case.alerts:
+                cases.append(case)
+    return cases
+
+
+def _vanish_case(service: ServicePlan) -> list[Case]:
+    """Every series an SLO or KPI reads exists (flat) until VANISH_AT, then vanishes: the no-data alerts fire."""
+    flat = f"{_num(BASE)}+0x{VANISH_AT}"
+    series: dict[str, str] = {}
+    watched: list[tuple[AlertPlan, list[str], str | None]] = []
+    for slo in service.slos:
+        spec_slo = service.spec_slo(slo.name)
+        if slo.sli_kind == "raw":
+            for sel in read_selectors(spec_slo.sli):
+                found = series_for(sel)
+                if found:
+                    series.setdefault(series_literal(*found), flat)
+        else:
+            for lit, values in slo_series(service, slo, timing.Step(start=-1, incident=0.0), VANISH_AT) or []:
+                series.setdefault(lit, values)
+        watched.extend((a, read_selectors(spec_slo.sli), spec_slo.alerting.no_data.window)
+                       for a in slo.alerts if a.kind == "no-data")
+    for kpi_spec, kpi in zip(service.spec.kpis, service.kpis, strict=True):
+        selectors = query_selectors(kpi_spec.query)
+        for sel in selectors:
+            found = series_for(sel)
+            if found:
+                series.setdefault(series_literal(*found), flat)
+        watched.extend((a, selectors, kpi_spec.no_data.window) for a in kpi.alerts if a.kind == "no-data")
+    if not watched:
+        return []
+    from agentops_gen.plan.build import NO_DATA_WINDOW
+
+    case = Case(name=f"series vanish at {VANISH_AT}m (zero traffic before): the no-data alerts fire",
+                series=list(series.items()))
+    fed = [identity(lit) for lit in series]
+    for alert, selectors, window in watched:
+        if not all(any(matches(sel, *ident) for ident in fed) for sel in selectors):
+            continue  # a selector with no synthetic series: absent from the start
+        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _minutes(alert.for_))
+        expected = _expected(alert, {}, 1.0)
+        if expected is None:
+            continue
+        case.name = (f"series vanish at {VANISH_AT}m (zero traffic before): the no-data alerts fire "
+                     f"{when - VANISH_AT}m later")
+        case.alerts.append({"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []})
+        case.alerts.append({"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]})
+    return [case] if case.alerts else []
 
 
 def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
@@ -497,6 +813,8 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         budgets = {names.budget_alert(service.service, slo.name, b.below): b.below / 100
                    for b in spec_slo.alerting.budget}
         for alert in slo.alerts:
+            if alert.kind == "no-data":
+                continue  # the vanished-series case
             if alert.kind.startswith("burn-"):
                 found = _burn_cases(service, slo, alert)
             elif alert.kind == "outage":
@@ -511,8 +829,55 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     plain, plain_untested = _plain_cases(service)
     cases.extend(plain)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
+    cases.extend(_traffic_cases(service))
     cases.extend(_silent_cases(service))
+    for case in cases:
+        if not case.name.startswith("absent series"):
+            keep_present(service, case)
+    cases[-1:-1] = _vanish_case(service)
     return cases, untested
+
+
+def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]]:
+    """(selectors read, record-name prefix, identifying label=value, alert names) of every SLO, KPI, anomaly
+    and plain alert."""
+    out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}", {a.name for a in slo.alerts}) for slo in service.slos]
+    out += [(query_selectors(spec.query), "kpi:", f"kpi={k.name}", {a.name for a in k.alerts})
+            for spec, k in zip(service.spec.kpis, service.kpis, strict=True)]
+    out += [(query_selectors(spec.query), "anomaly:", f"anomaly={a.name}", {x.name for x in a.alerts})
+            for spec, a in zip(service.spec.anomalies, service.anomalies, strict=True)]
+    out += [(query_selectors(a.expr), "", "", {a.name}) for a in service.spec.alerts]
+    return out
+
+
+def keep_present(service: ServicePlan, case: Case) -> None:
+    """Feed a flat series for every no-data selector nothing in the case matches, unless a rule the case
+    exercises reads it: a no-data alert firing through a long case costs promtool as much as many rules."""
+    watched = [sel for slo in service.slos if any(a.kind == "no-data" for a in slo.alerts)
+               for sel in read_selectors(service.spec_slo(slo.name).sli)]
+    watched += [sel for spec_kpi, kpi in zip(service.spec.kpis, service.kpis, strict=True)
+                if any(a.kind == "no-data" for a in kpi.alerts) for sel in query_selectors(spec_kpi.query)]
+    times = [int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)]
+    if not watched or not times:
+        return
+    inputs = [identity(lit) for lit, _ in case.series]
+    asserted = {t["alertname"] for t in case.alerts}
+    protected: list[str] = []
+    for reads, prefix, key, alerts in _subjects(service):
+        label, _, value = key.partition("=")
+        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
+        # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
+        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in reads for name, labels in inputs):
+            protected.extend(reads)
+    flat = f"0+0x{max(times)}"
+    for sel in dict.fromkeys(watched):
+        if any(matches(sel, name, labels) for name, labels in inputs):
+            continue
+        found = series_for(sel)
+        if found is None or any(matches(p, *found) for p in protected):
+            continue
+        case.series.append((series_literal(*found), flat))
+        inputs.append(found)
 
 
 def render_service(service: ServicePlan) -> str:

@@ -8,7 +8,14 @@ from dataclasses import dataclass
 
 from agentops_gen.plan import names
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
-from agentops_gen.plan.text import ESCAPED_OPEN, human_duration, percent, period_span, period_words
+from agentops_gen.plan.text import (
+    ESCAPED_OPEN,
+    human_duration,
+    people_number,
+    people_percent,
+    period_span,
+    period_words,
+)
 from agentops_gen.plan.windows import burn_threshold, exhaustion_seconds, format_number
 from agentops_gen.targets.jinja import render_template
 
@@ -18,13 +25,16 @@ KIND_WORDS = {
     "burn-ticket": "error budget burning steadily (ticket)",
     "outage": "outage (almost every event failing)",
     "budget": "error budget running out",
+    "no-data": "no data (the series it reads are absent)",
     "kpi": "KPI out of bounds",
     "anomaly": "anomaly (z-score)",
     "plain": "platform alert",
 }
+EVENT_WORDS = {"ratio": "failing", "latency": "slower than the objective's threshold",
+               "score": "scoring at or below the objective's bar", "raw": "counted as bad by the SLI query"}
 SILENCE_FOR = {"critical": "1h", "warning": "4h", "info": "24h"}
 """Suggested silence length: long enough to work the incident, short enough not to hide the next one."""
-SLO_KINDS = frozenset({"burn-page", "burn-ticket", "outage", "budget"})
+SLO_KINDS = frozenset({"burn-page", "burn-ticket", "outage", "budget", "no-data"})
 _THRESHOLD = re.compile(r"<\s*([0-9.eE+-]+)\s*$")
 _LABEL_TEMPLATE = re.compile(r"\{\{\s*\$labels\.(\w+)\s*\}\}")
 _ANY_TEMPLATE = re.compile(r"\{\{.*?\}\}")
@@ -78,16 +88,18 @@ def headline(alert: AlertPlan) -> str:
 def budget_math(alert: AlertPlan, slo: SLOPlan) -> tuple[str, ...]:
     """The error-budget arithmetic behind an SLO alert, one sentence per fact."""
     words = period_words(slo.period_s)
+    if alert.kind == "no-data":
+        return ()
     lines = [f"The {slo.name} SLO is {format_number(slo.objective)}% over {period_span(slo.period_s)}, so its "
-             f"{words} error budget is {percent(slo.error_budget)} of events."]
+             f"{words} error budget is {people_percent(slo.error_budget)} of events."]
     if alert.kind.startswith("burn-"):
         for w in (w for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")):
             lines.append(
-                f"Burn rate {format_number(w.factor)}x: the error ratio is above "
-                f"{percent(burn_threshold(w.factor, slo.error_budget))} ({format_number(w.factor)} x "
-                f"{percent(slo.error_budget)}) over both the last {w.long} and the last {w.short}. At this rate the "
-                f"{words} budget is gone in {human_duration(exhaustion_seconds(w.factor, slo.period_s))}; "
-                f"{format_number(w.budget_percent)}% of it is spent by the time the {w.long} window fires.")
+                f"Burn rate {people_number(w.factor)}x: the error ratio is above "
+                f"{people_percent(burn_threshold(w.factor, slo.error_budget))} ({people_number(w.factor)} x "
+                f"{people_percent(slo.error_budget)}) over both the last {w.long} and the last {w.short}. At this "
+                f"rate the {words} budget is gone in {human_duration(exhaustion_seconds(w.factor, slo.period_s))}; "
+                f"{people_number(w.budget_percent)}% of it is spent by the time the {w.long} window fires.")
     elif alert.kind == "outage":
         lines.append(f"A full outage spends the whole {words} budget in "
                      f"{human_duration(slo.error_budget * slo.period_s)}.")
@@ -95,8 +107,9 @@ def budget_math(alert: AlertPlan, slo: SLOPlan) -> tuple[str, ...]:
         match = _THRESHOLD.search(alert.expr)
         if match:
             left = float(match.group(1))
-            lines.append(f"Less than {percent(left)} of the budget is left: over the last {period_span(slo.period_s)}"
-                         f" the error ratio averaged more than {percent((1 - left) * slo.error_budget)}.")
+            lines.append(f"Less than {people_percent(left)} of the budget is left: over the last "
+                         f"{period_span(slo.period_s)} the error ratio averaged more than "
+                         f"{people_percent((1 - left) * slo.error_budget)}.")
     return tuple(lines)
 
 
@@ -104,13 +117,25 @@ def impact(alert: AlertPlan, slo: SLOPlan | None, service: ServicePlan) -> str:
     """What users feel while the alert fires."""
     about = f" ({slo.description.rstrip('.')})" if slo and slo.description else ""
     if alert.kind.startswith("burn-") and slo:
-        fastest = max((w.factor for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")), default=1)
-        left = human_duration(exhaustion_seconds(fastest, slo.period_s))
-        return (f"{slo.name}{about} is failing at {format_number(fastest)}x or more the rate its objective allows. "
-                f"If nothing changes, the {period_words(slo.period_s)} budget is gone within {left} and the SLO "
-                "is missed for the period.")
+        pairs = [w for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")]
+        bad = EVENT_WORDS.get(slo.sli_kind, "failing")
+        cases = "; ".join(
+            f"if the {w.long}/{w.short} pair fired, more than {people_percent(w.factor * slo.error_budget)} of "
+            f"events are {bad} ({people_number(w.factor)}x the rate the objective allows) and the "
+            f"{period_words(slo.period_s)} budget is gone within "
+            f"{human_duration(exhaustion_seconds(w.factor, slo.period_s))} if nothing changes"
+            for w in pairs)
+        return (f"{slo.name}{about} is missing its objective for many users: {cases}. The alert's description "
+                "gives the error ratio now; the dashboard shows which pair is over its line.")
     if alert.kind == "outage" and slo:
-        return f"{slo.name}{about} is failing for almost everyone: users of {service.service} are down."
+        if slo.sli_kind == "latency":
+            return (f"{slo.name}{about} is too slow for almost everyone: requests of {service.service} still get "
+                    "answers, but almost none within the objective's threshold.")
+        return f"{slo.name}{about} is failing for almost everyone: users of {service.service} get errors."
+    if alert.kind == "no-data":
+        return (f"Nothing is known about {alert.subject} of {service.service}: its dashboards are empty and its "
+                "other alerts cannot fire, whatever users experience. The service may be fine (a renamed metric) "
+                "or fully down (scrape target gone).")
     if alert.kind == "budget" and slo:
         return (f"Little room is left for failures of {slo.name}{about} this period: one more incident may miss "
                 "the SLO. Slow down releases and risky changes until the budget recovers.")
@@ -144,7 +169,7 @@ def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
         kind_words=KIND_WORDS[alert.kind], headline=headline(alert), slo=slo,
         meaning=untemplate(alert.meaning), budget_math=budget_math(alert, slo) if slo else (),
         impact=impact(alert, slo, service),
-        sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo else None,
+        sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo and alert.kind != "no-data" else None,
         dashboard_url=dashboard_url(service, plan), silence=silence_command(alert, service.service),
         receivers=tuple(getattr(service.spec.notify, alert.severity, ()) or ()),
     )
