@@ -149,8 +149,9 @@ def test_every_parse_refuses_text_past_the_backstop_without_calling_promql_parse
 def test_lint_query_parse_refuses_a_huge_query() -> None:
     from agentops_gen.lint.context import LintContext
     from agentops_gen.lint.queries import parsed
+    from agentops_gen.pipeline import Build
 
-    ctx = LintContext(root=Path("."), sources=[], use_promtool=False)
+    ctx = LintContext(build=Build(root=Path("."), sources=[]))
     assert parsed(ctx, "+".join(["a"] * 6000)) is None
     assert parsed(ctx, "a + b") is not None
 
@@ -165,8 +166,11 @@ def _slos(count: int, extra: str = "") -> str:
 
 def test_10000_slos_in_one_file_are_refused_at_the_first_past_the_limit(tmp_path: Path) -> None:
     limit = SECTION_LIMITS["slos"]
-    # each SLO is 6 lines from line 5: slos[limit] starts at line 5 + 6 * limit
-    _refused(tmp_path, HEADER + _slos(10_000), 5 + 6 * limit, f"slos[{limit}]",
+    # one SLO a line, in flow style, so 10,000 of them stay under the 1 MiB file limit
+    sli = "{raw: {error_ratio: 'e[{{ window }}]'}}"
+    slos = "slos:\n" + "".join(f"  - {{name: s{i}, objective: 99, sli: {sli}}}\n" for i in range(10_000))
+    assert len(slos) < 1024 * 1024
+    _refused(tmp_path, HEADER + slos, 5 + limit, f"slos[{limit}]",
              rf"too many entries: 10000 \(at most {limit} per spec file\)")
 
 

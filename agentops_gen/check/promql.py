@@ -54,10 +54,33 @@ def parse(query: str) -> Any:
         raise ValueError(f"invalid PromQL: {exc}") from None
 
 
+def children(node: Any) -> list[Any]:
+    """Direct sub-expressions of a node."""
+    if isinstance(node, promql_parser.BinaryExpr):
+        return [node.lhs, node.rhs]
+    if isinstance(node, promql_parser.Call):
+        return list(node.args)
+    if isinstance(node, promql_parser.AggregateExpr):
+        return [p for p in (node.param, node.expr) if p is not None]
+    if isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr, promql_parser.SubqueryExpr)):
+        return [node.expr]
+    if isinstance(node, promql_parser.MatrixSelector):
+        return [node.vector_selector]
+    return []
+
+
 def nodes(expr: Any) -> list[Any]:
-    """Every node of an expression tree, depth first."""
+    """Every node of an expression tree, depth first.
+
+    Walked here, one level at a time: promql_parser.walk copies every subtree it visits, which takes
+    gigabytes on a query at the size limits (a 500-operator chain).
+    """
     seen: list[Any] = []
-    promql_parser.walk(expr, pre_visit=lambda node: seen.append(node))
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        seen.append(node)
+        stack.extend(reversed(children(node)))
     return seen
 
 

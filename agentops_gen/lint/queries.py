@@ -8,6 +8,7 @@ from typing import Any
 
 import promql_parser
 
+from agentops_gen.check.promql import children
 from agentops_gen.lint.context import FieldPath, LintContext, SpecSource, get_in, items
 
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
@@ -69,21 +70,6 @@ def spec_queries(ctx: LintContext, kinds: tuple[str, ...] = ("query", "raw")) ->
                 expr = parsed(ctx, q.text)
                 if expr is not None:
                     yield q, expr
-
-
-def children(node: Any) -> list[Any]:
-    """Direct sub-expressions of a node."""
-    if isinstance(node, promql_parser.BinaryExpr):
-        return [node.lhs, node.rhs]
-    if isinstance(node, promql_parser.Call):
-        return list(node.args)
-    if isinstance(node, promql_parser.AggregateExpr):
-        return [p for p in (node.param, node.expr) if p is not None]
-    if isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr, promql_parser.SubqueryExpr)):
-        return [node.expr]
-    if isinstance(node, promql_parser.MatrixSelector):
-        return [node.vector_selector]
-    return []
 
 
 def walk(node: Any, parents: tuple[Any, ...] = ()) -> Iterator[tuple[Any, tuple[Any, ...]]]:
