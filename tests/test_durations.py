@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from agentops_gen.plan.durations import format_duration, parse_duration
+from agentops_gen.units.durations import format_duration, parse_duration
 
 D, H, M = 86400, 3600, 60
 

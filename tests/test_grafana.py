@@ -15,11 +15,11 @@ import pytest
 import yaml
 
 from agentops_gen.check.outputs import OutputError, check_dashboard
-from agentops_gen.check.promql import check_query
 from agentops_gen.pipeline import plan_paths
-from agentops_gen.plan import names
 from agentops_gen.plan.dashboard import alert_condition, dashboard_plan, grafana_unit
 from agentops_gen.targets import grafana
+from agentops_gen.units import names
+from agentops_gen.units.promql import check_query
 from tests.conftest import FIXTURES, SPECS, run_cli
 
 SCHEMAS = FIXTURES / "grafana"

@@ -19,15 +19,15 @@ import pytest
 from conftest import ROOT
 
 from agentops_gen.check.outputs import overlapping_panels
-from agentops_gen.check.promql import parse
-from agentops_gen.check.promql_limits import (
+from agentops_gen.spec.limits import MAX_ENTRIES, MAX_WORK, PER_SLO_LIMITS, SECTION_LIMITS
+from agentops_gen.units.promql import parse
+from agentops_gen.units.promql_limits import (
     MAX_QUERY_BYTES,
     MAX_QUERY_NESTING,
     MAX_QUERY_OPERATORS,
     measure,
     size_problem,
 )
-from agentops_gen.spec.limits import MAX_ENTRIES, MAX_WORK, PER_SLO_LIMITS, SECTION_LIMITS
 
 HEADER = "version: agentops-gen/v1\nservice: svc\nowner: team-a\n"
 LOCATED = re.compile(r"^[^:]+:\d+:\d+: error: ")

@@ -11,8 +11,8 @@ import yaml
 from conftest import FIXTURES, SPECS, run_cli
 
 from agentops_gen.pipeline import plan_paths
-from agentops_gen.plan import names
 from agentops_gen.targets import prom_tests
+from agentops_gen.units import names
 
 pytestmark = pytest.mark.tools
 

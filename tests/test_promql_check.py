@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from agentops_gen.check import promql
+from agentops_gen.units import promql
 
 THREE_ONLY = [
     "limitk(1, x)",

@@ -18,9 +18,9 @@ import pytest
 import yaml
 from conftest import run_cli
 
-from agentops_gen.check.promql import duration_literal_problem
-from agentops_gen.plan import names
-from agentops_gen.plan.durations import MAX_MS, parse_duration
+from agentops_gen.units import names
+from agentops_gen.units.durations import MAX_MS, parse_duration
+from agentops_gen.units.promql import duration_literal_problem
 
 HEADER = "version: agentops-gen/v1\nservice: checkout-agent\nowner: team-a\n"
 SLO = "slos:\n  - name: avail\n    objective: 99\n    sli: {ratio: {errors: e_total, total: t_total}}\n"

@@ -10,8 +10,8 @@ import yaml
 from conftest import run_cli
 
 from agentops_gen.pipeline import plan_paths
-from agentops_gen.plan.durations import parse_duration, parse_threshold
 from agentops_gen.targets import otel
+from agentops_gen.units.durations import parse_duration, parse_threshold
 
 SPEC = """\
 version: agentops-gen/v1

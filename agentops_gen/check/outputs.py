@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from agentops_gen.check.promql import check_query
+from agentops_gen.units.promql import check_query
 
 _RawParser: Any
 try:

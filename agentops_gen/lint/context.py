@@ -120,7 +120,7 @@ def slos_with_budget(ctx: Any) -> Iterator[tuple[SpecSource, int, dict[str, Any]
 
 def seconds(value: Any) -> float | None:
     """A Prometheus duration in seconds, or None when it does not parse."""
-    from agentops_gen.plan.durations import parse_duration
+    from agentops_gen.units.durations import parse_duration
 
     if not isinstance(value, str):
         return None
@@ -132,7 +132,7 @@ def seconds(value: Any) -> float | None:
 
 def threshold_seconds(value: Any) -> float | None:
     """A latency threshold (`2.5s`, `1500ms`, `2.5`) in seconds, or None when it does not parse."""
-    from agentops_gen.plan.durations import parse_threshold
+    from agentops_gen.units.durations import parse_threshold
 
     try:
         return parse_threshold(value)

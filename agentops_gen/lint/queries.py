@@ -8,8 +8,8 @@ from typing import Any
 
 import promql_parser
 
-from agentops_gen.check.promql import children
 from agentops_gen.lint.context import FieldPath, LintContext, SpecSource, get_in, items
+from agentops_gen.units.promql import children
 
 COUNTER_SUFFIXES = ("_total", "_count", "_sum", "_bucket")
 """OpenMetrics/Prometheus naming: these suffixes are the only ones that name monotonic counters."""
@@ -53,7 +53,7 @@ def parsed(ctx: LintContext, text: str) -> Any:
     """The parsed expression (`{{ window }}` replaced by 5m), or None when it does not parse."""
     key = ("promql", text)
     if key not in ctx.cache:
-        from agentops_gen.check.promql import parse, substitute_window
+        from agentops_gen.units.promql import parse, substitute_window
 
         try:  # parse() refuses a query past the size limits before promql-parser sees it
             ctx.cache[key] = parse(substitute_window(text, "5m"))

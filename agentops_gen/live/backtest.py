@@ -18,8 +18,8 @@ from typing import Any
 from agentops_gen.live.client import Client, PrometheusUnavailable
 from agentops_gen.live.episodes import Episode, episodes
 from agentops_gen.live.expand import Expander, ExpandError, Recording
-from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import Plan
+from agentops_gen.units.durations import format_duration, parse_duration
 
 DEFAULT_EVALUATION_INTERVAL = "1m"
 """Prometheus' global evaluation_interval default, used for groups without their own `interval`."""

@@ -34,7 +34,7 @@ def run_backtest(paths: list[Path], conn: Connection, *, range_: str, end: str |
 
     from agentops_gen.live.backtest import backtest, to_json, to_text
     from agentops_gen.pipeline import build
-    from agentops_gen.plan.durations import parse_duration
+    from agentops_gen.units.durations import parse_duration
 
     if output_format not in FORMATS:
         raise UsageError(f"--format must be one of {', '.join(FORMATS)}")

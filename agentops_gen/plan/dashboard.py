@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 
 import promql_parser
 
-from agentops_gen.check.promql import parse
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan
 from agentops_gen.plan.windows import format_number
+from agentops_gen.units.promql import parse
 
 Step = tuple[float | None, str]
 """A threshold step: (value, colour); the first step's value is None (-Infinity)."""

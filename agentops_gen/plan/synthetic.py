@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agentops_gen.check.promql import check_selector
+from agentops_gen.units.promql import check_selector
 
 _CANDIDATES = ("error", "5xx", "500", "503", "failure", "success", "ok", "true", "false", "1", "0", "agentops")
 _OP = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
-from agentops_gen.plan.durations import parse_duration, parse_threshold
+from agentops_gen.units.durations import parse_duration, parse_threshold
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
 MAX_NAME = 63

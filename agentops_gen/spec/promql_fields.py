@@ -8,9 +8,9 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from agentops_gen.check.promql_limits import check_size
 from agentops_gen.errors import CodedValueError
 from agentops_gen.spec.common import Line
+from agentops_gen.units.promql_limits import check_size
 
 WINDOW_PLACEHOLDER = "{{ window }}"
 
@@ -20,7 +20,7 @@ SYNTAX = "promql/syntax"
 
 
 def _query(value: str) -> str:
-    from agentops_gen.check.promql import check_query
+    from agentops_gen.units.promql import check_query
 
     with _coded(SYNTAX):
         check_size(value)
@@ -30,7 +30,7 @@ def _query(value: str) -> str:
 
 
 def _no_duration_number(query: str) -> None:
-    from agentops_gen.check.promql import duration_literal_problem
+    from agentops_gen.units.promql import duration_literal_problem
 
     problem = duration_literal_problem(query)
     if problem:
@@ -38,7 +38,7 @@ def _no_duration_number(query: str) -> None:
 
 
 def _selector(value: str) -> str:
-    from agentops_gen.check.promql import check_selector
+    from agentops_gen.units.promql import check_selector
 
     with _coded(SYNTAX):
         check_size(value)
@@ -47,7 +47,7 @@ def _selector(value: str) -> str:
 
 
 def _raw_window(value: str) -> str:
-    from agentops_gen.check.promql import check_query, substitute_window
+    from agentops_gen.units.promql import check_query, substitute_window
 
     if "{{" not in value:
         raise CodedValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. "

@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 
 from agentops_gen.errors import SpecError
 from agentops_gen.load.yaml_loader import dotted
-from agentops_gen.plan import names
 from agentops_gen.spec.routing import INLINE, RECEIVER_TYPES, SINCE, Receiver, version_tuple
+from agentops_gen.units import names
 
 if TYPE_CHECKING:
     from agentops_gen.spec.validate import SpecFile, SpecSet

@@ -20,9 +20,9 @@ from pydantic import BaseModel, ValidationError
 
 from agentops_gen.errors import SpecError, SpecErrors, UsageError
 from agentops_gen.load.yaml_loader import LoadedFile, display_path, dotted
-from agentops_gen.plan.durations import parse_duration, parse_threshold
 from agentops_gen.spec.limits import file_limit_errors
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
+from agentops_gen.units.durations import parse_duration, parse_threshold
 
 SPEC_SUFFIXES = (".yaml", ".yml")
 PERIOD_WINDOW = "spec/period-window"
@@ -362,7 +362,7 @@ def _every_key() -> frozenset[str]:
 
 def _generated_alert_names(spec: ServiceSpec) -> dict[str, str]:
     """Every alert name the plan may generate for this spec -> what it belongs to (for collision checks)."""
-    from agentops_gen.plan import names
+    from agentops_gen.units import names
 
     out: dict[str, str] = {}
     for slo in spec.slos:

@@ -305,7 +305,7 @@ def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
     """Every selector an SLO's rules read from the input (raw: all selectors of its queries)."""
     sli = service.spec_slo(plan.name).sli
     if sli.raw is not None:
-        from agentops_gen.check.promql import substitute_window
+        from agentops_gen.units.promql import substitute_window
 
         return [*query_selectors(substitute_window(sli.raw.error_ratio, "5m")),
                 *(query_selectors(substitute_window(sli.raw.events, "5m")) if sli.raw.events else [])]
@@ -600,7 +600,7 @@ def silent_without_series(expr: str) -> bool:
     vector(), time(), pi(), absent() and the clock functions without an argument make samples from
     nothing. The parser is the type check for scalars: count() takes only a vector.
     """
-    from agentops_gen.check.promql import nodes, parse
+    from agentops_gen.units.promql import nodes, parse
 
     try:
         parse(f"count({expr})")

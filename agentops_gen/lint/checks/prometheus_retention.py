@@ -9,7 +9,7 @@ from typing import Any
 from agentops_gen.lint.context import LintContext, finding, items, seconds, slos_with_budget
 from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.registry import Check
-from agentops_gen.plan.durations import format_duration
+from agentops_gen.units.durations import format_duration
 
 NAME = "prometheus/retention"
 DEFAULT_RETENTION = "15d"

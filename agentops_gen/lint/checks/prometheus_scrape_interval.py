@@ -13,7 +13,7 @@ from agentops_gen.lint.findings import Finding
 from agentops_gen.lint.queries import metric_name, parsed, walk
 from agentops_gen.lint.registry import Check
 from agentops_gen.live.series import Server, Use, server, uses
-from agentops_gen.plan.durations import format_duration
+from agentops_gen.units.durations import format_duration
 
 NAME = "prometheus/scrape-interval"
 SCRAPES_PER_WINDOW = 4

@@ -40,7 +40,7 @@ _SENTINEL = timedelta(milliseconds=86399999)
 
 def _fixed_outside_window(text: str) -> bool:
     """A fixed range that is not inside a `[{{ window }}:step]` subquery (a time-slice SLI's inner `[1m]` is fine)."""
-    from agentops_gen.check.promql import substitute_window
+    from agentops_gen.units.promql import substitute_window
 
     try:
         expr = promql_parser.parse(substitute_window(text, "86399999ms"))

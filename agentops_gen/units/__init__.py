@@ -1,0 +1,1 @@
+"""Stage 0: the vocabulary every stage shares (durations, generated names, PromQL syntax); imports no stage."""
