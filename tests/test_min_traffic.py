@@ -109,7 +109,6 @@ def test_simulated_behaviour_of_every_example_slo() -> None:
         for slo in service.slos:
             if slo.sli_kind == "raw":
                 continue
-            spec_slo = next(s for s in service.spec.slos if s.name == slo.name)
             (_, quiet, _), (_, low, _), (_, day_night, _) = traffic_scenarios(slo)
             pages = []
             for alert in slo.alerts:
@@ -118,7 +117,7 @@ def test_simulated_behaviour_of_every_example_slo() -> None:
                 for traffic in (quiet, day_night, low):
                     if alert.kind == "outage":
                         condition = timing.traffic_ratio_condition(
-                            traffic, int(spec_slo.alerting.outage.window[:-1]), spec_slo.alerting.outage.error_ratio,
+                            traffic, int(slo.outage_window[:-1]), slo.outage_error_ratio,
                             slo.min_bad_events["outage"])
                     else:
                         kind = alert.kind.removeprefix("burn-")

@@ -3,8 +3,23 @@
 from __future__ import annotations
 
 from agentops_gen.plan import names
-from agentops_gen.plan.durations import format_duration, parse_duration
-from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, Plan, Rule, RuleGroup, ServicePlan, SLOPlan
+from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
+from agentops_gen.plan.model import (
+    AlertPlan,
+    AnomalyPlan,
+    HistogramInputs,
+    KPIPlan,
+    Plan,
+    RatioInputs,
+    RawInputs,
+    Rule,
+    RuleGroup,
+    ServicePlan,
+    SLIPlan,
+    SLOPlan,
+    UserPanel,
+)
+from agentops_gen.plan.routing import SEVERITIES
 from agentops_gen.plan.sli import (
     bad_events_template,
     counter_series,
@@ -36,7 +51,7 @@ from agentops_gen.plan.windows import (
 )
 from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
-from agentops_gen.spec.slo import SLO, NoDataAlert
+from agentops_gen.spec.slo import SLI, SLO, NoDataAlert
 from agentops_gen.spec.validate import SpecSet
 
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
@@ -61,12 +76,17 @@ def build_plan(specs: SpecSet) -> Plan:
     services = []
     platform = specs.platform.spec if specs.platform else None
     no_data = platform is None or platform.outputs.no_data_alerts  # type: ignore[union-attr]
+    grafana_url = (platform.grafana_url if platform else None) or ""  # type: ignore[union-attr]
     for spec_file in specs.services:
         spec = spec_file.spec
         assert isinstance(spec, ServiceSpec)
-        services.append(plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data))
+        services.append(plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data,
+                                     grafana_url=grafana_url))
     services.sort(key=lambda s: s.service)
-    return Plan(services=tuple(services), platform=platform)
+    outputs = platform.outputs if platform else None  # type: ignore[union-attr]
+    return Plan(services=tuple(services), platform=platform,
+                prometheus_rule=bool(outputs and outputs.prometheus_rule),
+                rule_tests=outputs is None or bool(outputs.rule_tests))
 
 
 def _relative_source(file: str, specs: SpecSet) -> str:
@@ -78,8 +98,11 @@ def _relative_source(file: str, specs: SpecSet) -> str:
         return Path(file).name
 
 
-def plan_service(spec: ServiceSpec, source: str, *, no_data: bool = True) -> ServicePlan:
-    """Plan one service: SLOs, KPIs, anomalies, plain alerts and their rule groups (`no_data`: platform switch)."""
+def plan_service(spec: ServiceSpec, source: str, *, no_data: bool = True, grafana_url: str = "") -> ServicePlan:
+    """Plan one service: SLOs, KPIs, anomalies, plain alerts and their rule groups (`no_data`, `grafana_url`:
+    platform settings)."""
+    from agentops_gen.plan.collector import plan_collector
+
     base = {**spec.labels, "service": spec.service, "team": spec.owner}
     period_s = int(parse_duration(spec.period))
     slo_plans: list[SLOPlan] = []
@@ -102,8 +125,26 @@ def plan_service(spec: ServiceSpec, source: str, *, no_data: bool = True) -> Ser
     return ServicePlan(
         service=spec.service, team=spec.owner, description=spec.description or "", source=source,
         labels=dict(spec.labels), slos=tuple(slo_plans), kpis=tuple(kpi_plans), anomalies=tuple(anomaly_plans),
-        plain_alerts=tuple(plain), groups=tuple(groups), spec=spec,
+        plain_alerts=tuple(plain), groups=tuple(groups),
+        notify={severity: tuple(getattr(spec.notify, severity)) for severity in SEVERITIES},
+        notify_group_by=tuple(spec.notify.group_by) if spec.notify.group_by is not None else None,
+        receivers=tuple((name, receiver.integrations()) for name, receiver in sorted(spec.receivers.items())),
+        dashboard_base_url=spec.dashboard_base_url or grafana_url,
+        panels=tuple(UserPanel(type=p.type, title=p.title, query=p.query, legend=p.legend or "", unit=p.unit,
+                               description=p.description or "") for p in spec.dashboard.panels),
+        collector=plan_collector(spec, source),
     )
+
+
+def sli_plan(sli: SLI) -> SLIPlan:
+    """The selectors and bounds an SLI reads."""
+    ratio = RatioInputs(sli.ratio.errors, sli.ratio.good, tuple(sli.ratio.totals())) if sli.ratio else None
+    latency = (HistogramInputs(sli.latency.histogram, parse_threshold(sli.latency.threshold))
+               if sli.latency else None)
+    score = HistogramInputs(sli.score.histogram, sli.score.above) if sli.score else None
+    raw = RawInputs(sli.raw.error_ratio, sli.raw.events) if sli.raw else None
+    return SLIPlan(ratio=ratio, latency=latency, score=score, raw=raw, counters=tuple(counter_series(sli)),
+                   watched=tuple(read_selectors(sli)))
 
 
 SHARED_SERIES_LABEL = "agentops_series"
@@ -252,6 +293,9 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook,
         bad_event_windows=tuple(format_duration(w) for w in sorted(bad_windows)),
         min_bad_events={kind: min_bad_events(slo, kind) for kind in ("page", "ticket", "outage")},
+        sli=sli_plan(slo.sli), labels=dict(slo.labels), outage_window=slo.alerting.outage.window,
+        outage_error_ratio=slo.alerting.outage.error_ratio, no_data_window=slo.alerting.no_data.window,
+        budget_thresholds=tuple(b.below for b in slo.alerting.budget),
     )
     return plan, groups
 
@@ -398,7 +442,8 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str], no_data: bool) 
         alerts.append(_no_data_alert(spec, kpi.name, kpi.no_data, query_selectors(kpi.query), labels, {},
                                      f"the {kpi.name} KPI", kpi.runbook)[0])
     return KPIPlan(name=kpi.name, description=kpi.description or "", query=kpi.query, record=record, unit=kpi.unit,
-                   per=kpi.per, min=kpi.min, max=kpi.max, alerts=tuple(alerts))
+                   per=kpi.per, min=kpi.min, max=kpi.max, alerts=tuple(alerts), labels=dict(kpi.labels),
+                   no_data_window=kpi.no_data.window)
 
 
 def _kpi_group(spec: ServiceSpec, plans: list[KPIPlan], base: dict[str, str]) -> RuleGroup:
@@ -429,7 +474,7 @@ def _plan_anomaly(spec: ServiceSpec, anomaly: Anomaly) -> AnomalyPlan:
     alert = _alert_plan(spec, name, "anomaly", anomaly.severity, anomaly.name, rule, meaning, anomaly.runbook)
     return AnomalyPlan(name=anomaly.name, description=anomaly.description or "", query=anomaly.query,
                        zscore=anomaly.zscore, baseline=anomaly.baseline, unit=anomaly.unit, records=records,
-                       alerts=(alert,))
+                       alerts=(alert,), labels=dict(anomaly.labels))
 
 
 def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[AnomalyPlan],

@@ -15,7 +15,7 @@ import promql_parser
 
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration
-from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan
+from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan, UserPanel
 from agentops_gen.plan.windows import format_number
 from agentops_gen.units.promql import parse
 
@@ -108,7 +108,7 @@ def dashboard_plan(service: ServicePlan) -> DashboardPlan:
         rows.append(RowPlan("KPIs", tuple(p for kpi in service.kpis for p in _kpi_panels(service, kpi))))
     if service.anomalies:
         rows.append(RowPlan("Anomalies", tuple(_anomaly_panel(service, a) for a in service.anomalies)))
-    extra = tuple(_spec_panel(p) for p in service.spec.dashboard.panels)
+    extra = tuple(_spec_panel(p) for p in service.panels)
     if extra:
         rows.append(RowPlan("Service panels", extra))
     rows.append(_alerts_row(service))
@@ -246,13 +246,10 @@ def _anomaly_panel(service: ServicePlan, anomaly: AnomalyPlan) -> PanelPlan:
     )
 
 
-def _spec_panel(panel: object) -> PanelPlan:
-    from agentops_gen.spec.dashboard import Panel
-
-    assert isinstance(panel, Panel)
+def _spec_panel(panel: UserPanel) -> PanelPlan:
     small = panel.type in ("stat", "gauge")
-    return PanelPlan(kind=panel.type, title=panel.title, queries=(Query(panel.query, panel.legend or ""),),
-                     unit=grafana_unit(panel.unit), steps=((None, "green"),), description=panel.description or "",
+    return PanelPlan(kind=panel.type, title=panel.title, queries=(Query(panel.query, panel.legend),),
+                     unit=grafana_unit(panel.unit), steps=((None, "green"),), description=panel.description,
                      width=6 if small else 12, height=8)
 
 

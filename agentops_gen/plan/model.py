@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentops_gen.plan.windows import BurnWindow
+
+if TYPE_CHECKING:
+    from agentops_gen.plan.collector import CollectorPlan
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,45 @@ class AlertPlan:
 
 
 @dataclass(frozen=True)
+class RatioInputs:
+    """A ratio SLI's selectors as written: `errors` or `good`, and the totals (summed when several)."""
+
+    errors: str | None
+    good: str | None
+    totals: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HistogramInputs:
+    """A latency or score SLI: the histogram's base name and the bucket bound (threshold in seconds, or `above`)."""
+
+    histogram: str
+    bound: float
+
+
+@dataclass(frozen=True)
+class RawInputs:
+    """A raw SLI's queries, `{{ window }}` placeholder included."""
+
+    error_ratio: str
+    events: str | None
+
+
+@dataclass(frozen=True)
+class SLIPlan:
+    """What an SLI reads, for the tests that feed it synthetic series; exactly one of the four kinds is set."""
+
+    ratio: RatioInputs | None
+    latency: HistogramInputs | None
+    score: HistogramInputs | None
+    raw: RawInputs | None
+    counters: tuple[str, ...]
+    """The counter series it takes rate() of, as its rules write them (empty for raw)."""
+    watched: tuple[str, ...]
+    """Selectors whose absence blinds it (what its no-data alert watches)."""
+
+
+@dataclass(frozen=True)
 class SLOPlan:
     """One SLO with its windows, thresholds and record names resolved."""
 
@@ -84,6 +126,15 @@ class SLOPlan:
     """Windows of the recorded failed-event rates (the minimum-traffic clauses read them)."""
     min_bad_events: dict[str, int] = field(default_factory=dict)
     """page / ticket / outage -> failed events its alert needs in its window (0: no minimum)."""
+    sli: SLIPlan = field(kw_only=True)
+    labels: dict[str, str] = field(kw_only=True)
+    """The SLO's own `labels:` as written (the service's and the generated ones are not in it)."""
+    outage_window: str = field(kw_only=True)
+    outage_error_ratio: float = field(kw_only=True)
+    no_data_window: str | None = field(kw_only=True)
+    """`alerting.no_data.window` as written (None: the default)."""
+    budget_thresholds: tuple[float, ...] = field(kw_only=True)
+    """`alerting.budget[].below` in percent, as written."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +150,9 @@ class KPIPlan:
     min: float | None
     max: float | None
     alerts: tuple[AlertPlan, ...]
+    labels: dict[str, str] = field(kw_only=True)
+    """The KPI's own `labels:` as written."""
+    no_data_window: str | None = field(kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -113,6 +167,20 @@ class AnomalyPlan:
     unit: str
     records: dict[str, str]
     alerts: tuple[AlertPlan, ...]
+    labels: dict[str, str] = field(kw_only=True)
+    """The detector's own `labels:` as written."""
+
+
+@dataclass(frozen=True)
+class UserPanel:
+    """A panel the spec adds to the service's dashboard (`dashboard.panels`), as written."""
+
+    type: str
+    title: str
+    query: str
+    legend: str
+    unit: str
+    description: str
 
 
 @dataclass(frozen=True)
@@ -129,8 +197,17 @@ class ServicePlan:
     anomalies: tuple[AnomalyPlan, ...]
     plain_alerts: tuple[AlertPlan, ...]
     groups: tuple[RuleGroup, ...]
-    spec: Any
-    """The validated ServiceSpec, for targets that pass user sections through (receivers, telemetry)."""
+    notify: dict[str, tuple[str, ...]] = field(kw_only=True)
+    """Severity -> receiver names as `notify:` writes them (the service's own or the platform's)."""
+    notify_group_by: tuple[str, ...] | None = field(kw_only=True)
+    receivers: tuple[tuple[str, dict[str, list[dict[str, Any]]]], ...] = field(kw_only=True)
+    """The service's own receivers, by name: (name, integration type -> config entries as written)."""
+    dashboard_base_url: str = field(kw_only=True)
+    """Grafana base URL of runbook links: the service's `dashboard_base_url`, else the platform's `grafana_url`."""
+    panels: tuple[UserPanel, ...] = field(kw_only=True)
+    """The `dashboard.panels` of the spec."""
+    collector: CollectorPlan | None = field(kw_only=True)
+    """Its OpenTelemetry Collector (None without a `telemetry:` section)."""
 
     @property
     def alerts(self) -> tuple[AlertPlan, ...]:
@@ -146,20 +223,14 @@ class ServicePlan:
         return tuple(out)
 
     @cached_property
-    def _slo_index(self) -> dict[str, tuple[SLOPlan, Any]]:
+    def _slo_index(self) -> dict[str, SLOPlan]:
         # One dict per service instead of a scan per lookup: targets look SLOs up once per alert,
         # and a scan each time made a 2,000-SLO render quadratic. Names are unique (validated).
-        specs = {s.name: s for s in getattr(self.spec, "slos", ())}
-        return {s.name: (s, specs.get(s.name)) for s in self.slos}
+        return {s.name: s for s in self.slos}
 
     def slo_named(self, name: str) -> SLOPlan | None:
         """The SLO plan of that name, or None."""
-        found = self._slo_index.get(name)
-        return found[0] if found else None
-
-    def spec_slo(self, name: str) -> Any:
-        """The validated spec SLO (spec.slo.SLO) behind the SLO plan of that name."""
-        return self._slo_index[name][1]
+        return self._slo_index.get(name)
 
 
 @dataclass(frozen=True)
@@ -168,4 +239,8 @@ class Plan:
 
     services: tuple[ServicePlan, ...]
     platform: Any
-    """The validated PlatformSpec, or None when the folder has no platform file."""
+    """The validated PlatformSpec, or None when the folder has no platform file (plan/routing reads it)."""
+    prometheus_rule: bool = field(default=False, kw_only=True)
+    """Platform `outputs.prometheus_rule`: also write PrometheusRule files."""
+    rule_tests: bool = field(default=True, kw_only=True)
+    """Platform `outputs.rule_tests`: write the promtool test files."""

@@ -13,7 +13,7 @@ from agentops_gen.plan import names
 from agentops_gen.plan.matchers import Matcher, disjoint, eq, matches, none_of, one_of, present
 from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.plan.timeintervals import outside_business_hours
-from agentops_gen.spec.service import AlertmanagerSettings, PlatformSpec, ServiceSpec
+from agentops_gen.spec.service import AlertmanagerSettings, PlatformSpec
 
 SEVERITIES = ("critical", "warning", "info")
 TICKET_SEVERITIES = frozenset({"warning", "info"})
@@ -100,23 +100,23 @@ def root_receiver(platform: PlatformSpec | None) -> str:
     return names.DEFAULT_RECEIVER
 
 
-def receiver_name(spec: ServiceSpec, name: str) -> str:
+def receiver_name(service: ServicePlan, name: str) -> str:
     """Generated name of a receiver named in `notify:`: the service's own first, else the platform's."""
-    return names.receiver(spec.service if name in spec.receivers else None, name)
+    own = any(name == own_name for own_name, _ in service.receivers)
+    return names.receiver(service.service if own else None, name)
 
 
 def service_route(service: ServicePlan, platform: PlatformSpec | None, mute: tuple[str, ...]) -> RoutePlan | None:
     """`service="x"` -> one route per severity and receiver; `continue` only between fan-out siblings."""
-    spec: ServiceSpec = service.spec
     children: list[RoutePlan] = []
     for severity in SEVERITIES:
-        targets = [receiver_name(spec, n) for n in getattr(spec.notify, severity)]
+        targets = [receiver_name(service, n) for n in service.notify[severity]]
         for i, target in enumerate(targets):
             children.append(RoutePlan(
                 matchers=(eq("severity", severity),), receiver=target, continue_=i < len(targets) - 1,
                 mute_time_intervals=mute if severity in TICKET_SEVERITIES else (),
             ))
-    group_by = tuple(spec.notify.group_by) if spec.notify.group_by is not None else None
+    group_by = service.notify_group_by
     if not children and group_by is None:
         return None
     return RoutePlan(matchers=(eq("service", service.service),), group_by=group_by, routes=tuple(children),
@@ -132,9 +132,9 @@ def _receivers(plan: Plan, platform: PlatformSpec | None) -> tuple[ReceiverPlan,
             out.append(ReceiverPlan(names.receiver(None, name), f"platform file: receivers.{name}",
                                     _with_templates(receiver.integrations())))
     for service in plan.services:
-        for name, receiver in sorted(service.spec.receivers.items()):
+        for name, integrations in service.receivers:
             out.append(ReceiverPlan(names.receiver(service.service, name), f"{service.source}: receivers.{name}",
-                                    _with_templates(receiver.integrations())))
+                                    _with_templates(integrations)))
     return tuple(out)
 
 

@@ -26,6 +26,6 @@ def operator_file(service: str) -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """PrometheusRule files, only when the platform file asks for them."""
-    if plan.platform is None or not plan.platform.outputs.prometheus_rule:
+    if not plan.prometheus_rule:
         return {}
     return {operator_file(s.service): render_service(s) for s in plan.services}

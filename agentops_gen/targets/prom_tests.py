@@ -22,11 +22,10 @@ from typing import Any
 import promql_parser
 
 from agentops_gen.plan import names, timing
-from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
+from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
-from agentops_gen.plan.sli import counter_series, le_values, query_selectors, read_selectors
+from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, identity, matches, series_for, series_literal
-from agentops_gen.spec.slo import SLO
 from agentops_gen.targets.jinja import render_template
 
 RATE = 100.0
@@ -188,7 +187,7 @@ def _expected(alert: AlertPlan, series_labels: dict[str, str], value: float) -> 
 
 def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: int) -> list[tuple[str, str]] | None:
     """Input series that make an SLO's error ratio follow `step` (None: no synthetic form fits)."""
-    slo = service.spec_slo(plan.name)
+    slo = plan
     if slo.sli.raw is not None:
         return _recorded_ratios(service, plan, slo, step, horizon)
     flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
@@ -201,7 +200,7 @@ def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: 
 
 def traffic_series(service: ServicePlan, plan: SLOPlan, traffic: timing.Traffic) -> list[tuple[str, str]] | None:
     """Input counters of an SLO that carry `traffic` (None for raw SLIs: their query is the user's)."""
-    slo = service.spec_slo(plan.name)
+    slo = plan
     if slo.sli.raw is not None:
         return None
     total = [traffic.total[j] for j in range(1, traffic.horizon + 1)]
@@ -219,7 +218,7 @@ def _runs(increments: Sequence[float]) -> Pieces:
     return pieces
 
 
-def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing.Step,
+def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: timing.Step,
                      horizon: int) -> list[tuple[str, str]] | None:
     """A raw SLI's query is the user's, so its tests feed the recorded per-window error ratios instead
     (and, with `sli.raw.events`, the recorded failed-event rates of its alert windows)."""
@@ -254,7 +253,7 @@ def _flat_totals(selectors: list[str], part_sel: str, part: tuple[str, dict[str,
     return out
 
 
-def _counters(slo: SLO, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
+def _counters(slo: SLOPlan, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
     """Counters (or histogram buckets) with these per-minute failed, good and total increments."""
     sli = slo.sli
     if sli.ratio is not None:
@@ -265,7 +264,7 @@ def _counters(slo: SLO, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[
         part = series_for(part_sel)
         if part is None:
             return None
-        first, *more = sli.ratio.totals()
+        first, *more = sli.ratio.totals
         extra = _flat_totals(more, part_sel, part, total)  # the first total carries all the traffic
         if extra is None:
             return None
@@ -286,7 +285,7 @@ def _counters(slo: SLO, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[
     if base is None:
         return None
     name, labels = base
-    bound = parse_threshold(sli.latency.threshold) if sli.latency else sli.score.above  # type: ignore[union-attr]
+    bound = hist.bound
     bucket_incs = good if sli.latency else bad
     bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(bound)[0]})
     count = series_literal(f"{name}_count", labels)
@@ -303,13 +302,13 @@ class Feed:
 
 def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
     """Every selector an SLO's rules read from the input (raw: all selectors of its queries)."""
-    sli = service.spec_slo(plan.name).sli
+    sli = plan.sli
     if sli.raw is not None:
         from agentops_gen.units.promql import substitute_window
 
         return [*query_selectors(substitute_window(sli.raw.error_ratio, "5m")),
                 *(query_selectors(substitute_window(sli.raw.events, "5m")) if sli.raw.events else [])]
-    return counter_series(sli)
+    return list(sli.counters)
 
 
 def _leaks(selectors: Sequence[str], literal: str) -> bool:
@@ -405,9 +404,8 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """A full outage pages at the predicted minute; a one-minute blip does not page."""
-    spec_slo = service.spec_slo(slo.name)
-    window = _minutes(spec_slo.alerting.outage.window)
-    threshold = spec_slo.alerting.outage.error_ratio
+    window = _minutes(slo.outage_window)
+    threshold = slo.outage_error_ratio
     minimum = slo.min_bad_events.get("outage", 0)
     step = timing.Step(start=INCIDENT_START, incident=1.0, events=RATE)
     horizon = INCIDENT_START + window + _minutes(alert.for_) + 5
@@ -470,8 +468,8 @@ def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timin
 
 def _kpi_cases(service: ServicePlan) -> list[Case]:
     cases = []
-    for kpi_spec, kpi in zip(service.spec.kpis, service.kpis, strict=True):
-        labels = {**service.labels, "service": service.service, "team": service.team, **kpi_spec.labels,
+    for kpi in service.kpis:
+        labels = {**service.labels, "service": service.service, "team": service.team, **kpi.labels,
                   "kpi": kpi.name}
         for alert in kpi.alerts:
             if alert.kind == "no-data":
@@ -499,9 +497,9 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
 
 def _anomaly_cases(service: ServicePlan) -> list[Case]:
     cases = []
-    for spec_anomaly, anomaly in zip(service.spec.anomalies, service.anomalies, strict=True):
+    for anomaly in service.anomalies:
         alert = anomaly.alerts[0]
-        labels = {**service.labels, "service": service.service, "team": service.team, **spec_anomaly.labels,
+        labels = {**service.labels, "service": service.service, "team": service.team, **anomaly.labels,
                   "anomaly": anomaly.name}
         baseline = _minutes(anomaly.baseline)
         history = min(baseline, 24 * 60)
@@ -690,7 +688,6 @@ def traffic_scenarios(slo: SLOPlan) -> list[tuple[str, timing.Traffic, list[int]
 def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Traffic,
                           times: Sequence[int]) -> list[dict[str, Any]]:
     """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
-    spec_slo = service.spec_slo(slo.name)
     horizon = traffic.horizon
     out: list[dict[str, Any]] = []
     for alert in slo.alerts:
@@ -709,8 +706,8 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                         return traffic.window(t, pair[0])[0]
                 return None
         elif alert.kind == "outage":
-            window = _minutes(spec_slo.alerting.outage.window)
-            threshold = spec_slo.alerting.outage.error_ratio
+            window = _minutes(slo.outage_window)
+            threshold = slo.outage_error_ratio
             minimum = slo.min_bad_events.get("outage", 0)
 
             def make(scale: float, window: int = window, threshold: float = threshold,  # type: ignore[misc]
@@ -765,24 +762,23 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     series: dict[str, str] = {}
     watched: list[tuple[AlertPlan, list[str], str | None]] = []
     for slo in service.slos:
-        spec_slo = service.spec_slo(slo.name)
         if slo.sli_kind == "raw":
-            for sel in read_selectors(spec_slo.sli):
+            for sel in slo.sli.watched:
                 found = series_for(sel)
                 if found:
                     series.setdefault(series_literal(*found), flat)
         else:
             for lit, values in slo_series(service, slo, timing.Step(start=-1, incident=0.0), VANISH_AT) or []:
                 series.setdefault(lit, values)
-        watched.extend((a, read_selectors(spec_slo.sli), spec_slo.alerting.no_data.window)
+        watched.extend((a, list(slo.sli.watched), slo.no_data_window)
                        for a in slo.alerts if a.kind == "no-data")
-    for kpi_spec, kpi in zip(service.spec.kpis, service.kpis, strict=True):
-        selectors = query_selectors(kpi_spec.query)
+    for kpi in service.kpis:
+        selectors = query_selectors(kpi.query)
         for sel in selectors:
             found = series_for(sel)
             if found:
                 series.setdefault(series_literal(*found), flat)
-        watched.extend((a, selectors, kpi_spec.no_data.window) for a in kpi.alerts if a.kind == "no-data")
+        watched.extend((a, selectors, kpi.no_data_window) for a in kpi.alerts if a.kind == "no-data")
     if not watched:
         return []
     from agentops_gen.plan.build import NO_DATA_WINDOW
@@ -809,9 +805,8 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases: list[Case] = []
     untested: list[str] = []
     for slo in service.slos:
-        spec_slo = service.spec_slo(slo.name)
-        budgets = {names.budget_alert(service.service, slo.name, b.below): b.below / 100
-                   for b in spec_slo.alerting.budget}
+        budgets = {names.budget_alert(service.service, slo.name, below): below / 100
+                   for below in slo.budget_thresholds}
         for alert in slo.alerts:
             if alert.kind == "no-data":
                 continue  # the vanished-series case
@@ -842,11 +837,11 @@ def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]
     """(selectors read, record-name prefix, identifying label=value, alert names) of every SLO, KPI, anomaly
     and plain alert."""
     out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}", {a.name for a in slo.alerts}) for slo in service.slos]
-    out += [(query_selectors(spec.query), "kpi:", f"kpi={k.name}", {a.name for a in k.alerts})
-            for spec, k in zip(service.spec.kpis, service.kpis, strict=True)]
-    out += [(query_selectors(spec.query), "anomaly:", f"anomaly={a.name}", {x.name for x in a.alerts})
-            for spec, a in zip(service.spec.anomalies, service.anomalies, strict=True)]
-    out += [(query_selectors(a.expr), "", "", {a.name}) for a in service.spec.alerts]
+    out += [(query_selectors(k.query), "kpi:", f"kpi={k.name}", {a.name for a in k.alerts})
+            for k in service.kpis]
+    out += [(query_selectors(a.query), "anomaly:", f"anomaly={a.name}", {x.name for x in a.alerts})
+            for a in service.anomalies]
+    out += [(query_selectors(a.expr), "", "", {a.name}) for a in service.plain_alerts]
     return out
 
 
@@ -854,9 +849,9 @@ def keep_present(service: ServicePlan, case: Case) -> None:
     """Feed a flat series for every no-data selector nothing in the case matches, unless a rule the case
     exercises reads it: a no-data alert firing through a long case costs promtool as much as many rules."""
     watched = [sel for slo in service.slos if any(a.kind == "no-data" for a in slo.alerts)
-               for sel in read_selectors(service.spec_slo(slo.name).sli)]
-    watched += [sel for spec_kpi, kpi in zip(service.spec.kpis, service.kpis, strict=True)
-                if any(a.kind == "no-data" for a in kpi.alerts) for sel in query_selectors(spec_kpi.query)]
+               for sel in slo.sli.watched]
+    watched += [sel for kpi in service.kpis
+                if any(a.kind == "no-data" for a in kpi.alerts) for sel in query_selectors(kpi.query)]
     times = [int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)]
     if not watched or not times:
         return
@@ -895,6 +890,6 @@ def test_file(service: str) -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """Every service's promtool test file (unless the platform file switches them off)."""
-    if plan.platform is not None and not plan.platform.outputs.rule_tests:
+    if not plan.rule_tests:
         return {}
     return {test_file(s.service): render_service(s) for s in plan.services}

@@ -150,8 +150,7 @@ def impact(alert: AlertPlan, slo: SLOPlan | None, service: ServicePlan) -> str:
 
 def dashboard_url(service: ServicePlan, plan: Plan) -> str:
     """The service's Grafana dashboard; a bare `/d/<uid>` path when no Grafana URL is known."""
-    base = service.spec.dashboard_base_url or getattr(plan.platform, "grafana_url", None) or ""
-    return f"{base}/d/{names.dashboard_uid(service.service)}"
+    return f"{service.dashboard_base_url}/d/{names.dashboard_uid(service.service)}"
 
 
 def silence_command(alert: AlertPlan, service: str) -> str:
@@ -171,7 +170,7 @@ def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
         impact=impact(alert, slo, service),
         sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo and alert.kind != "no-data" else None,
         dashboard_url=dashboard_url(service, plan), silence=silence_command(alert, service.service),
-        receivers=tuple(getattr(service.spec.notify, alert.severity, ()) or ()),
+        receivers=service.notify.get(alert.severity, ()),
     )
 
 
