@@ -18,6 +18,7 @@ from agentops_gen.load.yaml_loader import LoadedFile
 if TYPE_CHECKING:
     from agentops_gen.plan.model import Plan
     from agentops_gen.spec.validate import SpecSet
+    from agentops_gen.units.promql import ParseCache
 
 FieldPath = tuple[str | int, ...]
 
@@ -51,6 +52,12 @@ class SpecSource:
         return self.loaded.locate(path, key=key)
 
 
+def _parse_cache() -> ParseCache:
+    from agentops_gen.units.promql import ParseCache
+
+    return ParseCache()
+
+
 @dataclass
 class Build:
     """Everything one run of the flow produced; later stages are None when an earlier one failed."""
@@ -70,6 +77,8 @@ class Build:
     """(rendered path, message) of every rendered file the output checks reject (an agentops-gen bug)."""
     failure: Exception | None = None
     """What planning or rendering raised (an agentops-gen bug); the stages after it did not run."""
+    queries: ParseCache = field(default_factory=_parse_cache)
+    """Every PromQL query parsed by this run, each once; lint's checks parse through it too."""
 
 
 def build(paths: list[Path], targets: Sequence[str] | None = None) -> Build:
@@ -77,12 +86,23 @@ def build(paths: list[Path], targets: Sequence[str] | None = None) -> Build:
 
     Raises only UsageError (a missing path, paths in two folders); problems in the specs are in the result.
     """
-    from agentops_gen.load.yaml_loader import LoadError, display_path, load_file
-    from agentops_gen.spec.limits import WorkBudget
-    from agentops_gen.spec.validate import is_fragment, resolve_paths, validate_data
+    from agentops_gen.spec.validate import is_fragment, resolve_paths
+    from agentops_gen.units.promql import active
 
     root, every, selected = resolve_paths(paths)
     result = Build(root=root, sources=[], fragments=sorted(p for p in selected if is_fragment(p, root)))
+    with active(result.queries):
+        _run_stages(result, every, selected, targets)
+    return result
+
+
+def _run_stages(result: Build, every: list[Path], selected: set[Path], targets: Sequence[str] | None) -> None:
+    """Load and validate every file, then the rules across files, plan, render and check (into `result`)."""
+    from agentops_gen.load.yaml_loader import LoadError, display_path, load_file
+    from agentops_gen.spec.limits import WorkBudget
+    from agentops_gen.spec.validate import validate_data
+
+    root = result.root
     budget = WorkBudget()
     for path in every:
         src = SpecSource(path=path, file=display_path(path), loaded=None, selected=path.resolve() in selected)
@@ -96,7 +116,7 @@ def build(paths: list[Path], targets: Sequence[str] | None = None) -> Build:
                 result.sources.append(src)
                 result.errors.append(past_limit)
                 result.errors = SpecErrors(result.errors).errors
-                return result
+                return
             src.spec = validate_data(src.loaded)
         except (LoadError, SpecErrors) as exc:
             src.errors = list(exc.errors)
@@ -106,10 +126,9 @@ def build(paths: list[Path], targets: Sequence[str] | None = None) -> Build:
     result.errors.extend(folder_errors)
     if result.errors:
         result.errors = SpecErrors(result.errors).errors  # one order for every command: file, line, column
-        return result
+        return
     result.specs = specs
     _plan_and_render(result, targets)
-    return result
 
 
 def _spec_set(root: Path, sources: list[SpecSource]) -> tuple[SpecSet, list[SpecError]]:

@@ -28,7 +28,7 @@ class LintContext:
     build: Build
     use_promtool: bool = False
     cache: dict[Any, Any] = field(default_factory=dict)
-    """Shared between checks (parsed PromQL), so each query is parsed once per run."""
+    """Shared between checks (the live Prometheus server's facts); PromQL trees live in build.queries."""
     prometheus: Any = None
     """The live.client.Client of `lint --prometheus URL` (None: the online checks do not run)."""
 

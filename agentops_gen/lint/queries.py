@@ -51,15 +51,12 @@ def query_fields(src: SpecSource) -> Iterator[QueryField]:
 
 def parsed(ctx: LintContext, text: str) -> Any:
     """The parsed expression (`{{ window }}` replaced by 5m), or None when it does not parse."""
-    key = ("promql", text)
-    if key not in ctx.cache:
-        from agentops_gen.units.promql import parse, substitute_window
+    from agentops_gen.units.promql import substitute_window
 
-        try:  # parse() refuses a query past the size limits before promql-parser sees it
-            ctx.cache[key] = parse(substitute_window(text, "5m"))
-        except (ValueError, TypeError):
-            ctx.cache[key] = None
-    return ctx.cache[key]
+    try:  # the build's cache: each query parsed once per run; past the size limits it is refused unparsed
+        return ctx.build.queries.parse(substitute_window(text, "5m"))
+    except (ValueError, TypeError):
+        return None
 
 
 def spec_queries(ctx: LintContext, kinds: tuple[str, ...] = ("query", "raw")) -> Iterator[tuple[QueryField, Any]]:

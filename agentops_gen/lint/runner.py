@@ -54,6 +54,7 @@ def collect(paths: list[Path], *, use_promtool: bool = False, disabled: frozense
     """
     from agentops_gen.lint.registry import registry
     from agentops_gen.pipeline import build
+    from agentops_gen.units.promql import active
 
     checks = [r for r in registry().values() if r.run is not None and r.check.name not in disabled
               and (prometheus is not None or r.check.stage != "prometheus")]
@@ -71,12 +72,13 @@ def collect(paths: list[Path], *, use_promtool: bool = False, disabled: frozense
     if broken and any(r.check.stage in ("plan", "output") for r in checks):
         print(f"agentops-gen: note: output checks skipped: {', '.join(broken)} has errors (lint it too)",
               file=sys.stderr)
-    raw = [f for reg in checks if reg.check.stage == "spec" for f in reg.run(ctx)]  # type: ignore[misc]
-    findings = raw + _validation_findings(ctx, result.errors, raw)
-    if result.plan is not None or result.failure is not None:  # only a folder `render` accepts: else noise
-        for reg in checks:
-            if reg.check.stage in ("plan", "output", "prometheus"):
-                findings.extend(reg.run(ctx))  # type: ignore[misc]
+    with active(result.queries):  # the checks parse through the build's cache
+        raw = [f for reg in checks if reg.check.stage == "spec" for f in reg.run(ctx)]  # type: ignore[misc]
+        findings = raw + _validation_findings(ctx, result.errors, raw)
+        if result.plan is not None or result.failure is not None:  # only a folder `render` accepts: else noise
+            for reg in checks:
+                if reg.check.stage in ("plan", "output", "prometheus"):
+                    findings.extend(reg.run(ctx))  # type: ignore[misc]
     if ctx.prometheus is not None:
         print(f"agentops-gen: note: {ctx.prometheus.requests} requests to {ctx.prometheus.conn.url}", file=sys.stderr)
     return sorted(set(findings)), ctx

@@ -7,7 +7,9 @@ sort_by_label, info, ...). It reports no error position, so callers locate error
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import promql_parser
@@ -36,13 +38,54 @@ def substitute_window(query: str, window: str) -> str:
     return _WINDOW.sub(window, query)
 
 
-@lru_cache(maxsize=8192)
-def parse(query: str) -> Any:
-    """Parse a query; ValueError with the parser's message when it does not parse.
+class ParseCache:
+    """The parsed PromQL of one run, by query text (a tree, or the error message of a query that does not parse).
 
-    Cached: a run parses each query several times (validation, lint checks, synthetic test series,
-    the re-parse of rendered rules), half of them repeats. The trees are never modified.
+    Owned by one pipeline Build (`with active(build.queries)` around what it runs), so nothing survives
+    the run: validation, planning, synthetic test series, the output checks and lint's checks all parse
+    a query through it, and promql-parser sees each distinct query once. The trees are never modified.
     """
+
+    def __init__(self) -> None:
+        self.found: dict[str, tuple[Any, str | None]] = {}
+        self.lookups = 0
+        """Calls of parse(), hits included (the parses are len(found))."""
+
+    def parse(self, query: str) -> Any:
+        """The tree of `query`; ValueError when it does not parse (the same message every time)."""
+        self.lookups += 1
+        known = self.found.get(query)
+        if known is None:
+            try:
+                known = (_parse(query), None)
+            except ValueError as exc:
+                known = (None, str(exc))
+            self.found[query] = known
+        if known[1] is not None:
+            raise ValueError(known[1])
+        return known[0]
+
+
+_ACTIVE: ContextVar[ParseCache | None] = ContextVar("agentops_gen_parse_cache", default=None)
+
+
+@contextmanager
+def active(cache: ParseCache) -> Iterator[ParseCache]:
+    """Route every parse() of this context through `cache` until the block ends."""
+    token = _ACTIVE.set(cache)
+    try:
+        yield cache
+    finally:
+        _ACTIVE.reset(token)
+
+
+def parse(query: str) -> Any:
+    """Parse a query; ValueError with the parser's message when it does not parse (through the active cache)."""
+    cache = _ACTIVE.get()
+    return _parse(query) if cache is None else cache.parse(query)
+
+
+def _parse(query: str) -> Any:
     if not query or not query.strip():
         raise ValueError("empty PromQL expression")
     too_big = size_problem(query, BACKSTOP_SCALE)  # promql-parser recurses: never hand it a deep tree

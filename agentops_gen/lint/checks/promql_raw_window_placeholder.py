@@ -40,10 +40,10 @@ _SENTINEL = timedelta(milliseconds=86399999)
 
 def _fixed_outside_window(text: str) -> bool:
     """A fixed range that is not inside a `[{{ window }}:step]` subquery (a time-slice SLI's inner `[1m]` is fine)."""
-    from agentops_gen.units.promql import substitute_window
+    from agentops_gen.units.promql import parse, substitute_window
 
-    try:
-        expr = promql_parser.parse(substitute_window(text, "86399999ms"))
+    try:  # through the run's cache, and never past the size limits (promql-parser recurses)
+        expr = parse(substitute_window(text, "86399999ms"))
     except (ValueError, TypeError):
         return bool(_RANGE.search(text))  # promql/syntax reports the query itself
     for node, parents in walk(expr):
