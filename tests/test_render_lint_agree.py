@@ -56,3 +56,13 @@ def test_two_platform_files_stop_lint_before_rendering(tmp_path: Path) -> None:
     assert [(Path(f.location.file).name, f.check, f.severity) for f in findings] == [
         ("b-platform.yaml", "spec/duplicate-name", "error")]
     assert ctx.plan is None and ctx.rendered is None
+
+
+def test_every_bad_fixture_folder_is_a_bad_input() -> None:
+    """A folder added under tests/fixtures/bad is compared here too (BAD_INPUTS is built from test_bad_input.CASES)."""
+    from tests.test_bad_input import CASES
+
+    sources = {str(c.source) for c in CASES if c.source}
+    folders = {f"bad/{d.name}" for d in (FIXTURES / "bad").iterdir() if d.is_dir()}
+    assert folders and folders <= sources, sorted(folders - sources)
+    assert {c.name for c in CASES} <= {b.name for b in BAD_INPUTS}
