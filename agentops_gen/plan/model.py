@@ -87,6 +87,19 @@ class SLOPlan:
 
 
 @dataclass(frozen=True)
+class KPIBound:
+    """One threshold alert of a KPI: it fires while the value stays `above`/`below` `value`."""
+
+    alert: str
+    direction: str  # above | below
+    value: float
+    severity: str
+    for_: str
+    level: bool
+    """True for an entry of `thresholds` (coloured by severity), False for `min`/`max` (always red)."""
+
+
+@dataclass(frozen=True)
 class KPIPlan:
     """A KPI and its bounds."""
 
@@ -99,6 +112,12 @@ class KPIPlan:
     min: float | None
     max: float | None
     alerts: tuple[AlertPlan, ...]
+    bounds: tuple[KPIBound, ...] = ()
+    """Every threshold alert (min, max and `thresholds`), in alert order."""
+
+    def bound_of(self, alert: str) -> KPIBound | None:
+        """The bound behind a threshold alert of this KPI (None for its no-data alert)."""
+        return next((b for b in self.bounds if b.alert == alert), None)
 
 
 @dataclass(frozen=True)
