@@ -36,7 +36,7 @@ class ServiceSpec(SpecModel):
     """Labels added to every generated rule and alert; `service`, `team`, `slo` and `severity` are reserved."""
     runbook_base_url: Url | None = None
     """Base of each alert's `runbook_url` (base + `/<service>/<Alert>.md`); without it the path is relative to
-    `out/runbooks/` and not clickable in chat."""
+    `out/runbooks/` and not clickable in chat (lint warns: `alerting/relative-runbook-url`)."""
     dashboard_base_url: Url | None = None
     """Grafana base URL; every alert gets a `dashboard_url` annotation linking the service's dashboard."""
     slos: list[SLO] = []

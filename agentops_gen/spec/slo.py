@@ -73,7 +73,7 @@ class RatioSLI(SpecModel):
 
 
 class LatencySLI(SpecModel):
-    """Good events are histogram observations at or below `threshold`."""
+    """Good events are histogram observations at or below `threshold`: `_bucket{le=threshold}` / `_count`."""
 
     histogram: Selector
     """Histogram base name with its matchers, without `_bucket` (e.g. `task_duration_seconds{job="x"}`)."""
@@ -89,7 +89,8 @@ class LatencySLI(SpecModel):
 
 
 class ScoreSLI(SpecModel):
-    """Good events are histogram observations (e.g. a 0..1 quality score) above `above`."""
+    """Good events are histogram observations (e.g. a 0..1 quality score) above `above`; bad ones are
+    `_bucket{le=above}` / `_count`."""
 
     histogram: Selector
     """Histogram base name of the score (e.g. a 0..1 quality score), without `_bucket`."""
