@@ -107,7 +107,7 @@ CASES = [
     Case("empty-file", "bad/empty-file", [(F, 1, 1, "", "file is empty")]),
     Case("not-utf8", None, [(F, 4, 20, "", r"not valid UTF-8 \(byte 0xe9\)")], build=_not_utf8),
     Case("invalid-duration", "bad/invalid-duration", [(F, 4, 9, "period", DURATION)]),
-    Case("kpi-no-bounds", "bad/kpi-no-bounds", [(F, 5, 5, "kpis[0]", "set `min`, `max` or both")]),
+    Case("kpi-no-bounds", "bad/kpi-no-bounds", [(F, 5, 5, "kpis[0]", "set `min`, `max` or `thresholds`")]),
     Case("kpi-min-above-max", "bad/kpi-min-above-max", [
         (F, 5, 5, "kpis[0]", r"`min` \(50\) is greater than `max` \(10\)"),
     ]),

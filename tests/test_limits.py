@@ -1,4 +1,4 @@
-"""Size limits (README "Limits"): huge PromQL, too many entries, too much work in one run.
+"""Size limits (docs/spec.md "Limits"): huge PromQL, too many entries, too much work in one run.
 
 Each refusal is one located line at the first thing past a limit, exit 2, no crash. The CLI runs
 under a 3 GB address-space limit so that a regression (promql-parser reached with a 6,000-term

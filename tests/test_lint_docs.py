@@ -1,10 +1,10 @@
-"""Docs pages, the json schema and the README's check list are generated from the registry and cannot drift."""
+"""Docs pages, the json schema and docs/lint.md's check list are generated from the registry and cannot drift."""
 
 from __future__ import annotations
 
 import re
 
-from agentops_gen.lint.docs import README_BEGIN, README_END, expected_files, main, readme_block
+from agentops_gen.lint.docs import LINT_DOC, TABLE_BEGIN, TABLE_END, expected_files, main, table_block
 from agentops_gen.lint.registry import checks
 from tests.conftest import ROOT
 
@@ -26,17 +26,20 @@ def test_every_check_has_a_page_with_its_name_severity_and_examples() -> None:
             assert check.bad.rstrip("\n") in page and check.good.rstrip("\n") in page
 
 
-def test_readme_lists_exactly_the_registry() -> None:
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("<!-- section:lint -->"):readme.index("<!-- /section:lint -->")]
-    block = section[section.index(README_BEGIN):section.index(README_END) + len(README_END)]
-    assert block == readme_block()
-    listed = re.findall(r"^\| \[`([a-z]+/[a-z0-9-]+)`\]", block, flags=re.M)
-    assert sorted(listed) == sorted(c.name for c in checks())
+def test_lint_doc_lists_exactly_the_registry() -> None:
+    page = (ROOT / LINT_DOC).read_text(encoding="utf-8")
+    section = page[page.index("## Checks"):]
+    block = section[section.index(TABLE_BEGIN):section.index(TABLE_END) + len(TABLE_END)]
+    assert block == table_block()
+    listed = re.findall(r"^\| \[`([a-z]+/[a-z0-9-]+)`\]\(checks/([a-z0-9-]+)\.md\)", block, flags=re.M)
+    assert sorted(name for name, _ in listed) == sorted(c.name for c in checks())
+    for _, slug in listed:  # each link resolves from docs/
+        assert (ROOT / "docs" / "checks" / f"{slug}.md").is_file(), slug
 
 
 def test_check_mode_reports_drift(tmp_path) -> None:
-    (tmp_path / "README.md").write_text(f"x\n{README_BEGIN}\nold\n{README_END}\n", encoding="utf-8")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / LINT_DOC).write_text(f"x\n{TABLE_BEGIN}\nold\n{TABLE_END}\n", encoding="utf-8")
     assert main(["--check", "--root", str(tmp_path)]) == 1
     assert main(["--root", str(tmp_path)]) == 0
     assert main(["--check", "--root", str(tmp_path)]) == 0

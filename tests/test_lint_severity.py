@@ -1,4 +1,4 @@
-"""A finding's severity is one its check documents (docs page and README table)."""
+"""A finding's severity is one its check documents (docs page and docs/lint.md table)."""
 
 from __future__ import annotations
 

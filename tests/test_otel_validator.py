@@ -121,7 +121,7 @@ def test_schema_drift_patches(schemas: SchemaSet) -> None:
 
 
 @pytest.mark.skipif(shutil.which("otelcol-contrib") is None,
-                    reason="no otelcol-contrib binary (PyPI, npm and Debian ship none; see README)")
+                    reason="no otelcol-contrib binary (PyPI, npm and Debian ship none; see docs/otel.md)")
 def test_real_collector_validates_fixtures(tmp_path: Path) -> None:  # pragma: no cover - needs the binary
     import subprocess
 

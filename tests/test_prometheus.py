@@ -138,7 +138,7 @@ def test_burn_machinery_fits_in_sloths_17_rules() -> None:
         groups = {g.name: g for g in service.groups}
         for slo in service.slos:
             group = groups[names.rule_group(service.service, slo.name)]
-            # The failed-event rates of the minimum-traffic clauses come on top (README "Rule cost per SLO").
+            # The failed-event rates of the minimum-traffic clauses come on top (docs/prometheus.md "Rule cost").
             burn = [r for r in group.rules if (r.record and not r.record.startswith("slo:sli_bad_events:"))
                     or (r.alert and "BurnRate" in r.alert)]
             assert len(burn) <= 17, (service.service, slo.name, len(burn))

@@ -61,3 +61,40 @@ def test_starter_spec_has_no_lint_warnings(tmp_path: Path) -> None:
     (specs / "my-agent.yaml").write_text(init.stdout, encoding="utf-8")
     result = run_cli("lint", str(specs), "--fail-on", "info")
     assert result.returncode == 0 and result.stdout == "", result.stdout + result.stderr
+
+
+def _yaml_block(text: str, begin: str) -> str:
+    """The first ```yaml block after `begin` in a documentation page."""
+    block = re.search(r"```yaml\n(.*?)```", text[text.index(begin):], flags=re.S)
+    assert block is not None, begin
+    return block.group(1)
+
+
+def _render_and_lint(tmp_path: Path, spec: str) -> Path:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "example.yaml").write_text(spec, encoding="utf-8")
+    result = run_cli("render", str(specs), "--out", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    lint = run_cli("lint", str(specs), "--fail-on", "info")
+    assert lint.returncode == 0 and lint.stdout == "", lint.stdout + lint.stderr
+    return tmp_path / "out"
+
+
+def test_readme_full_example_renders_lint_clean_and_makes_what_it_says(tmp_path: Path) -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    out = _render_and_lint(tmp_path, _yaml_block(readme, "<!-- example:begin -->"))
+    said = readme[readme.index("<!-- example:end -->"):readme.index("## Commands")]
+    for path in re.findall(r"^- `([a-z]+/[^`]+\.(?:yaml|yml|json))`", said, flags=re.M):
+        assert (out / path).is_file(), path
+    rules = (out / "prometheus" / "support-agent.rules.yaml").read_text(encoding="utf-8")
+    named = re.findall(r"`(SupportAgent\w+)`", said)
+    assert len(named) >= 3
+    for alert in [*named, "SupportAgentCostPerTaskAboveCritical"]:  # the README writes `...AboveCritical`
+        assert f'alert: "{alert}"' in rules, alert
+    assert "kpi:cost_per_task:value" in rules and (out / "runbooks" / "support-agent").is_dir()
+
+
+def test_spec_reference_example_renders_lint_clean(tmp_path: Path) -> None:
+    page = (ROOT / "docs" / "spec.md").read_text(encoding="utf-8")
+    _render_and_lint(tmp_path, _yaml_block(page, "## A short example"))

@@ -54,7 +54,7 @@ def text(findings: list[Finding]) -> str:
 
 
 def as_json(findings: list[Finding]) -> str:
-    """The documented json object (see README, section lint)."""
+    """The documented json object (see docs/lint.md, "Formats")."""
     doc = {
         "version": JSON_SCHEMA_VERSION,
         "findings": [{"file": f.location.file, "line": f.location.line, "column": f.location.col,

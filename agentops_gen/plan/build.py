@@ -8,6 +8,7 @@ from agentops_gen.plan.model import (
     AlertPlan,
     AnomalyPlan,
     HistogramInputs,
+    KPIBound,
     KPIPlan,
     Plan,
     RatioInputs,
@@ -423,27 +424,39 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str], no_data: bool) 
     sel = _selector({"service": spec.service, "kpi": kpi.name})
     labels = {**base, **kpi.labels, "kpi": kpi.name}
     per = f" per {kpi.per}" if kpi.per else ""
+    bounds = _kpi_bounds(spec.service, kpi)
     alerts = []
-    for bound, op, value in (("max", ">", kpi.max), ("min", "<", kpi.min)):
-        if value is None:
-            continue
-        name = names.kpi_alert(spec.service, kpi.name, bound)
-        word = "above" if bound == "max" else "below"
+    for bound in bounds:
+        op = ">" if bound.direction == "above" else "<"
+        for_ = bound.for_
+        limit = (f"{bound.severity} threshold" if bound.level
+                 else "limit" if bound.direction == "above" else "minimum")
         summary = (f"{spec.service} {kpi.name} is {unit_value(kpi.unit)}{go_template_literal(per)}, "
-                   f"{'limit' if bound == 'max' else 'minimum'} {unit_number(kpi.unit, value)}")
-        meaning = (f"{kpi.name} has stayed {word} {unit_number(kpi.unit, value)}{per} for {kpi.for_}."
+                   f"{limit} {unit_number(kpi.unit, bound.value)}")
+        meaning = (f"{kpi.name} has stayed {bound.direction} {unit_number(kpi.unit, bound.value)}{per} for {for_}."
                    + (f" {kpi.description}" if kpi.description else ""))
         description = f"Now {unit_value(kpi.unit)}{per}. {go_template_literal(meaning)}"
-        rule = Rule(alert=name, expr=f"{record}{sel} {op} {format_number(value)}", for_=_nonzero(kpi.for_),
-                    labels={**labels, "severity": kpi.severity},
-                    annotations=_common_annotations(spec, name, summary, description, {}))
-        alerts.append(_alert_plan(spec, name, "kpi", kpi.severity, kpi.name, rule, meaning, kpi.runbook))
+        rule = Rule(alert=bound.alert, expr=f"{record}{sel} {op} {format_number(bound.value)}", for_=_nonzero(for_),
+                    labels={**labels, "severity": bound.severity},
+                    annotations=_common_annotations(spec, bound.alert, summary, description, {}))
+        alerts.append(_alert_plan(spec, bound.alert, "kpi", bound.severity, kpi.name, rule, meaning, kpi.runbook))
     if no_data and not kpi.no_data.disable:
         alerts.append(_no_data_alert(spec, kpi.name, kpi.no_data, query_selectors(kpi.query), labels, {},
                                      f"the {kpi.name} KPI", kpi.runbook)[0])
     return KPIPlan(name=kpi.name, description=kpi.description or "", query=kpi.query, record=record, unit=kpi.unit,
                    per=kpi.per, min=kpi.min, max=kpi.max, alerts=tuple(alerts), labels=dict(kpi.labels),
-                   no_data_window=kpi.no_data.window)
+                   no_data_window=kpi.no_data.window, bounds=tuple(bounds))
+
+
+def _kpi_bounds(service: str, kpi: KPI) -> list[KPIBound]:
+    """`max`, `min` (the KPI's severity), then each of `thresholds` (its own severity)."""
+    bounds = [KPIBound(names.kpi_alert(service, kpi.name, bound), direction, value, kpi.severity, kpi.for_,
+                       level=False)
+              for bound, direction, value in (("max", "above", kpi.max), ("min", "below", kpi.min))
+              if value is not None]
+    bounds += [KPIBound(names.kpi_level_alert(service, kpi.name, t.direction, t.severity), t.direction, t.value,
+                        t.severity, t.for_ or kpi.for_, level=True) for t in kpi.thresholds]
+    return bounds
 
 
 def _kpi_group(spec: ServiceSpec, plans: list[KPIPlan], base: dict[str, str]) -> RuleGroup:

@@ -15,7 +15,7 @@ import promql_parser
 
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration
-from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, ServicePlan, SLOPlan, UserPanel
+from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIBound, KPIPlan, ServicePlan, SLOPlan, UserPanel
 from agentops_gen.plan.windows import format_number
 from agentops_gen.units.promql import parse
 
@@ -210,18 +210,43 @@ def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
 
 
 def kpi_steps(kpi: KPIPlan) -> tuple[Step, ...]:
-    """Green inside [min, max], red outside."""
-    steps: list[Step] = [(None, "red" if kpi.min is not None else "green")]
-    if kpi.min is not None:
-        steps.append((kpi.min, "green"))
-    if kpi.max is not None:
-        steps.append((kpi.max, "red"))
+    """Green where no threshold is crossed; elsewhere the colour of the most severe crossed one (`min`/`max`
+    red, each of `thresholds` its severity's colour)."""
+    values = sorted({b.value for b in kpi.bounds})
+    if not values:
+        return ((None, "green"),)
+    # a step starting at v covers [v, next): `above v` counts as crossed there (Grafana's >=), `below v` does not;
+    # the first step covers everything under the lowest value.
+    steps: list[Step] = [(None, _colour_at(kpi, values[0], before=True))]
+    for value in values:
+        colour = _colour_at(kpi, value, before=False)
+        if colour != steps[-1][1]:
+            steps.append((value, colour))
     return tuple(steps)
+
+
+_COLOUR_RANK = {"green": 0, "yellow": 1, "orange": 2, "red": 3}
+
+
+def _colour_at(kpi: KPIPlan, x: float, before: bool) -> str:
+    """Colour of the KPI at x (or just under x when `before`)."""
+    crossed = [b for b in kpi.bounds
+               if (b.direction == "above" and (b.value < x if before else b.value <= x))
+               or (b.direction == "below" and (b.value >= x if before else b.value > x))]
+    colours = ["red" if not b.level else SEVERITY_COLOURS[b.severity] for b in crossed]
+    return max(colours, key=_COLOUR_RANK.__getitem__, default="green")
+
+
+def _legacy_first(kpi: KPIPlan) -> list[KPIBound]:
+    """min, max (the order panel descriptions always had), then the `thresholds` levels."""
+    return sorted(kpi.bounds, key=lambda b: (b.level, b.level or b.direction == "above"))
 
 
 def _kpi_panels(service: ServicePlan, kpi: KPIPlan) -> tuple[PanelPlan, PanelPlan]:
     query = Query(f"{kpi.record}{_selector({'service': service.service, 'kpi': kpi.name})}", kpi.name)
-    bounds = ", ".join(f"{b} {format_number(v)}" for b, v in (("min", kpi.min), ("max", kpi.max)) if v is not None)
+    bounds = ", ".join(f"{b.severity} {b.direction} {format_number(b.value)}" if b.level
+                       else f"{'max' if b.direction == 'above' else 'min'} {format_number(b.value)}"
+                       for b in _legacy_first(kpi))
     per = f" per {kpi.per}" if kpi.per else ""
     description = f"{kpi.description or kpi.name} ({bounds}{per})"
     stat = PanelPlan(kind="stat", title=kpi.name, queries=(query,), unit=grafana_unit(kpi.unit),

@@ -138,6 +138,19 @@ class SLOPlan:
 
 
 @dataclass(frozen=True)
+class KPIBound:
+    """One threshold alert of a KPI: it fires while the value stays `above`/`below` `value`."""
+
+    alert: str
+    direction: str  # above | below
+    value: float
+    severity: str
+    for_: str
+    level: bool
+    """True for an entry of `thresholds` (coloured by severity), False for `min`/`max` (always red)."""
+
+
+@dataclass(frozen=True)
 class KPIPlan:
     """A KPI and its bounds."""
 
@@ -153,6 +166,12 @@ class KPIPlan:
     labels: dict[str, str] = field(kw_only=True)
     """The KPI's own `labels:` as written."""
     no_data_window: str | None = field(kw_only=True)
+    bounds: tuple[KPIBound, ...] = ()
+    """Every threshold alert (min, max and `thresholds`), in alert order."""
+
+    def bound_of(self, alert: str) -> KPIBound | None:
+        """The bound behind a threshold alert of this KPI (None for its no-data alert)."""
+        return next((b for b in self.bounds if b.alert == alert), None)
 
 
 @dataclass(frozen=True)

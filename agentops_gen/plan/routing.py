@@ -166,6 +166,14 @@ def inhibit_rules(service: ServicePlan) -> list[InhibitPlan]:
         rules.append(InhibitPlan(f"{service.service}: a critical SLO alert silences warnings of the same SLO",
                                  (svc, eq("severity", "critical"), present("slo")), (svc, eq("severity", "warning")),
                                  ("service", "slo")))
+    kpi_alerts = {sev: [a for a in alerts if a.kind == "kpi" and a.severity == sev] for sev in ("critical", "warning")}
+    leveled = {a.subject for a in kpi_alerts["critical"]} & {a.subject for a in kpi_alerts["warning"]}
+    if leveled:
+        # by alert name: the KPI's warning no-data alert is not a lower level of its critical threshold
+        source, target = ([a.name for a in kpi_alerts[sev] if a.subject in leveled] for sev in ("critical", "warning"))
+        rules.append(InhibitPlan(f"{service.service}: a critical KPI threshold silences the KPI's warning ones",
+                                 (svc, one_of("alertname", sorted(source))),
+                                 (svc, one_of("alertname", sorted(target))), ("service", "kpi")))
     pages = {a.labels["slo"]: a.name for a in alerts if a.kind == "burn-page"}
     tickets = {a.labels["slo"]: a.name for a in alerts if a.kind == "burn-ticket"}
     both = sorted(set(pages) & set(tickets))

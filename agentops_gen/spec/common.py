@@ -27,7 +27,8 @@ class SpecModel(BaseModel):
 
     # allow_inf_nan=False: `.nan`/`.inf` in any number field (thresholds, objectives, z-scores) is an
     # error; Prometheus would take `> NaN` and never fire.
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, allow_inf_nan=False,
+                              use_attribute_docstrings=True)
 
 
 def _name(value: str) -> str:

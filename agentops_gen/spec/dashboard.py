@@ -14,14 +14,21 @@ class Panel(SpecModel):
     """One extra panel."""
 
     title: Line
+    """Panel title."""
     query: Query
+    """PromQL of the panel."""
     unit: Line = "short"
+    """Grafana unit id (`short`, `s`, `percentunit`, `currencyUSD`...)."""
     type: PanelType = "timeseries"
+    """Panel type: timeseries, stat, gauge, table, bargauge or heatmap."""
     legend: Line | None = None
+    """Legend format (e.g. `{{model}}`)."""
     description: str | None = None
+    """Panel description (hover text)."""
 
 
 class Dashboard(SpecModel):
     """`dashboard:` section."""
 
     panels: list[Panel] = []
+    """Extra panels, after the generated rows."""

@@ -2,7 +2,7 @@
 
 Each SLO, KPI, anomaly and alert becomes rules, tests, panels and a runbook, so the work of a run
 grows with their number; these limits keep a run at the limit within a few minutes and 1 GB
-(measured with bench/limits_bench.py; README "Limits"). Every error points at the first entry
+(measured with bench/limits_bench.py; docs/spec.md "Limits"). Every error points at the first entry
 past a limit.
 """
 

@@ -140,41 +140,62 @@ class TLSConfig(SpecModel):
     """Prometheus common `tls_config`, as Alertmanager 0.25 reads it (files only)."""
 
     ca_file: str | None = None
+    """Absolute path of the CA certificate file."""
     cert_file: str | None = None
+    """Absolute path of the client certificate file."""
     key_file: str | None = None
+    """Absolute path of the client key file."""
     server_name: str | None = None
+    """Server name for SNI and certificate checks."""
     insecure_skip_verify: bool | None = None
+    """Skip certificate verification (tests only)."""
     min_version: str | None = None
+    """Lowest TLS version (`TLS12`, `TLS13`)."""
     max_version: str | None = None
+    """Highest TLS version."""
 
 
 class BasicAuth(SpecModel):
     """`basic_auth`: the password only from `password_file`."""
 
     username: str | None = None
+    """User name."""
     password: str | None = None
+    """Refused: inline secret; use `password_file`."""
     password_file: str | None = None
+    """Absolute path of the file holding the password."""
 
 
 class Authorization(SpecModel):
     """`authorization` header: type (Bearer) and credentials only from `credentials_file`."""
 
     type: str | None = None
+    """Authorization type (default `Bearer`)."""
     credentials: str | None = None
+    """Refused: inline secret; use `credentials_file`."""
     credentials_file: str | None = None
+    """Absolute path of the file holding the credentials."""
 
 
 class OAuth2(SpecModel):
     """`oauth2` client credentials flow."""
 
     client_id: str | None = None
+    """OAuth2 client id."""
     client_secret: str | None = None
+    """Refused: inline secret; use `client_secret_file`."""
     client_secret_file: str | None = None
+    """Absolute path of the file holding the client secret."""
     scopes: list[str] | None = None
+    """Scopes requested."""
     token_url: AmUrl | None = None
+    """Token endpoint URL."""
     endpoint_params: dict[str, str] | None = None
+    """Extra parameters sent to the token endpoint."""
     tls_config: TLSConfig | None = None
+    """TLS settings for the token endpoint."""
     proxy_url: AmUrl | None = None
+    """HTTP proxy URL for the token endpoint."""
 
 
 class HTTPConfig(SpecModel):
@@ -182,14 +203,23 @@ class HTTPConfig(SpecModel):
     release: checked with amtool 0.25, which refuses `no_proxy`, `proxy_from_environment`, `http_headers`)."""
 
     basic_auth: BasicAuth | None = None
+    """HTTP basic authentication."""
     authorization: Authorization | None = None
+    """`Authorization` header (type and credentials file)."""
     oauth2: OAuth2 | None = None
+    """OAuth2 client-credentials flow."""
     bearer_token: str | None = None
+    """Refused: inline secret; use `bearer_token_file`."""
     bearer_token_file: str | None = None
+    """Absolute path of the file holding a bearer token."""
     tls_config: TLSConfig | None = None
+    """TLS settings."""
     proxy_url: AmUrl | None = None
+    """HTTP proxy URL."""
     follow_redirects: bool | None = None
+    """Follow HTTP 3xx redirects."""
     enable_http2: bool | None = None
+    """Allow HTTP/2."""
 
 
 class Integration(SpecModel):
@@ -200,7 +230,9 @@ class Integration(SpecModel):
     """At least one of these keys must be set (Alertmanager has no usable default for them here)."""
 
     send_resolved: bool | None = None
+    """Also notify when the alert resolves."""
     http_config: HTTPConfig | None = None
+    """HTTP client settings of this integration (auth, TLS, proxy)."""
 
     @field_validator("*", mode="after")
     @classmethod
@@ -232,26 +264,47 @@ class SlackConfig(Integration):
     required_one_of: ClassVar[tuple[str, ...]] = ("api_url_file",)
 
     api_url: str | None = None
+    """Refused: an inline webhook URL is a secret; use `api_url_file`."""
     api_url_file: str | None = None
+    """Absolute path of the file holding the Slack webhook URL (required)."""
     channel: str | None = None
+    """Channel or user to post to (`#alerts`, `@someone`)."""
     username: str | None = None
+    """Name the message is posted as."""
     color: str | None = None
+    """Attachment colour (a Go template; default by firing/resolved)."""
     title: str | None = None
+    """Message title (Go template; default from agentops-gen's template)."""
     title_link: str | None = None
+    """URL the title links to."""
     pretext: str | None = None
+    """Text above the attachment."""
     text: str | None = None
+    """Message body (Go template; default from agentops-gen's template)."""
     fields: list[dict[str, Any]] | None = None
+    """Slack attachment fields (`title`, `value`, `short`)."""
     short_fields: bool | None = None
+    """Show fields side by side."""
     footer: str | None = None
+    """Attachment footer text."""
     fallback: str | None = None
+    """Plain-text summary for clients without attachments."""
     callback_id: str | None = None
+    """Callback id for interactive actions."""
     icon_emoji: str | None = None
+    """Emoji used as the poster's icon."""
     icon_url: str | None = None
+    """Image URL used as the poster's icon."""
     image_url: str | None = None
+    """Image shown in the attachment."""
     thumb_url: str | None = None
+    """Thumbnail shown in the attachment."""
     link_names: bool | None = None
+    """Turn `@names` and `#channels` into links."""
     mrkdwn_in: list[str] | None = None
+    """Attachment fields Slack renders as Markdown."""
     actions: list[dict[str, Any]] | None = None
+    """Slack buttons (`type`, `text`, `url`...)."""
 
 
 class PagerDutyConfig(Integration):
@@ -261,21 +314,37 @@ class PagerDutyConfig(Integration):
     required_one_of: ClassVar[tuple[str, ...]] = ("routing_key_file", "service_key_file")
 
     routing_key: str | None = None
+    """Refused: inline secret; use `routing_key_file`."""
     routing_key_file: str | None = None
+    """Absolute path of the file holding the Events API v2 routing key (this or `service_key_file`)."""
     service_key: str | None = None
+    """Refused: inline secret; use `service_key_file`."""
     service_key_file: str | None = None
+    """Absolute path of the file holding the (v1) service key."""
     url: AmUrl | None = None
+    """PagerDuty API URL (Alertmanager's default unless set)."""
     client: str | None = None
+    """Client name shown in PagerDuty."""
     client_url: str | None = None
+    """Back-link shown in PagerDuty."""
     description: str | None = None
+    """Incident description (Go template)."""
     details: dict[str, str] | None = None
+    """Extra key/value details of the incident."""
     images: list[dict[str, Any]] | None = None
+    """Images attached to the incident (`src`, `alt`, `href`)."""
     links: list[dict[str, Any]] | None = None
+    """Links attached to the incident (`href`, `text`)."""
     source: str | None = None
+    """Where the incident comes from."""
     severity: str | None = None
+    """PagerDuty severity (Go template)."""
     class_: str | None = Field(default=None, alias="class")
+    """PagerDuty event class."""
     component: str | None = None
+    """Affected component."""
     group: str | None = None
+    """Logical group of the source."""
 
 
 class EmailConfig(Integration):
@@ -285,19 +354,33 @@ class EmailConfig(Integration):
 
     # Alertmanager refuses an empty `to`/`from` when it loads the config (we set no global smtp_from)
     to: Annotated[Line, Field(min_length=1)]
+    """Recipient address(es)."""
     from_: Annotated[Line, Field(min_length=1, alias="from")]
+    """Sender address."""
     smarthost: HostPort
+    """SMTP server as `host:port`."""
     hello: str | None = None
+    """Hostname sent in SMTP HELO."""
     auth_username: str | None = None
+    """SMTP user name."""
     auth_password: str | None = None
+    """Refused: inline secret; use `auth_password_file`."""
     auth_password_file: str | None = None
+    """Absolute path of the file holding the SMTP password."""
     auth_secret: str | None = None
+    """Refused: Alertmanager has no file form for it; use another auth method."""
     auth_identity: str | None = None
+    """SMTP PLAIN auth identity."""
     headers: dict[str, str] | None = None
+    """Extra email headers (no credentials in them)."""
     html: str | None = None
+    """HTML body (Go template)."""
     text: str | None = None
+    """Plain-text body (Go template)."""
     require_tls: bool | None = None
+    """Require STARTTLS."""
     tls_config: TLSConfig | None = None
+    """TLS settings for the SMTP connection."""
 
     @field_validator("headers")
     @classmethod
@@ -316,8 +399,11 @@ class WebhookConfig(Integration):
     required_one_of: ClassVar[tuple[str, ...]] = ("url", "url_file")
 
     url: AmUrl | None = None
+    """URL to POST alerts to (the documented inline exception: Alertmanager 0.25 has no `url_file`)."""
     url_file: str | None = None
+    """Absolute path of a file holding the URL (Alertmanager >= 0.26)."""
     max_alerts: int | None = Field(default=None, ge=0)
+    """Most alerts per message (0: all)."""
 
 
 class OpsGenieConfig(Integration):
@@ -327,19 +413,33 @@ class OpsGenieConfig(Integration):
     required_one_of: ClassVar[tuple[str, ...]] = ("api_key_file",)
 
     api_key: str | None = None
+    """Refused: inline secret; use `api_key_file`."""
     api_key_file: str | None = None
+    """Absolute path of the file holding the OpsGenie API key (required)."""
     api_url: AmUrl | None = None
+    """OpsGenie API endpoint (EU or US)."""
     message: str | None = None
+    """Alert message (Go template)."""
     description: str | None = None
+    """Alert description (Go template)."""
     source: str | None = None
+    """Source shown in OpsGenie."""
     details: dict[str, str] | None = None
+    """Extra key/value details."""
     entity: str | None = None
+    """Entity the alert is about."""
     responders: list[dict[str, Any]] | None = None
+    """Responders (`id`/`name`/`username` and `type`)."""
     actions: str | None = None
+    """Comma-separated actions."""
     tags: str | None = None
+    """Comma-separated tags."""
     note: str | None = None
+    """Additional note."""
     priority: str | None = None
+    """OpsGenie priority (P1..P5)."""
     update_alerts: bool | None = None
+    """Update an existing OpsGenie alert instead of creating a new one."""
 
 
 class MSTeamsConfig(Integration):
@@ -349,10 +449,15 @@ class MSTeamsConfig(Integration):
     required_one_of: ClassVar[tuple[str, ...]] = ("webhook_url_file",)
 
     webhook_url: str | None = None
+    """Refused: inline secret; use `webhook_url_file`."""
     webhook_url_file: str | None = None
+    """Absolute path of the file holding the Teams incoming-webhook URL (Alertmanager >= 0.27)."""
     title: str | None = None
+    """Card title (Go template)."""
     summary: str | None = None
+    """Card summary (Go template)."""
     text: str | None = None
+    """Card text (Go template)."""
 
 
 def _entries(model: type[Integration]) -> Any:
@@ -365,11 +470,17 @@ class Receiver(SpecModel):
     """One receiver: per integration type, one mapping or a list, keys as in Alertmanager's `<type>_configs`."""
 
     slack: _entries(SlackConfig) = Field(default_factory=list)  # type: ignore[valid-type]
+    """Slack integrations (one mapping or a list), keys as in Alertmanager's `slack_configs`."""
     pagerduty: _entries(PagerDutyConfig) = Field(default_factory=list)  # type: ignore[valid-type]
+    """PagerDuty integrations, keys as in `pagerduty_configs`."""
     email: _entries(EmailConfig) = Field(default_factory=list)  # type: ignore[valid-type]
+    """Email integrations, keys as in `email_configs`."""
     webhook: _entries(WebhookConfig) = Field(default_factory=list)  # type: ignore[valid-type]
+    """Webhook integrations, keys as in `webhook_configs`."""
     opsgenie: _entries(OpsGenieConfig) = Field(default_factory=list)  # type: ignore[valid-type]
+    """OpsGenie integrations, keys as in `opsgenie_configs`."""
     msteams: _entries(MSTeamsConfig) = Field(default_factory=list)  # type: ignore[valid-type]
+    """Microsoft Teams integrations, keys as in `msteams_configs` (Alertmanager >= 0.26)."""
 
     def integrations(self) -> dict[str, list[dict[str, Any]]]:
         """Type -> Alertmanager config entries as written (keys by Alertmanager name, unset keys left out)."""
@@ -392,6 +503,11 @@ class Notify(SpecModel):
     """Severity -> receiver name(s); more than one name fans out with `continue`."""
 
     critical: ReceiverNames = []
+    """Receiver name, or a list of names (a list fans out), for critical alerts."""
     warning: ReceiverNames = []
+    """Receiver name or list of names for warning alerts."""
     info: ReceiverNames = []
+    """Receiver name or list of names for info alerts."""
     group_by: GroupBy | None = None
+    """Labels this service's alerts are grouped by in Alertmanager (`...`: every label); unset: the platform's
+    `group_by`."""

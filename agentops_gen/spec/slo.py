@@ -48,7 +48,9 @@ class RatioSLI(SpecModel):
     """good/total or errors/total event counters, each one vector selector."""
 
     errors: Selector | None = None
+    """Vector selector of the failed-event counter (agentops-gen adds `rate()` and `sum()`); set this or `good`."""
     good: Selector | None = None
+    """Vector selector of the good-event counter; set this or `errors`."""
     total: Totals
     """One selector, or several whose rates are summed (requests counted by two ingresses, two versions)."""
 
@@ -71,11 +73,14 @@ class RatioSLI(SpecModel):
 
 
 class LatencySLI(SpecModel):
-    """Good events are histogram observations at or below `threshold`."""
+    """Good events are histogram observations at or below `threshold`: `_bucket{le=threshold}` / `_count`."""
 
     histogram: Selector
+    """Histogram base name with its matchers, without `_bucket` (e.g. `task_duration_seconds{job="x"}`)."""
     threshold: Threshold
+    """Latency bound of a good event: `1500ms`, `1.5s`, `1m30s` or plain seconds `1.5`; must be a bucket boundary."""
     buckets: list[Bucket] | None = None
+    """The histogram's bucket boundaries, when known: lint checks that `threshold` is one of them."""
 
     @field_validator("histogram")
     @classmethod
@@ -84,11 +89,15 @@ class LatencySLI(SpecModel):
 
 
 class ScoreSLI(SpecModel):
-    """Good events are histogram observations (e.g. a 0..1 quality score) above `above`."""
+    """Good events are histogram observations (e.g. a 0..1 quality score) above `above`; bad ones are
+    `_bucket{le=above}` / `_count`."""
 
     histogram: Selector
+    """Histogram base name of the score (e.g. a 0..1 quality score), without `_bucket`."""
     above: float
+    """A good event scores above this value; it must be a bucket boundary."""
     buckets: list[Bucket] | None = None
+    """The histogram's bucket boundaries, when known: lint checks that `above` is one of them."""
 
     @field_validator("histogram")
     @classmethod
@@ -108,6 +117,8 @@ class RawSLI(SpecModel):
     """Escape hatch: an error-ratio query with a `{{ window }}` placeholder (as in Sloth)."""
 
     error_ratio: RawWindowQuery
+    """PromQL giving the error ratio over `{{ window }}`, e.g.
+    `sum(rate(bad_total[{{ window }}])) / sum(rate(all_total[{{ window }}]))`."""
     events: RawWindowQuery | None = None
     """Events per second over `{{ window }}` (e.g. sum(rate(x_total[{{ window }}]))): enables the
     minimum-bad-events clause and the no-data alert's selectors for a raw SLI."""
@@ -117,9 +128,13 @@ class SLI(SpecModel):
     """Exactly one SLI kind."""
 
     ratio: RatioSLI | None = None
+    """Event counters: `errors` or `good`, over `total`."""
     latency: LatencySLI | None = None
+    """A histogram: good events are the ones at or below `threshold`."""
     score: ScoreSLI | None = None
+    """A histogram of scores: good events are the ones above `above`."""
     raw: RawSLI | None = None
+    """Escape hatch: an error-ratio PromQL query with a `{{ window }}` placeholder."""
 
     @model_validator(mode="after")
     def _exactly_one(self) -> SLI:
@@ -138,23 +153,34 @@ class BurnAlert(SpecModel):
     """Options of the page or ticket burn-rate alert."""
 
     severity: Severity | None = None
+    """Alert severity; unset: `critical` for page, `warning` for ticket."""
     disable: bool = False
+    """`true` drops this alert."""
     for_: Duration | None = Field(default=None, alias="for")
+    """How long the condition must hold; unset: 2m for page, 15m for ticket."""
     keep_firing_for: Duration | None = None
+    """How long the alert keeps firing after the condition clears (no flapping); unset: 5m page, 15m ticket."""
     min_bad_events: int | None = Field(default=None, ge=0)
-    """At least this many failed events in the pair's long window (0: no minimum; default in plan/build.py)."""
+    """Failed events the pair's long window must hold before the alert may fire (0: no minimum); unset: 5."""
     labels: Labels = {}
+    """Labels added to this alert."""
     annotations: Annotations = {}
+    """Annotations added to this alert."""
 
 
 class AlertWindow(SpecModel):
     """One multi-window pair of a custom windows table (`alerting.windows`)."""
 
     severity: Literal["page", "ticket"]
+    """`page` or `ticket`: which alert this pair belongs to."""
     long: PositiveDuration
+    """Long window of the pair (Prometheus duration), e.g. `1h`."""
     short: PositiveDuration
+    """Short window of the pair (resets the alert quickly after recovery), e.g. `5m`."""
     factor: float | None = Field(default=None, gt=0)
+    """Burn-rate factor: the error ratio must exceed factor x error budget; set this or `budget_percent`."""
     budget_percent: float | None = Field(default=None, gt=0, le=100)
+    """Share of the period's budget spent within `long` that fires the pair; set this or `factor`."""
 
     @model_validator(mode="after")
     def _one_of(self) -> AlertWindow:
@@ -167,56 +193,85 @@ class OutageAlert(SpecModel):
     """Fast page when the SLI is close to 0% good (full outage)."""
 
     disable: bool = False
+    """`true` drops the outage alert."""
     window: PositiveDuration = "2m"
+    """Window the error ratio is measured over."""
     error_ratio: float = Field(default=0.9, gt=0, le=1)
+    """Error ratio (0..1] at or above which the outage alert fires."""
     for_: Duration = Field(default="0s", alias="for")
+    """How long the condition must hold."""
     severity: Severity = "critical"
+    """Severity of the outage alert."""
     min_bad_events: int | None = Field(default=None, ge=0)
-    """At least this many failed events in the outage window (0: no minimum; default in plan/build.py)."""
+    """Failed events the outage window must hold before the alert may fire (0: no minimum); unset: 2."""
 
 
 class NoDataAlert(SpecModel):
     """Alert when every series an SLO or KPI reads has been absent for `window` (+ `for`)."""
 
     disable: bool = False
+    """`true` drops this no-data alert."""
     window: Duration | None = None
+    """How long every series read must be absent (`absent_over_time` range); unset: 10m."""
     for_: Duration | None = Field(default=None, alias="for")
+    """How long the absence must last beyond `window`; unset: 20m."""
     severity: Severity | None = None
+    """Severity of the no-data alert; unset: `warning`."""
 
 
 class BudgetAlert(SpecModel):
     """Alert when the remaining error budget over the SLO period drops below a percentage."""
 
     below: float = Field(gt=0, lt=100)
+    """Fire when less than this percentage (0 < x < 100) of the period's error budget is left."""
     severity: Severity
+    """Severity of this budget alert."""
     for_: Duration = Field(default="5m", alias="for")
+    """How long the condition must hold."""
 
 
 class SLOAlerting(SpecModel):
     """Per-SLO alerting options."""
 
     name: AlertBase | None = None
+    """Base alert name; the page and ticket alerts get `Page` / `Ticket` appended (first letter capitalized)."""
     page: BurnAlert = BurnAlert()
+    """The fast-burn alert (pages a human)."""
     ticket: BurnAlert = BurnAlert()
+    """The slow-burn alert (opens a ticket)."""
     labels: Labels = {}
+    """Labels added to this SLO's alerts only (not to its recording rules)."""
     annotations: Annotations = {}
+    """Annotations added to this SLO's alerts (Go templates allowed, checked at load)."""
     windows: list[AlertWindow] | None = None
+    """Own multi-window table instead of the default pairs (for 30d: 1h/5m, 6h/30m page; 1d/2h, 3d/6h ticket)."""
     outage: OutageAlert = OutageAlert()
+    """The fast page on a full outage (ratio and latency SLIs only)."""
     budget: list[BudgetAlert] = []
+    """Opt-in alerts on the error budget left over the period, one per entry."""
     no_data: NoDataAlert = NoDataAlert()
+    """The alert on the SLO's series being absent."""
 
 
 class SLO(SpecModel):
     """One service level objective."""
 
     name: Name
+    """SLO name (kebab-case), unique across the service's slos, kpis, anomalies and alerts; becomes the `slo` label."""
     objective: float
+    """Target share of good events, in percent (0 < x < 100), e.g. `99.5`."""
     description: str | None = None
+    """What a good event is, in the user's words; shown in alerts, dashboards and runbooks."""
     period: PositiveDuration | None = None
+    """SLO period (Prometheus duration); the error budget is counted over it. Unset: the service's `period`."""
     runbook: str | None = None
+    """First checks for whoever is paged (Markdown); copied into every runbook of this SLO."""
     labels: Labels = {}
+    """Labels added to this SLO's rules and alerts."""
     sli: SLI
+    """How good and bad events are counted: exactly one of `ratio`, `latency`, `score`, `raw`."""
     alerting: SLOAlerting = SLOAlerting()
+    """Options of this SLO's alerts (burn rate, outage, budget, no data)."""
 
     @field_validator("objective", mode="before")
     @classmethod

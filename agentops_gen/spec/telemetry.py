@@ -33,11 +33,15 @@ class ExporterSettings(SpecModel):
     """An exporter whose secrets and certificates the collector reads from files at start."""
 
     endpoint: Line
+    """Where the exporter sends to (`host:port` or a URL)."""
     headers_file: dict[str, Line] = {}
     """Header name -> file holding its value (`Authorization`, a Mimir tenant's `X-Scope-OrgID`)."""
     ca_file: Line | None = None
+    """Absolute path of the CA certificate the endpoint is checked against."""
     cert_file: Line | None = None
+    """Absolute path of the client certificate (with `key_file`)."""
     key_file: Line | None = None
+    """Absolute path of the client key (with `cert_file`)."""
 
     @field_validator("headers_file")
     @classmethod
@@ -103,17 +107,25 @@ class OTLPReceiver(SpecModel):
     """Endpoints of the collector's OTLP receiver."""
 
     grpc_endpoint: Line = "0.0.0.0:4317"
+    """OTLP gRPC listen address."""
     http_endpoint: Line = "0.0.0.0:4318"
+    """OTLP HTTP listen address."""
 
 
 class Traces(SpecModel):
     """Trace pipeline: tail sampling keeps errors, slow traces and a share of the rest."""
 
     keep_errors: bool = True
+    """Keep every trace with an error span."""
     keep_slower_than: Threshold | None = None
+    """Keep every trace slower than this (`2.5s`, `1500ms` or plain seconds)."""
     sample_percent: float = Field(default=10, ge=0, le=100)
+    """Share of the other traces kept (0..100)."""
     decision_wait: Duration = "10s"
+    """How long the tail sampler waits for a trace's spans before deciding (LLM traces run for minutes)."""
     export: Export = {}
+    """Exporters: `otlp`, `otlphttp` (or `type/name`) -> endpoint, or a mapping with `endpoint`, `headers_file`,
+    `ca_file`, `cert_file`, `key_file`."""
 
     @field_validator("export")
     @classmethod
@@ -125,7 +137,9 @@ class Metrics(SpecModel):
     """Metric pipeline, with optional high-cardinality attributes to drop."""
 
     export: Export = {}
+    """Exporters: `prometheusremotewrite`, `prometheus`, `otlp`, `otlphttp` (or `type/name`) -> endpoint or settings."""
     drop_attributes: list[Line] = []
+    """High-cardinality attributes removed from metrics."""
 
     @field_validator("export")
     @classmethod
@@ -137,6 +151,7 @@ class Logs(SpecModel):
     """Log pipeline."""
 
     export: Export = {}
+    """Exporters: `otlp`, `otlphttp` (or `type/name`) -> endpoint or settings."""
 
     @field_validator("export")
     @classmethod
@@ -148,17 +163,27 @@ class Telemetry(SpecModel):
     """`telemetry:` section; exporter values are endpoints."""
 
     receivers: OTLPReceiver = OTLPReceiver()
+    """Where the collector listens for OTLP (gRPC and HTTP)."""
     traces: Traces | None = None
+    """The trace pipeline (tail sampling)."""
     metrics: Metrics | None = None
+    """The metric pipeline."""
     logs: Logs | None = None
+    """The log pipeline."""
     redact: list[Line] = []
+    """Attribute keys (personal data) deleted or hashed wherever a signal carries attributes."""
     redact_mode: str = Field(default="delete", pattern="^(delete|hash)$")
+    """`delete` the redacted attributes or `hash` their values."""
     debug: bool = False
+    """Add the debug exporter to every pipeline."""
     memory_limit_mib: int = Field(default=512, gt=0)
+    """The collector's memory limiter, in MiB."""
     insecure: bool = False
     """Send to `host:port` gRPC endpoints without TLS (in-cluster backends); `http://` endpoints never use TLS."""
     health_check_endpoint: Line = "0.0.0.0:13133"
+    """Endpoint of the collector's health check extension."""
     internal_metrics_port: int = Field(default=8888, gt=0, lt=65536)
+    """Port of the collector's own Prometheus metrics."""
 
     @model_validator(mode="after")
     def _pipelines(self) -> Telemetry:

@@ -19,7 +19,7 @@ SCHEMA_VERSION = 42
 GRID_WIDTH = 24
 PROVISIONING_FILE = "grafana/provisioning/dashboards.yaml"
 DASHBOARDS_DIR = "/etc/agentops-gen/grafana/dashboards"
-"""Where the provider reads dashboards inside the Grafana container (README: how to mount out/grafana)."""
+"""Where the provider reads dashboards inside the Grafana container (docs/grafana.md: how to mount out/grafana)."""
 
 
 def dashboard_file(team: str, service: str) -> str:

@@ -472,11 +472,10 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
         labels = {**service.labels, "service": service.service, "team": service.team, **kpi.labels,
                   "kpi": kpi.name}
         for alert in kpi.alerts:
-            if alert.kind == "no-data":
+            level = kpi.bound_of(alert.name)
+            if level is None:
                 continue
-            bound = kpi.max if alert.name.endswith("AboveMax") else kpi.min
-            assert bound is not None
-            above = alert.name.endswith("AboveMax")
+            bound, above = level.value, level.direction == "above"
             delta = abs(bound) * 0.5 if bound else 1.0
             healthy, bad = (bound - delta, bound + delta) if above else (bound + delta, bound - delta)
             for_min = _minutes(alert.for_)

@@ -7,7 +7,7 @@ import shlex
 from dataclasses import dataclass
 
 from agentops_gen.plan import names
-from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
+from agentops_gen.plan.model import AlertPlan, KPIBound, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.text import (
     ESCAPED_OPEN,
     human_duration,
@@ -76,8 +76,10 @@ def index_file(service: str) -> str:
     return f"runbooks/{service}/README.md"
 
 
-def headline(alert: AlertPlan) -> str:
+def headline(alert: AlertPlan, bound: KPIBound | None = None) -> str:
     """One plain line about the alert (summaries may hold Prometheus templates, so they are not reused)."""
+    if alert.kind == "kpi" and bound is not None and bound.level:
+        return f"{alert.subject} {bound.direction} its {bound.severity} threshold"
     if alert.kind == "kpi":
         return f"{alert.subject} {'above its maximum' if alert.name.endswith('AboveMax') else 'below its minimum'}"
     if alert.kind == "plain":
@@ -160,12 +162,17 @@ def silence_command(alert: AlertPlan, service: str) -> str:
             f"--comment={shlex.quote(comment)} --duration={SILENCE_FOR.get(alert.severity, '2h')}")
 
 
+def _bound(alert: AlertPlan, service: ServicePlan) -> KPIBound | None:
+    kpi = next((k for k in service.kpis if k.name == alert.subject), None) if alert.kind == "kpi" else None
+    return kpi.bound_of(alert.name) if kpi else None
+
+
 def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
     """Resolve the numbers and links of one alert's runbook."""
     slo = service.slo_named(alert.subject) if alert.kind in SLO_KINDS else None
     return Runbook(
         alert=alert, service=service.service, team=service.team, source=service.source,
-        kind_words=KIND_WORDS[alert.kind], headline=headline(alert), slo=slo,
+        kind_words=KIND_WORDS[alert.kind], headline=headline(alert, _bound(alert, service)), slo=slo,
         meaning=untemplate(alert.meaning), budget_math=budget_math(alert, slo) if slo else (),
         impact=impact(alert, slo, service),
         sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo and alert.kind != "no-data" else None,

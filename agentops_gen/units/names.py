@@ -79,6 +79,11 @@ def kpi_alert(service: str, kpi: str, bound: str) -> str:
     return f"{camel(service)}{camel(kpi)}{'AboveMax' if bound == 'max' else 'BelowMin'}"
 
 
+def kpi_level_alert(service: str, kpi: str, direction: str, severity: str) -> str:
+    """Alert of one entry of a KPI's `thresholds`: ...AboveWarning, ...BelowCritical (stable when tuned)."""
+    return f"{camel(service)}{camel(kpi)}{direction.capitalize()}{severity.capitalize()}"
+
+
 def anomaly_alert(service: str, anomaly: str) -> str:
     """Anomaly (z-score) alert."""
     return f"{camel(service)}{camel(anomaly)}Anomaly"

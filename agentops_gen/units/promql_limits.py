@@ -3,7 +3,7 @@
 promql-parser (Rust) recurses once per tree level and its memory grows with the square of the depth:
 a chain of binary operators takes 50 MB at 500 operators, 630 MB at 2,000, 2.5 GB at 4,000, and
 overflows the stack (segfault, no Python error) near 5,000; 6,000 nested parentheses take 2.5 GB.
-So the depth is bounded by a cheap lexical count first (README "Limits"). Spec fields get the
+So the depth is bounded by a cheap lexical count first (docs/spec.md "Limits"). Spec fields get the
 user limits; every parse (also of generated rules, which wrap one user query in a few operators
 and parentheses) gets the backstop, twice as high, so no input can reach the parser's bad range.
 """
