@@ -47,6 +47,8 @@ def import_specs(source: str, paths: list[Path], *, period: str | None = None,
 
         docs = [(doc, Reader(doc, errors)) for path in paths for doc in _documents(path, errors)]
         drafts.extend(openslo.read_documents([reader for _, reader in docs], period))
+        if not drafts and not errors:
+            raise UsageError("no OpenSLO SLO in the files (SLI, Service and alert objects alone make no spec)")
     if errors:
         raise SpecErrors(errors)
     merged = _by_service(drafts)

@@ -13,6 +13,7 @@ from typing import Any
 from agentops_gen.importers.draft import Draft, carried_name, new_draft, split_labels
 from agentops_gen.importers.queries import has_window, latency, our_window, sum_rate_selector
 from agentops_gen.importers.source import Path_, Reader
+from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.spec.common import LABEL_NAME_RE, NAME_RE
 
 SPEC_VERSION = "prometheus/v1"
@@ -73,12 +74,28 @@ def read_windows(reader: Reader) -> Catalog | None:
             if reader.mapping(at, keys, keys) is None:
                 continue
             budget = reader.number((*at, "errorBudgetPercent"))
-            long, short = reader.string((*at, "longWindow")), reader.string((*at, "shortWindow"))
+            long, short = _window(reader, (*at, "longWindow")), _window(reader, (*at, "shortWindow"))
             if budget is not None and long and short:
                 rows.append(Window(severity, long, short, budget))
     if spec is None or period is None or len(rows) != 4:
         return None
     return Catalog(period, tuple(rows))
+
+
+def _window(reader: Reader, at: Path_) -> str | None:
+    """A window in Prometheus' own spelling (24h -> 1d), as Sloth names its recording rules."""
+    text = reader.string(at, required=True)
+    if text is None:
+        return None
+    try:
+        seconds = parse_duration(text)
+    except ValueError as exc:
+        reader.error(at, str(exc))
+        return None
+    if seconds <= 0:
+        reader.error(at, f"must be longer than 0s (got {text!r})")
+        return None
+    return format_duration(seconds)
 
 
 def read_document(reader: Reader, period: str | None, catalog: Catalog | None) -> Draft | None:
