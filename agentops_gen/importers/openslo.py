@@ -66,8 +66,9 @@ def _objects(reader: Reader) -> list[_Object]:
     items = [reader.at((i,)) for i in range(len(top))] if isinstance(top, list) else [reader]
     out = []
     for item in items:
-        data = item.mapping((), _OBJECT_KEYS, _OBJECT_KEYS)
-        if data is None:
+        data = item.value(())
+        if not isinstance(data, dict):
+            item.error((), "must be a mapping (an OpenSLO object) or a list of them")
             continue
         if data.get("apiVersion") != API_VERSION:
             item.error(("apiVersion",), f"only {API_VERSION} is supported, got {data.get('apiVersion')!r}")
@@ -76,6 +77,7 @@ def _objects(reader: Reader) -> list[_Object]:
         if kind not in KINDS:
             item.error(("kind",), f"unknown OpenSLO kind {kind!r} (known: {', '.join(KINDS)})")
             continue
+        item.mapping((), _OBJECT_KEYS, _OBJECT_KEYS)
         item.mapping(("metadata",), _METADATA_KEYS, ("name",))
         name = item.string(("metadata", "name"))
         if name is not None and isinstance(data.get("spec"), dict):
@@ -90,9 +92,9 @@ def _slo(obj: _Object, by_kind: dict[str, dict[str, _Object]], drafts: dict[str,
     budgeting = r.value(("spec", "budgetingMethod"))
     if budgeting is not None and budgeting not in BUDGETING:
         r.error(("spec", "budgetingMethod"), f"must be one of {', '.join(BUDGETING)}, got {budgeting!r}")
-    window = _time_window(r)
+    window = _time_window(r) or (None, [])  # on an error the objectives are still checked; nothing is written
     objectives = r.items(("spec", "objectives"), required=True)
-    if spec is None or service_name is None or not objectives or window is None:
+    if spec is None or service_name is None or not objectives:
         if spec is not None and r.value(("spec", "objectives")) == []:
             r.error(("spec", "objectives"), "list at least one objective")
         return

@@ -125,9 +125,12 @@ def _validate(draft: Draft) -> list[SpecError]:
     try:
         validate_data(loaded)
     except SpecErrors as exc:
-        return [SpecError(e.location, source_paths.get(e.location, ""),
-                          f"cannot be imported as `{e.path}`: {e.message}" if e.path else e.message)
-                for e in exc.errors]
+        out = []
+        for e in exc.errors:
+            source_path = source_paths.get(e.location, "")
+            what = f" as `{e.path}`" if e.path and e.path != source_path else ""
+            out.append(SpecError(e.location, source_path, f"cannot be imported{what}: {e.message}"))
+        return out
     return []
 
 

@@ -3,6 +3,7 @@ typed accessors that collect one located error per problem instead of raising on
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 from typing import Any
 
@@ -103,11 +104,15 @@ class Reader:
         if not isinstance(data, dict):
             self.error(path, f"must be a mapping, got {_kind(data)}")
             return None
+        typos = []
         for key in data:
             if key not in allowed:
-                self.error((*path, key), f"unknown key {key!r} (known: {', '.join(allowed)})", key=True)
+                close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.75)
+                hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(allowed)}"
+                self.error((*path, key), f"unknown key {key!r} ({hint})", key=True)
+                typos.extend(close)
         for key in required:
-            if data.get(key) is None:
+            if data.get(key) is None and key not in typos:  # the typo's error already says it
                 self.error(path, f"required key {key!r} is missing")
         return data
 
