@@ -147,6 +147,10 @@ def _service(reader: Reader, at: Path_, k: _Keys, period: str | None, catalog: C
     if period:
         draft.data["period"] = period
     kept, label_notes = split_labels(labels)
+    if owner is not None and owner == labels.get("team") and "owner" not in labels:
+        label_notes = [note if not note.startswith("label team=") else
+                       f"label team={owner!r} is the `owner` (agentops-gen writes it as the `team` label)"
+                       for note in label_notes]
     if kept:
         draft.data["labels"] = kept
         draft.origin(("labels",), reader.loc((*at, "labels")), reader.name((*at, "labels")))
@@ -206,8 +210,14 @@ def _slo(reader: Reader, at: Path_, k: _Keys, draft: Draft, index: int, catalog:
     kind, body, sli_note = sli
     slo["sli"] = {kind: body}
     _origin(draft, reader, (*out_at, "sli"), (*at, "sli"))
+    events: Path_ = (*at, "sli", "events")
+    sources = {"errors": (*events, k("error_query")), "total": (*events, k("total_query")),
+               "histogram": (*events, k("error_query")), "threshold": (*events, k("error_query")),
+               "events": (*events, k("total_query")),
+               "error_ratio": (*at, "sli", "raw", k("error_ratio_query")) if kind == "raw" and "events" not in body
+               else (*events, k("error_query"))}
     for key in body:
-        _origin(draft, reader, (*out_at, "sli", kind, key), (*at, "sli"))
+        _origin(draft, reader, (*out_at, "sli", kind, key), sources[key])
     if sli_note:
         draft.note((*out_at, "sli"), sli_note)
     alerting = _alerting(reader, (*at, "alerting"), k, draft, (*out_at, "alerting"), catalog)
