@@ -126,6 +126,38 @@ def test_sloth_other_queries_stay_raw_slis_with_sloths_division(tmp_path: Path) 
     assert comment_above(text, "Sloth events SLI kept as a raw SLI") == "sli:"
 
 
+SLOTH_TWO_DOCUMENTS = """\
+version: "prometheus/v1"
+service: "svc"
+labels: {tier: "1"}
+slos:
+  - name: "a"
+    objective: 99
+    sli: {raw: {error_ratio_query: "sum(rate(x[{{.window}}]))"}}
+---
+---
+version: "prometheus/v1"
+service: "svc"
+labels: {tier: "2"}
+slos:
+  - name: "b"
+    objective: 99.5
+    sli: {raw: {error_ratio_query: "sum(rate(y[{{.window}}]))"}}
+"""
+
+
+def test_sloth_documents_of_one_service_become_one_spec(tmp_path: Path) -> None:
+    (tmp_path / "two.yml").write_text(SLOTH_TWO_DOCUMENTS)
+    files = do_import(tmp_path, "sloth", tmp_path / "two.yml")
+    assert list(files) == ["svc.yaml"]
+    spec = data(files["svc.yaml"])
+    assert [(slo["name"], slo["objective"]) for slo in spec["slos"]] == [("a", 99), ("b", 99.5)]
+    assert spec["labels"] == {"tier": "1"}
+    assert comment_above(files["svc.yaml"], "not carried over: labels {'tier': '2'} of the same service") == \
+        "labels:"
+    assert files["svc.yaml"].count("Sloth has no owner field") == 1
+
+
 def test_sloth_period_and_window_catalog_options(tmp_path: Path) -> None:
     base = SLOTH / "integration" / "testdata" / "in-base.yaml"
     (text,) = do_import(tmp_path / "a", "sloth", base, options=("--period", "28d")).values()
@@ -428,6 +460,19 @@ slos:
 """, ["bad.yml:5:16: error: slos[0].objective: cannot be imported: must be > 0 and < 100 (got 100)",
       "bad.yml:13:22: error: slos[1].sli.events.error_query: cannot be imported as `slos[1].sli.raw.error_ratio`: "
       "invalid PromQL: invalid promql query"]),
+    "sloth-wrong-types-also-under-alerting": ("sloth", """\
+version: prometheus/v1
+service: s
+slos:
+  - 5
+  - name: a
+    objective: 99
+    sli: {raw: {error_ratio_query: 5}}
+    alerting: {page_alert: {disable: "yes", labels: [a]}}
+""", ["bad.yml:4:5: error: slos[0]: must be a mapping, got the number 5",
+      "bad.yml:7:36: error: slos[1].sli.raw.error_ratio_query: must be a non-empty string, got the number 5",
+      "bad.yml:8:38: error: slos[1].alerting.page_alert.disable: must be true or false, got the string 'yes'",
+      "bad.yml:8:53: error: slos[1].alerting.page_alert.labels: must be a mapping of strings, got a list"]),
     "bad-yaml": ("sloth", 'version: "prometheus/v1"\nservice: [svc\n',
                  ["bad.yml:3:1: error: service: invalid YAML: did not find expected ',' or ']'"]),
     "openslo-errors": ("openslo", """\

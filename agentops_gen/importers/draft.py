@@ -30,7 +30,9 @@ class Draft:
 
     def note(self, path: Path_, text: str) -> None:
         """A `#` comment written above the output key at `path` (or the nearest parent that exists)."""
-        self.notes.setdefault(path, []).append(text)
+        notes = self.notes.setdefault(path, [])
+        if text not in notes:  # documents merged into one service repeat theirs
+            notes.append(text)
 
     def origin(self, path: Path_, loc: Location, source_path: str) -> None:
         """Remember where the value at output `path` came from."""

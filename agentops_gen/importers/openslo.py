@@ -70,6 +70,9 @@ def _objects(reader: Reader) -> list[_Object]:
         if not isinstance(data, dict):
             item.error((), "must be a mapping (an OpenSLO object) or a list of them")
             continue
+        if data.get("apiVersion") is None:
+            item.error((), f"not an OpenSLO object: `apiVersion: {API_VERSION}` is missing")
+            continue
         if data.get("apiVersion") != API_VERSION:
             item.error(("apiVersion",), f"only {API_VERSION} is supported, got {data.get('apiVersion')!r}")
             continue

@@ -177,6 +177,8 @@ def _slo(reader: Reader, at: Path_, k: _Keys, draft: Draft, index: int, catalog:
     raw_name = reader.string((*at, "name"))
     objective = reader.number((*at, "objective"))
     sli = _sli(reader, (*at, "sli"), k)
+    if raw_name is None or objective is None or sli is None:  # still check the alerting block for errors
+        _alerting(reader, (*at, "alerting"), k, Draft(service="", sources=[], data={}), ("scratch",), None)
     if raw_name is None or objective is None:
         return None
     out_at: Path_ = ("slos", index)

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.nodes import Node, ScalarNode
 
 from agentops_gen.errors import Location, SpecError
 from agentops_gen.load.yaml_loader import (
@@ -36,7 +37,7 @@ def load_documents(path: Path) -> list[LoadedFile]:
     text = read_text(path, file)
     try:
         _check_depth(text, file, ())
-        nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+        nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None and not _empty(n)]
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_yaml_error(file, exc, text, ())]) from None
     except yaml.reader.ReaderError as exc:
@@ -57,6 +58,11 @@ def load_documents(path: Path) -> list[LoadedFile]:
     if errors:
         raise LoadError(errors)
     return docs
+
+
+def _empty(node: Node) -> bool:
+    """An empty document (`---` followed by nothing), which kubectl and Sloth skip too."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null")
 
 
 class Reader:
