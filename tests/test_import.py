@@ -543,3 +543,25 @@ def test_an_existing_different_spec_is_not_overwritten_without_force(tmp_path: P
     forced = run_cli(*args, "--force")
     assert forced.returncode == 0, forced.stderr
     assert data((out / "myapp.yaml").read_text())["service"] == "myapp"
+
+
+@pytest.mark.parametrize(("args", "line"), [
+    (("pyrra", "x.yml"), "agentops-gen: error: unknown import source 'pyrra': choose one of sloth, openslo"),
+    (("sloth", "nope.yml"), "agentops-gen: error: nope.yml: No such file or directory"),
+    (("openslo", "x.yml", "--windows", "w.yaml"),
+     "agentops-gen: error: --windows is a Sloth window catalog (kind AlertWindows): only for `import sloth`"),
+    (("sloth", "x.yml", "--period", "1.5h"),
+     "agentops-gen: error: --period '1.5h': must be a Prometheus duration such as 5m, 1h30m or 28d (got '1.5h'); "
+     "Prometheus durations take no decimals: write 1h30m"),
+])
+def test_usage_errors(args: tuple[str, ...], line: str, tmp_path: Path) -> None:
+    (tmp_path / "x.yml").write_text((SLOTH / "examples" / "no-alerts.yml").read_text())
+    result = run_cli("import", *args, "--out", "specs", cwd=tmp_path)
+    assert (result.returncode, result.stderr.splitlines()) == (2, [line])
+    assert not (tmp_path / "specs").exists()
+
+
+def test_help_shows_an_example() -> None:
+    result = run_cli("import", "--help")
+    assert result.returncode == 0
+    assert "Example: agentops-gen import sloth slos/*.yml --out slo_specs" in result.stdout
