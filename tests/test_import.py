@@ -209,6 +209,7 @@ slos:
       name: CheckoutAlert
       annotations:
         "runbook url": "https://example.com"
+        title: "{{$labels.sloth_service}} is failing"
       page_alert:
         labels:
           severity: pager
@@ -235,7 +236,8 @@ def test_every_uncarried_sloth_field_has_a_comment_where_it_was(tmp_path: Path) 
         "label slo='dup' not carried over": '- name: "checkout-availability"',
         "annotation 'runbook url' not carried over": "alerting:",
         "label severity='pager' not carried over": "alerting:",
-        "not carried over: SLO 'plugin-slo' (line 27): its SLI is the Sloth plugin": "slos:",
+        "annotation 'title' reads Sloth's label sloth_service": "alerting:",
+        "not carried over: SLO 'plugin-slo' (line 28): its SLI is the Sloth plugin": "slos:",
     }
     for comment, line in expected_above.items():
         assert comment_above(text, comment) == line, comment
@@ -243,7 +245,8 @@ def test_every_uncarried_sloth_field_has_a_comment_where_it_was(tmp_path: Path) 
     assert [slo["name"] for slo in spec["slos"]] == ["checkout-availability"]
     assert spec["owner"] == "payments"
     assert "labels" not in spec and "labels" not in spec["slos"][0]
-    assert spec["slos"][0]["alerting"] == {"name": "CheckoutAlert"}
+    assert spec["slos"][0]["alerting"] == {"name": "CheckoutAlert",
+                                           "annotations": {"title": "{{$labels.sloth_service}} is failing"}}
     assert_lints_and_renders(tmp_path / "imported", tmp_path / "out")
 
 

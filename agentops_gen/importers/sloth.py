@@ -7,6 +7,7 @@ generate`, so they are options of the import too (`--period`, `--windows`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,8 @@ CRD_API = "sloth.slok.dev/v1"
 CRD_KIND = "PrometheusServiceLevel"
 WINDOWS_KIND = "AlertWindows"
 SEVERITIES = ("critical", "warning", "info")
+_SLOTH_LABEL = re.compile(r"\bsloth_[a-z_]+")
+"""Labels only Sloth's rules carry (sloth_service, sloth_slo, sloth_window, ...)."""
 
 _CAMEL = {"slo_plugins": "sloPlugins", "error_ratio_query": "errorRatioQuery", "error_query": "errorQuery",
           "total_query": "totalQuery", "page_alert": "pageAlert", "ticket_alert": "ticketAlert"}
@@ -311,6 +314,10 @@ def _annotations(reader: Reader, at: Path_, draft: Draft, out_at: Path_) -> dict
     for key, value in reader.string_map(at).items():
         if LABEL_NAME_RE.match(key):
             kept[key] = value
+            sloth_label = _SLOTH_LABEL.search(value)
+            if sloth_label:
+                draft.note(out_at, f"annotation {key!r} reads Sloth's label {sloth_label.group()}: agentops-gen's "
+                                   "alerts carry `service` and `slo` instead; edit the template")
         else:
             draft.note(out_at, f"annotation {key!r} not carried over: not a Prometheus label name")
     return kept
