@@ -265,6 +265,7 @@ def test_every_uncarried_openslo_field_has_a_comment(tmp_path: Path) -> None:
                                    "its SLI reads metric source type 'Datadog'") == "slos: []"
     (oslo,) = do_import(tmp_path / "oslo", "openslo", OPENSLO / "oslo-validate-v1.yaml").values()
     assert comment_above(oslo, "label team=['team-a', 'team-b'] not carried over") == '- name: "web-availability"'
+    assert comment_above(oslo, "not carried over: op 'gt': only a thresholdMetric") == '- name: "web-availability"'
     assert comment_above(oslo, "OpenSLO has no owner field") == 'owner: "unknown"'
 
 

@@ -238,6 +238,11 @@ def _objective(obj: _Object, number: int, multi: bool, by_kind: dict[str, dict[s
     if labels:
         slo["labels"] = labels
         draft.origin((*out_at, "labels"), r.loc(("metadata", "labels")), r.name(("metadata", "labels")))
+    if sli_reader.value((*sli_at, "thresholdMetric")) is None:
+        for key in ("op", "value"):
+            if r.value((*at, key)) is not None:
+                label_notes.append(f"not carried over: {key} {r.value((*at, key))!r}: only a thresholdMetric "
+                                   "compares against a value")
     for note in label_notes + _unmapped(r, at, budgeting):
         draft.note((*out_at, "name"), note)
     slo["sli"] = {kind: body}
