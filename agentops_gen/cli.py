@@ -1,4 +1,4 @@
-"""Command line: `agentops-gen render | lint | backtest | schema | init`.
+"""Command line: `agentops-gen render | lint | backtest | import | schema | init`.
 
 Exit codes, the same for every command: 0 ok; 1 lint findings or `--check` drift; 2 bad input,
 unreadable path or usage error. Heavy modules are imported inside commands to keep start-up light.
@@ -199,6 +199,27 @@ def backtest(
     except Exception as exc:  # noqa: BLE001
         _guard(exc)
     raise typer.Exit(code)
+
+
+@app.command("import", epilog="\b\nExample: agentops-gen import sloth slos/*.yml --out slo_specs")
+def import_(
+    source: Annotated[str, typer.Argument(help="sloth (prometheus/v1, PrometheusServiceLevel) | openslo (v1)")],
+    files: Annotated[list[Path], typer.Argument(help="Files to import (YAML, several documents allowed).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Spec folder to write <service>.yaml into.")],
+    period: Annotated[str | None, typer.Option("--period", help="SLO period (Sloth's --default-slo-period; "
+                                                                "default: the source's, else 30d).")] = None,
+    windows: Annotated[Path | None, typer.Option("--windows", help="Sloth AlertWindows file "
+                                                                   "(sloth's --slo-period-windows-path).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite spec files that exist and differ.")] = False,
+) -> None:
+    """Write one spec per service from Sloth or OpenSLO files, noting in comments what was not carried over."""
+    try:
+        from agentops_gen.importers.run import import_specs, write_specs
+
+        written = write_specs(out, import_specs(source, files, period=period, windows=windows), force=force)
+        typer.echo(f"wrote {len(written)} spec(s) to {out}", err=True)
+    except Exception as exc:  # noqa: BLE001
+        _guard(exc)
 
 
 @app.command(epilog="\b\nExample: agentops-gen schema > agentops-gen.schema.json")

@@ -1,7 +1,7 @@
-"""Sloth conformance helpers: read Sloth's specs and outputs, translate specs into ours, parse burn-rate alerts.
+"""Sloth conformance helpers: read Sloth's specs, window catalogs and outputs, parse burn-rate alerts.
 
 Everything here is independent of agentops_gen's own code (durations, factors and expressions are parsed
-and computed again), so a bug in the generator cannot hide in the yardstick.
+and computed again), so a bug in the generator or in `agentops-gen import sloth` cannot hide in the yardstick.
 """
 
 from __future__ import annotations
@@ -16,16 +16,6 @@ import yaml
 SLOTH = Path(__file__).resolve().parent / "fixtures" / "sloth"
 SLOTH_VERSION = "v0.16.0"
 """Stands in for `{{ .version }}` in Sloth's integration templates (it only reaches `sloth_slo_info`)."""
-
-RESERVED_LABELS = {"service", "team", "slo", "severity"}
-"""Labels agentops-gen sets itself; Sloth's `severity` alert label maps to our page/ticket severities."""
-
-CONFORMANCE_ALERTING = {
-    "page": {"for": "0s", "keep_firing_for": "0s"},
-    "ticket": {"for": "0s", "keep_firing_for": "0s"},
-    "outage": {"disable": True},
-}
-"""Sloth's alerts have no `for:` and no `keep_firing_for`, and Sloth has no outage alert."""
 
 _UNIT_S = {"ms": 0.001, "s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "y": 365 * 86400}
 _DURATION = re.compile(r"(\d+)(ms|[smhdwy])")
@@ -91,109 +81,6 @@ def load_windows(path: Path) -> tuple[int, list[WindowPair]]:
         for sev in ("page", "ticket") for speed in ("quick", "slow")
     ]
     return seconds(spec["sloPeriod"]), pairs
-
-
-# --- Sloth spec -> our spec -----------------------------------------------------------------------------------
-
-_WINDOW = r"\[\{\{\s*\.window\s*\}\}\]"
-_SUM_RATE = re.compile(r"^\s*sum\s*\(\s*rate\s*\(\s*(?P<sel>[a-zA-Z_:][\w:]*(?:\{[^}]*\})?)\s*" + _WINDOW
-                       + r"\s*\)\s*\)\s*$")
-_LATENCY_ERRORS = re.compile(
-    r"^\s*\(?\s*sum\s*\(\s*rate\s*\(\s*(?P<name>[a-zA-Z_:][\w:]*)_count\{(?P<m1>[^}]*)\}\s*" + _WINDOW
-    + r"\s*\)\s*\)\s*-\s*sum\s*\(\s*rate\s*\(\s*(?P=name)_bucket\{(?P<m2>[^}]*)\}\s*" + _WINDOW
-    + r"\s*\)\s*\)\s*\)?\s*$"
-)
-
-
-def _matchers(text: str) -> list[str]:
-    return [m.strip() for m in re.findall(r'[a-zA-Z_]\w*\s*(?:=~|!=|!~|=)\s*"(?:[^"\\]|\\.)*"', text)]
-
-
-def translate_sli(sli: dict[str, Any]) -> dict[str, Any]:
-    """Sloth SLI -> ours: a plain `sum(rate(...))` pair becomes a ratio SLI, `_count - _bucket{le}` over `_count`
-    a latency SLI, anything else the raw escape hatch with Sloth's own `(errors)\\n/\\n(total)` division."""
-    if "raw" in sli:
-        return {"raw": {"error_ratio": sli["raw"]["error_ratio_query"]}}
-    errors, total = sli["events"]["error_query"], sli["events"]["total_query"]
-    err_m, total_m = _SUM_RATE.match(errors), _SUM_RATE.match(total)
-    if err_m and total_m:
-        return {"ratio": {"errors": err_m["sel"], "total": total_m["sel"]}}
-    lat = _LATENCY_ERRORS.match(errors)
-    if lat and total_m:
-        count = _matchers(lat["m1"])
-        bucket = _matchers(lat["m2"])
-        le = [m for m in bucket if m.startswith("le=")]
-        if len(le) == 1 and sorted(set(bucket) - set(le)) == sorted(count) \
-                and total_m["sel"].replace(" ", "") == f"{lat['name']}_count{{{','.join(count)}}}".replace(" ", ""):
-            threshold_ms = round(float(le[0].split('"')[1]) * 1000)
-            threshold = f"{threshold_ms // 1000}s" if threshold_ms % 1000 == 0 else f"{threshold_ms}ms"
-            return {"latency": {"histogram": f"{lat['name']}{{{','.join(count)}}}", "threshold": threshold}}
-    return {"raw": {"error_ratio": f"({errors.strip()})\n/\n({total.strip()})"}}
-
-
-def _labels(labels: dict[str, Any] | None) -> dict[str, str]:
-    return {k: str(v) for k, v in (labels or {}).items() if k not in RESERVED_LABELS}
-
-
-def translate(sloth: dict[str, Any], *, period: str | None = None, windows: list[WindowPair] | None = None,
-              conformance: bool = True) -> dict[str, Any]:
-    """Our spec for a Sloth spec. `conformance` sets what makes both tools' alerts comparable (no `for:`, no
-    `keep_firing_for`, no outage alert); `windows` becomes `alerting.windows` with `budget_percent`."""
-    labels = _labels(sloth.get("labels"))
-    spec: dict[str, Any] = {
-        "version": "agentops-gen/v1",
-        "service": sloth["service"],
-        "owner": labels.get("owner", "sloth-conformance"),
-        "labels": labels,
-        "slos": [],
-    }
-    if period:
-        spec["period"] = period
-    for slo in sloth["slos"]:
-        sloth_alerting = slo.get("alerting") or {}
-        alerting: dict[str, Any] = {}
-        if sloth_alerting.get("name"):
-            alerting["name"] = sloth_alerting["name"]
-        if sloth_alerting.get("labels"):
-            alerting["labels"] = _labels(sloth_alerting["labels"])
-        if sloth_alerting.get("annotations"):
-            alerting["annotations"] = dict(sloth_alerting["annotations"])
-        for ours, theirs in (("page", "page_alert"), ("ticket", "ticket_alert")):
-            alert = sloth_alerting.get(theirs) or {}
-            options: dict[str, Any] = dict(CONFORMANCE_ALERTING[ours]) if conformance else {}
-            if alert.get("disable"):
-                options["disable"] = True
-            if _labels(alert.get("labels")):
-                options["labels"] = _labels(alert.get("labels"))
-            if alert.get("annotations"):
-                options["annotations"] = dict(alert["annotations"])
-            if options:
-                alerting[ours] = options
-        if conformance:
-            alerting["outage"] = dict(CONFORMANCE_ALERTING["outage"])
-        if windows:
-            alerting["windows"] = [
-                {"severity": w.severity, "long": _duration(w.long_s), "short": _duration(w.short_s),
-                 "budget_percent": w.budget_percent}
-                for w in windows
-            ]
-        ours_slo: dict[str, Any] = {"name": slo["name"], "objective": slo["objective"]}
-        if slo.get("description"):
-            ours_slo["description"] = slo["description"]
-        if _labels(slo.get("labels")):
-            ours_slo["labels"] = _labels(slo.get("labels"))
-        ours_slo["sli"] = translate_sli(slo["sli"])
-        if alerting:
-            ours_slo["alerting"] = alerting
-        spec["slos"].append(ours_slo)
-    return spec
-
-
-def _duration(secs: int) -> str:
-    for unit in ("d", "h", "m"):
-        if secs % _UNIT_S[unit] == 0:
-            return f"{secs // _UNIT_S[unit]}{unit}"
-    return f"{secs}s"
 
 
 # --- Sloth's expected outputs ---------------------------------------------------------------------------------

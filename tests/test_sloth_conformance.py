@@ -1,8 +1,8 @@
 """Conformance with Sloth (issue 4): the same burn-rate factors and windows, and the same alert timing.
 
 Every Sloth example and the 30d/28d/7d integration cases (tests/fixtures/sloth, Apache-2.0, see NOTICE.md) is
-translated into our spec language (tests/sloth_translate.py), rendered with our CLI and compared with Sloth's
-committed output:
+imported with `agentops-gen import sloth` (the 28d/7d cases with `--period` / `--windows`, Sloth's own flags),
+rendered with our CLI and compared with Sloth's committed output:
 
 (a) the window pairs and burn-rate factors of every page/ticket alert, parsed from both rule files, equal each
     other and the factors computed from Sloth's AlertWindows catalog (budget% x period / long window);
@@ -15,6 +15,7 @@ committed output:
 
 from __future__ import annotations
 
+import copy
 import math
 import re
 import subprocess
@@ -40,8 +41,15 @@ from sloth_translate import (
     seconds,
     sloth_rules_text,
     sloth_severity,
-    translate,
 )
+
+CONFORMANCE_ALERTING = {
+    "page": {"for": "0s", "keep_firing_for": "0s"},
+    "ticket": {"for": "0s", "keep_firing_for": "0s"},
+    "outage": {"disable": True},
+}
+"""Set on top of the imported spec: Sloth's alerts have no `for:` and no `keep_firing_for`, and Sloth has no
+outage alert."""
 
 SLOTH_RULES_PER_SLO = 17
 """8 SLI recordings + 7 metadata recordings + page and ticket alert (Sloth's getting-started output)."""
@@ -133,6 +141,31 @@ class Rendered:
                 if not (alerting.get(f"{sev}_alert") or {}).get("disable") and severity in (None, sev)}
 
 
+def import_sloth(case: Case, workdir: Path) -> dict[str, Any]:
+    """Our spec for a case's Sloth input, imported by the CLI as a user would (Sloth's period and window flags
+    become --period / --windows)."""
+    args = ["import", "sloth", str(SLOTH / case.sloth_input), "--out", str(workdir / "imported")]
+    if case.custom_windows:
+        args += ["--windows", str(SLOTH / case.windows)]
+    elif case.period:
+        args += ["--period", case.period]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    (path,) = (workdir / "imported").iterdir()
+    spec: dict[str, Any] = yaml.safe_load(path.read_text())
+    return spec
+
+
+def with_sloth_alerting(spec: dict[str, Any]) -> dict[str, Any]:
+    """The imported spec with CONFORMANCE_ALERTING merged into every SLO's alerting."""
+    out = copy.deepcopy(spec)
+    for slo in out["slos"]:
+        alerting = slo.setdefault("alerting", {})
+        for key, options in CONFORMANCE_ALERTING.items():
+            alerting[key] = {**alerting.get(key, {}), **options}
+    return out
+
+
 def render_ours(spec: dict[str, Any], workdir: Path) -> str:
     """Our rule file for a translated spec, rendered by the CLI as a user would."""
     (workdir / "specs").mkdir(parents=True)
@@ -149,8 +182,9 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Any:
         case = next(c for c in CASES if c.name == name)
         sloth_spec = load_sloth_spec(SLOTH / case.sloth_input)
         period_s, catalog = load_windows(SLOTH / case.windows)
-        spec = translate(sloth_spec, period=case.period, windows=catalog if case.custom_windows else None)
-        our_text = render_ours(spec, tmp_path_factory.mktemp(name))
+        workdir = tmp_path_factory.mktemp(name)
+        spec = with_sloth_alerting(import_sloth(case, workdir))
+        our_text = render_ours(spec, workdir)
         return Rendered(case, sloth_spec, spec, sloth_rules_text(SLOTH / case.sloth_output), our_text,
                         period_s, catalog)
 
@@ -208,8 +242,7 @@ def test_rules_per_slo_at_most_sloths(rendered: Any, name: str, tmp_path: Path) 
     what Sloth does not have comes on top and is counted separately: the outage alert, the no-data alert and
     the failed-event rates of the minimum-traffic clauses (one per alert window)."""
     r = rendered(name)
-    defaults = translate(r.sloth_spec, period=r.case.period, windows=r.catalog if r.case.custom_windows else None,
-                         conformance=False)
+    defaults = import_sloth(r.case, tmp_path)
     default_groups = yaml.safe_load(render_ours(defaults, tmp_path))["groups"]
     slos = [s["name"] for s in r.sloth_spec["slos"]]
     for groups in (r.our_groups, default_groups):  # every rule belongs to one SLO: none left uncounted
