@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, Plan, Rule, RuleGroup, ServicePlan, SLOPlan
@@ -13,6 +15,7 @@ from agentops_gen.plan.sli import (
     query_selectors,
     read_selectors,
 )
+from agentops_gen.plan.split import split_groups
 from agentops_gen.plan.text import (
     PERCENT_FORMAT,
     VALUE_FORMAT,
@@ -34,6 +37,7 @@ from agentops_gen.plan.windows import (
     exhaustion_seconds,
     format_number,
 )
+from agentops_gen.spec.outputs import PrometheusSettings
 from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLO, NoDataAlert
@@ -61,10 +65,12 @@ def build_plan(specs: SpecSet) -> Plan:
     services = []
     platform = specs.platform.spec if specs.platform else None
     no_data = platform is None or platform.outputs.no_data_alerts  # type: ignore[union-attr]
+    max_rules = (platform.prometheus if platform else PrometheusSettings()).max_rules_per_group  # type: ignore[union-attr]
     for spec_file in specs.services:
         spec = spec_file.spec
         assert isinstance(spec, ServiceSpec)
-        services.append(plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data))
+        service = plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data)
+        services.append(replace(service, groups=split_groups(service.groups, max_rules)))
     services.sort(key=lambda s: s.service)
     return Plan(services=tuple(services), platform=platform)
 

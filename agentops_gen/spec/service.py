@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from agentops_gen.spec.common import Duration, Labels, Line, Name, PositiveDuration, SpecModel, Url
 from agentops_gen.spec.dashboard import Dashboard
+from agentops_gen.spec.outputs import MimirOutput, PrometheusRuleOutput, PrometheusSettings, ThanosOutput
 from agentops_gen.spec.routing import MIN_ALERTMANAGER, GroupBy, Notify, Receiver, version_tuple
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLO
@@ -104,7 +105,10 @@ class AlertmanagerSettings(SpecModel):
 class Outputs(SpecModel):
     """Optional outputs switched on for every service."""
 
-    prometheus_rule: bool = False
+    prometheus_rule: bool | PrometheusRuleOutput = False
+    """`true`, or the PrometheusRule metadata (namespace, labels, annotations), which also switches it on."""
+    mimir: MimirOutput | None = None
+    thanos: ThanosOutput | None = None
     rule_tests: bool = True
     no_data_alerts: bool = True
     """`false` drops every SLO's and KPI's no-data alert (absent series)."""
@@ -119,5 +123,6 @@ class PlatformSpec(SpecModel):
     labels: Labels = {}
     grafana_url: Url | None = None
     alertmanager: AlertmanagerSettings = AlertmanagerSettings()
+    prometheus: PrometheusSettings = PrometheusSettings()
     receivers: dict[Name, Receiver] = {}
     outputs: Outputs = Outputs()
