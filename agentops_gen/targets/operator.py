@@ -1,6 +1,8 @@
 """PrometheusRule custom resources (monitoring.coreos.com/v1): out/kubernetes/<service>.prometheusrule.yaml.
 
-Switched on by the platform file (`outputs.prometheus_rule: true`) so `render --check` needs no flag.
+Switched on by the platform file (`outputs.prometheus_rule: true`, or a mapping with the resource's
+`namespace`, `labels` and `annotations`) so `render --check` needs no flag. kube-prometheus-stack only
+loads the PrometheusRules its `ruleSelector` matches (by default `release: <helm release>`).
 The `spec.groups` are rendered by the same template block as the plain rule file, so the two
 formats cannot disagree.
 """
@@ -8,15 +10,19 @@ formats cannot disagree.
 from __future__ import annotations
 
 from agentops_gen.plan.model import Plan, ServicePlan
+from agentops_gen.spec.outputs import PrometheusRuleOutput
 from agentops_gen.targets.jinja import render_template
 
 
-def render_service(service: ServicePlan) -> str:
-    """The PrometheusRule of one service."""
+def render_service(service: ServicePlan, meta: PrometheusRuleOutput | None = None) -> str:
+    """The PrometheusRule of one service (`meta`: the platform file's metadata, if any)."""
+    meta = meta or PrometheusRuleOutput()
+    # the user's labels come last: a selector may need to match a value the tool also sets
     labels = {"app.kubernetes.io/managed-by": "agentops-gen", "app.kubernetes.io/name": service.service,
-              "team": service.team}
+              "team": service.team, **meta.labels}
     return render_template("prometheus/prometheusrule.yaml.j2", source=service.source, resource=service.service,
-                           labels=labels, groups=service.groups)
+                           namespace=meta.namespace, labels=labels, annotations=meta.annotations,
+                           groups=service.groups)
 
 
 def operator_file(service: str) -> str:
@@ -26,6 +32,8 @@ def operator_file(service: str) -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """PrometheusRule files, only when the platform file asks for them."""
-    if plan.platform is None or not plan.platform.outputs.prometheus_rule:
+    setting = plan.platform.outputs.prometheus_rule if plan.platform is not None else False
+    if setting is False:
         return {}
-    return {operator_file(s.service): render_service(s) for s in plan.services}
+    meta = setting if isinstance(setting, PrometheusRuleOutput) else None
+    return {operator_file(s.service): render_service(s, meta) for s in plan.services}
