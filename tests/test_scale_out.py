@@ -17,7 +17,7 @@ import pytest
 import yaml
 from conftest import FIXTURES, SPECS, run_cli
 
-from agentops_gen.check.promql import parse, nodes
+from agentops_gen.check.promql import nodes, parse
 from agentops_gen.plan.model import Rule, RuleGroup
 from agentops_gen.plan.split import split_group
 
@@ -82,7 +82,8 @@ def _backward_read_problems(doc: dict[str, Any]) -> list[str]:
     for gi, group in enumerate(doc["groups"]):
         for ri, rule in enumerate(group["rules"]):
             if "record" in rule:
-                produced.append((gi, ri, rule["record"], {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}))
+                labels = {str(k): str(v) for k, v in (rule.get("labels") or {}).items()}
+                produced.append((gi, ri, rule["record"], labels))
     problems = []
     for gi, group in enumerate(doc["groups"]):
         if "interval" in group:
@@ -170,7 +171,7 @@ SMALL = {
 
 def _render_small(tmp_path: Path, platform: dict[str, Any]) -> Path:
     specs = tmp_path / "specs"
-    specs.mkdir()
+    specs.mkdir(parents=True)
     (specs / "tiny.yaml").write_text(yaml.safe_dump(SMALL))
     (specs / "platform.yaml").write_text(yaml.safe_dump({"version": "agentops-gen/v1", "kind": "platform",
                                                          **platform}))
@@ -229,3 +230,185 @@ def test_schema_documents_the_new_platform_keys() -> None:
     assert set(defs["PrometheusRuleOutput"]["properties"]) == {"namespace", "labels", "annotations"}
     assert defs["ThanosOutput"]["properties"]["partial_response_strategy"]["enum"] == ["warn", "abort"]
     assert "mimir" in defs["Outputs"]["properties"]
+
+
+# --- PrometheusRule metadata -----------------------------------------------------------------------------------
+
+
+def test_prometheusrule_carries_the_platform_files_metadata(rendered_examples: Path) -> None:
+    crd = yaml.safe_load((rendered_examples / "kubernetes" / "amas.prometheusrule.yaml").read_text())
+    assert crd["metadata"]["namespace"] == "monitoring"
+    assert crd["metadata"]["labels"]["release"] == "kube-prometheus-stack"  # kube-prometheus-stack's selector
+    assert crd["metadata"]["labels"]["app.kubernetes.io/name"] == "amas"
+    rules = yaml.safe_load((rendered_examples / "prometheus" / "amas.rules.yaml").read_text())
+    assert crd["spec"]["groups"] == rules["groups"]
+
+
+def test_prometheus_rule_true_still_means_no_namespace(tmp_path: Path) -> None:
+    out = _render_small(tmp_path, {"outputs": {"prometheus_rule": True}})
+    crd = yaml.safe_load((out / "kubernetes" / "tiny.prometheusrule.yaml").read_text())
+    assert "namespace" not in crd["metadata"] and "annotations" not in crd["metadata"]
+    assert not (out / "mimir").exists() and not (out / "thanos").exists()
+
+
+def test_annotations_and_a_bad_kubernetes_label_key(tmp_path: Path) -> None:
+    out = _render_small(tmp_path / "a", {"outputs": {"prometheus_rule": {
+        "annotations": {"argocd.argoproj.io/sync-wave": "1", "note": "any: text"}}}})
+    crd = yaml.safe_load((out / "kubernetes" / "tiny.prometheusrule.yaml").read_text())
+    assert crd["metadata"]["annotations"] == {"argocd.argoproj.io/sync-wave": "1", "note": "any: text"}
+    specs = tmp_path / "b" / "specs"
+    specs.mkdir(parents=True)
+    (specs / "tiny.yaml").write_text(yaml.safe_dump(SMALL))
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\noutputs:\n  prometheus_rule:\n"
+                                         "    labels: {release: \"-bad-\"}\n")
+    result = run_cli("render", str(specs), "--out", str(tmp_path / "b" / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "platform.yaml:5:23: error: outputs.prometheus_rule.labels.release:" in lines[0], lines
+    assert "Kubernetes label value" in lines[0]
+
+
+# --- Mimir -----------------------------------------------------------------------------------------------------
+
+
+
+@pytest.mark.tools
+def test_mimir_rule_namespaces_are_plain_rule_files_within_mimirs_limits(rendered_examples: Path,
+                                                                          promtool: str) -> None:
+    limits = _mimir_limits()
+    files = sorted((rendered_examples / "mimir" / "rules").glob("*.yaml"))
+    assert [f.stem for f in files] == ["aegis-rag", "agent-bruno", "agent-platform", "amas", "support-agent"]
+    groups = 0
+    for f in files:
+        doc = yaml.safe_load(f.read_text())
+        assert set(doc) <= set(limits["namespace_file_keys"]) and "namespace" not in doc  # the file name is it
+        rules = yaml.safe_load((rendered_examples / "prometheus" / f"{f.stem}.rules.yaml").read_text())
+        assert doc["groups"] == rules["groups"]
+        assert max(len(g["rules"]) for g in doc["groups"]) <= limits["ruler_max_rules_per_rule_group"]
+        groups += len(doc["groups"])
+    assert groups <= limits["ruler_max_rule_groups_per_tenant"]  # all five services in one tenant
+    check = subprocess.run([promtool, "check", "rules", *map(str, files)], capture_output=True, text=True,
+                           timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def _rejected(node: Any, keys: set[str]) -> list[str]:
+    if isinstance(node, dict):
+        return [k for k in node if k in keys or str(k).endswith("_file")] + [
+            k for v in node.values() for k in _rejected(v, keys)]
+    if isinstance(node, list):
+        return [k for v in node for k in _rejected(v, keys)]
+    return []
+
+
+def _secret_files(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        return [v for k, v in node.items() if str(k).endswith("_file")] + [
+            s for v in node.values() for s in _secret_files(v)]
+    if isinstance(node, list):
+        return [s for v in node for s in _secret_files(v)]
+    return []
+
+
+@pytest.mark.tools
+def test_mimir_alertmanager_payload_filled_by_the_documented_deploy_step_passes_amtool(
+        rendered_examples: Path, amtool: str, tmp_path: Path) -> None:
+    import os
+    import re
+    import shutil
+
+    limits = _mimir_limits()
+    folder = rendered_examples / "mimir" / "alertmanager"
+    text = (folder / "alertmanager.yaml").read_text()
+    doc = yaml.safe_load(text)
+    assert _rejected(doc, set(limits["alertmanager_rejected_keys"])) == []
+    assert doc["templates"] == ["agentops.tmpl"] and not limits["template_name_may_contain_path"]
+    assert (folder / "agentops.tmpl").read_text() == (rendered_examples / "alertmanager" / "templates" /
+                                                      "agentops.tmpl").read_text()
+    # one placeholder per secret file of the plain config, each listed in the header with the file it replaces
+    original = yaml.safe_load((rendered_examples / "alertmanager" / "alertmanager.yml").read_text())
+    secret_files = set(_secret_files(original))
+    placeholders = set(re.findall(r"'\$\{(AGENTOPS_SECRET_[A-Z0-9_]+)\}'", text))
+    assert len(placeholders) == len(secret_files) >= 10
+    header = [line for line in text.splitlines() if line.startswith("#")]
+    for path in secret_files:
+        assert any(line.endswith(f"reads from {path}") for line in header), path
+    # the deploy step of the header, run as written, with values a secret store would hand out
+    command = next(line[len("#   "):] for line in header if line.startswith("#   envsubst "))
+    if not shutil.which("envsubst"):
+        pytest.fail("envsubst (gettext-base) is needed to run the documented deploy step")
+    secrets = {name: (f"https://hooks.example.com/{name.lower()}" if name.endswith("URL")
+                      else f"s3'cr\\3t \"{name[-4:]}\" # : x") for name in placeholders}
+    # docs/scale-out.md: a `'` in a secret is doubled when exported (the placeholders are single-quoted)
+    env = {**os.environ, **{name: value.replace("'", "''") for name, value in secrets.items()}}
+    work = tmp_path / "deploy"
+    shutil.copytree(rendered_examples, work / "out")
+    subprocess.run(["bash", "-c", command], cwd=work, env=env, check=True, timeout=60)
+    filled = work / "alertmanager.filled.yaml"
+    assert "${" not in filled.read_text()
+    # amtool resolves template names against the config's folder, as Mimir does against its template store
+    shutil.copy(folder / "agentops.tmpl", work / "agentops.tmpl")
+    check = subprocess.run([amtool, "check-config", str(filled)], capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "Found:" in check.stdout and "1 templates" in check.stdout
+    # the filled payload routes exactly like the plain config
+    loaded = yaml.safe_load(filled.read_text())
+    assert loaded["route"] == original["route"]
+    assert loaded["inhibit_rules"] == original.get("inhibit_rules")
+    values = set(secrets.values())
+    assert values & set(_values(loaded)) == values  # every secret arrived intact, quotes and all
+
+
+def _values(node: Any) -> list[Any]:
+    if isinstance(node, dict):
+        return [x for v in node.values() for x in _values(v)]
+    if isinstance(node, list):
+        return [x for v in node for x in _values(v)]
+    return [node]
+
+
+def test_secret_placeholders_are_short_unique_and_stable() -> None:
+    from agentops_gen.targets.mimir import secret_variables
+
+    got = secret_variables(["/s/a/smtp-password", "/s/b/smtp-password", "/s/a/pd-key", "/s/a/pd-key",
+                            "/s/x/a_b", "/s/x/a-b"])
+    assert got == {"/s/a/pd-key": "AGENTOPS_SECRET_PD_KEY", "/s/a/smtp-password": "AGENTOPS_SECRET_A_SMTP_PASSWORD",
+                   "/s/b/smtp-password": "AGENTOPS_SECRET_B_SMTP_PASSWORD", "/s/x/a-b": "AGENTOPS_SECRET_A_B",
+                   "/s/x/a_b": "AGENTOPS_SECRET_A_B_2"}
+
+
+# --- Thanos ----------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.tools
+def test_thanos_files_are_rule_files_with_thanos_group_strategy(rendered_examples: Path, promtool: str,
+                                                                 tmp_path: Path) -> None:
+    files = sorted((rendered_examples / "thanos").glob("*.rules.yaml"))
+    assert len(files) == 5
+    for f in files:
+        doc = yaml.safe_load(f.read_text())
+        # Thanos' PartialResponseStrategy accepts WARN/ABORT in any case (storepb/custom.go)
+        assert {g["partial_response_strategy"].upper() for g in doc["groups"]} == {"ABORT"}
+        for g in doc["groups"]:
+            del g["partial_response_strategy"]  # what Thanos does before validating the Prometheus group
+        rules = yaml.safe_load((rendered_examples / "prometheus" / f.name).read_text())
+        assert doc["groups"] == rules["groups"]
+        (tmp_path / f.name).write_text(yaml.safe_dump(doc))
+    check = subprocess.run([promtool, "check", "rules", *map(str, sorted(tmp_path.glob("*.yaml")))],
+                           capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_thanos_warn_and_a_bad_strategy(tmp_path: Path) -> None:
+    out = _render_small(tmp_path / "a", {"outputs": {"thanos": {"partial_response_strategy": "warn"}}})
+    doc = yaml.safe_load((out / "thanos" / "tiny.rules.yaml").read_text())
+    assert {g["partial_response_strategy"] for g in doc["groups"]} == {"warn"}
+    specs = tmp_path / "b" / "specs"
+    specs.mkdir(parents=True)
+    (specs / "tiny.yaml").write_text(yaml.safe_dump(SMALL))
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\noutputs:\n"
+                                         "  thanos: {partial_response_strategy: ignore}\n")
+    result = run_cli("render", str(specs), "--out", str(tmp_path / "b" / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "platform.yaml:4:39: error: outputs.thanos.partial_response_strategy" in lines[0]

@@ -16,7 +16,7 @@ CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"
 PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"
 BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"
 SLO_INFO_RECORD = "slo:info:labels"
-"""Was `agentops_slo_info` before issue 15: `mimirtool rules check` wants a colon in every record name."""
+"""Renamed in issue 15 (docs/scale-out.md): `mimirtool rules check` wants a colon in every record name."""
 
 
 def snake(name: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field
+from pydantic import AfterValidator, BeforeValidator, Field
 
 from agentops_gen.spec.common import Name, SpecModel
 
@@ -72,3 +72,17 @@ class ThanosOutput(SpecModel):
 
     partial_response_strategy: Literal["warn", "abort"] = "abort"
     """What a group does when a store does not answer: `abort` (Thanos' default for rules) or `warn`."""
+
+
+def _rule_switch(value: object) -> object:
+    # `true` is the switch of old; a mapping switches it on with metadata; one model keeps errors single
+    if value is True:
+        return {}
+    if value is False:
+        return None
+    return value
+
+
+PrometheusRuleSwitch = Annotated[PrometheusRuleOutput | None,
+                                 BeforeValidator(_rule_switch, json_schema_input_type=bool | PrometheusRuleOutput)]
+"""`outputs.prometheus_rule`: `true`, `false`, or the metadata mapping; None when off."""

@@ -8,7 +8,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from agentops_gen.spec.common import Duration, Labels, Line, Name, PositiveDuration, SpecModel, Url
 from agentops_gen.spec.dashboard import Dashboard
-from agentops_gen.spec.outputs import MimirOutput, PrometheusRuleOutput, PrometheusSettings, ThanosOutput
+from agentops_gen.spec.outputs import MimirOutput, PrometheusRuleSwitch, PrometheusSettings, ThanosOutput
 from agentops_gen.spec.routing import MIN_ALERTMANAGER, GroupBy, Notify, Receiver, version_tuple
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLO
@@ -105,7 +105,7 @@ class AlertmanagerSettings(SpecModel):
 class Outputs(SpecModel):
     """Optional outputs switched on for every service."""
 
-    prometheus_rule: bool | PrometheusRuleOutput = False
+    prometheus_rule: PrometheusRuleSwitch = None
     """`true`, or the PrometheusRule metadata (namespace, labels, annotations), which also switches it on."""
     mimir: MimirOutput | None = None
     thanos: ThanosOutput | None = None

@@ -32,8 +32,7 @@ def operator_file(service: str) -> str:
 
 def render(plan: Plan) -> dict[str, str]:
     """PrometheusRule files, only when the platform file asks for them."""
-    setting = plan.platform.outputs.prometheus_rule if plan.platform is not None else False
-    if setting is False:
+    meta = plan.platform.outputs.prometheus_rule if plan.platform is not None else None
+    if meta is None:
         return {}
-    meta = setting if isinstance(setting, PrometheusRuleOutput) else None
     return {operator_file(s.service): render_service(s, meta) for s in plan.services}
