@@ -11,6 +11,7 @@ among the splits with the fewest parts picks the one with the fewest reads acros
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 
 from agentops_gen.plan.model import Rule, RuleGroup
 
@@ -37,8 +38,8 @@ def reads(rules: tuple[Rule, ...]) -> list[set[int]]:
     by_name: dict[str, list[int]] = {}
     found: list[set[int]] = []
     for i, rule in enumerate(rules):
-        tokens = set(_TOKEN.findall(rule.expr))
-        found.append({j for token in tokens for j in by_name.get(token, ())})
+        tokens = set(_TOKEN.findall(rule.expr)) if by_name else ()
+        found.append({j for token in tokens if token in by_name for j in by_name[token]})
         if rule.record:
             by_name.setdefault(rule.record, []).append(i)
     return found
@@ -48,21 +49,21 @@ def split_group(group: RuleGroup, max_rules: int) -> tuple[RuleGroup, ...]:
     """One group as consecutive parts of at most `max_rules` rules; unchanged when it fits."""
     if len(group.rules) <= max_rules:
         return (group,)
-    rules = _alerts_after_their_reads(group.rules)
-    bounds = _cuts(reads(rules), max_rules)
+    before = reads(group.rules)
+    order = _alerts_after_their_reads(group.rules, before)
+    rules = tuple(group.rules[i] for i in order)
+    position = {old: new for new, old in enumerate(order)}
+    deps = [{position[j] for j in before[i]} for i in order]
+    bounds = _cuts(deps, max_rules)
     return tuple(RuleGroup(part_name(group.name, i + 1), rules[start:end], group.interval)
                  for i, (start, end) in enumerate(bounds))
 
 
-def _alerts_after_their_reads(rules: tuple[Rule, ...]) -> tuple[Rule, ...]:
-    """Records keep their order; each alert moves up to just after the last record it reads.
-
-    An alert next to its records can share their part; an alert reading nothing stays in place.
-    """
-    deps = reads(rules)
+def _alerts_after_their_reads(rules: tuple[Rule, ...], deps: list[set[int]]) -> list[int]:
+    """The new order (old indexes): records keep theirs; each alert moves up to just after the last record
+    it reads, so it can share their part; an alert reading nothing stays in place."""
     keys = [float(max(deps[i])) + 0.5 if rule.alert and deps[i] else float(i) for i, rule in enumerate(rules)]
-    order = sorted(range(len(rules)), key=lambda i: keys[i])  # stable: alerts of one key keep their order
-    return tuple(rules[i] for i in order)
+    return sorted(range(len(rules)), key=lambda i: keys[i])  # stable: alerts of one key keep their order
 
 
 def _cuts(deps: list[set[int]], max_rules: int) -> list[tuple[int, int]]:
@@ -81,7 +82,7 @@ def _cuts(deps: list[set[int]], max_rules: int) -> list[tuple[int, int]]:
     for end in range(1, n + 1):
         crossing = 0  # reads from rules in [start, end) to rules before start
         for start in range(end - 1, max(end - max_rules, 0) - 1, -1):
-            crossing += len(deps[start]) - sum(1 for r in readers[start] if r < end)
+            crossing += len(deps[start]) - bisect_left(readers[start], end)  # readers are ascending
             cost = best[start] + part_cost + crossing
             if cost <= best[end]:
                 best[end], start_of[end] = cost, start
