@@ -412,3 +412,21 @@ def test_thanos_warn_and_a_bad_strategy(tmp_path: Path) -> None:
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and "platform.yaml:4:39: error: outputs.thanos.partial_response_strategy" in lines[0]
+
+
+def test_a_receiver_key_mimir_refuses_is_a_located_error_when_the_payload_is_on(tmp_path: Path) -> None:
+    spec = {**SMALL, "notify": {"critical": "hook"},
+            "receivers": {"hook": {"webhook": {"url": "https://hooks.example.com/x",
+                                               "http_config": {"proxy_url": "http://proxy.example.com:3128"}}}}}
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "tiny.yaml").write_text(yaml.safe_dump(spec, sort_keys=False))
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\noutputs:\n  mimir: {}\n")
+    result = run_cli("render", str(specs), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2, result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    assert "tiny.yaml:" in lines[0] and "error: receivers.hook.webhook.http_config.proxy_url: Mimir's" in lines[0]
+    (specs / "platform.yaml").write_text("version: agentops-gen/v1\nkind: platform\noutputs:\n"
+                                         "  mimir: {alertmanager: false}\n")
+    assert run_cli("render", str(specs), "--out", str(tmp_path / "out")).returncode == 0
