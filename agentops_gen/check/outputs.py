@@ -143,8 +143,8 @@ def check_alertmanager(path: str, doc: Any, files: dict[str, str]) -> None:
         raise OutputError(f"{path}: the shipped notification template is not referenced")
 
 
-SYNTAX_ONLY = ("prometheus/tests/", "kubernetes/")
-"""Files with no structural check of their own (generated tests, CRD copies of the rule groups):
+SYNTAX_ONLY = ("prometheus/tests/", "kubernetes/", "mimir/rules/", "thanos/")
+"""Files with no structural check of their own (generated tests, copies of the rule groups in other formats):
 parsing them to events in libyaml proves they are valid YAML at a fraction of the cost of
 building Python objects."""
 
@@ -205,6 +205,26 @@ def _crashing_file(files: dict[str, str]) -> str | None:
 
 
 ALERTMANAGER_CONFIG = "alertmanager/alertmanager.yml"
+MIMIR_ALERTMANAGER_CONFIG = "mimir/alertmanager/alertmanager.yaml"
+
+
+def check_mimir_alertmanager(path: str, doc: Any, files: dict[str, str]) -> None:
+    """What Mimir's Alertmanager API refuses: a `*_file` field, a template name with a path, a missing template."""
+    todo = [doc]
+    while todo:
+        node = todo.pop()
+        if isinstance(node, dict):
+            bad = [k for k in node if str(k).endswith("_file") or k == "proxy_url"]
+            if bad:
+                raise OutputError(f"{path}: Mimir refuses {bad[0]!r}")
+            todo.extend(node.values())
+        elif isinstance(node, list):
+            todo.extend(node)
+    for name in doc.get("templates") or []:
+        if "/" in name:
+            raise OutputError(f"{path}: Mimir refuses the template name {name!r} (a path)")
+    if "agentops.tmpl" not in (doc.get("templates") or []) or "mimir/alertmanager/agentops.tmpl" not in files:
+        raise OutputError(f"{path}: the shipped notification template is not referenced")
 
 
 def _check_one(path: str, text: str, files: dict[str, str]) -> None:
@@ -221,3 +241,5 @@ def _check_one(path: str, text: str, files: dict[str, str]) -> None:
             check_collector_output(path, doc)
         elif path == ALERTMANAGER_CONFIG:
             check_alertmanager(path, doc, files)
+        elif path == MIMIR_ALERTMANAGER_CONFIG:
+            check_mimir_alertmanager(path, doc, files)

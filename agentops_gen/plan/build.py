@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
 from agentops_gen.plan.model import (
@@ -10,7 +12,9 @@ from agentops_gen.plan.model import (
     HistogramInputs,
     KPIBound,
     KPIPlan,
+    MimirPlan,
     Plan,
+    PrometheusRuleMeta,
     RatioInputs,
     RawInputs,
     Rule,
@@ -29,6 +33,7 @@ from agentops_gen.plan.sli import (
     query_selectors,
     read_selectors,
 )
+from agentops_gen.plan.split import split_groups
 from agentops_gen.plan.text import (
     PERCENT_FORMAT,
     VALUE_FORMAT,
@@ -50,6 +55,7 @@ from agentops_gen.plan.windows import (
     exhaustion_seconds,
     format_number,
 )
+from agentops_gen.spec.outputs import PrometheusRuleOutput, PrometheusSettings
 from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLI, SLO, NoDataAlert
@@ -78,16 +84,27 @@ def build_plan(specs: SpecSet) -> Plan:
     platform = specs.platform.spec if specs.platform else None
     no_data = platform is None or platform.outputs.no_data_alerts  # type: ignore[union-attr]
     grafana_url = (platform.grafana_url if platform else None) or ""  # type: ignore[union-attr]
+    max_rules = (platform.prometheus if platform else PrometheusSettings()).max_rules_per_group  # type: ignore[union-attr]
     for spec_file in specs.services:
         spec = spec_file.spec
         assert isinstance(spec, ServiceSpec)
-        services.append(plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data,
-                                     grafana_url=grafana_url))
+        service = plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data,
+                               grafana_url=grafana_url)
+        services.append(replace(service, groups=split_groups(service.groups, max_rules)))
     services.sort(key=lambda s: s.service)
     outputs = platform.outputs if platform else None  # type: ignore[union-attr]
     return Plan(services=tuple(services), platform=platform,
-                prometheus_rule=bool(outputs and outputs.prometheus_rule),
+                prometheus_rule=_prometheus_rule(outputs.prometheus_rule) if outputs else None,
+                mimir=MimirPlan(outputs.mimir.rules, outputs.mimir.alertmanager) if outputs and outputs.mimir else None,
+                thanos_strategy=outputs.thanos.partial_response_strategy if outputs and outputs.thanos else None,
                 rule_tests=outputs is None or bool(outputs.rule_tests))
+
+
+def _prometheus_rule(meta: PrometheusRuleOutput | None) -> PrometheusRuleMeta | None:
+    """The PrometheusRule metadata the platform file sets (None: no PrometheusRule files)."""
+    if meta is None:
+        return None
+    return PrometheusRuleMeta(namespace=meta.namespace, labels=dict(meta.labels), annotations=dict(meta.annotations))
 
 
 def _relative_source(file: str, specs: SpecSet) -> str:

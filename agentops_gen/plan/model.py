@@ -253,13 +253,34 @@ class ServicePlan:
 
 
 @dataclass(frozen=True)
+class PrometheusRuleMeta:
+    """Metadata of the PrometheusRule resources (platform `outputs.prometheus_rule`)."""
+
+    namespace: str | None = None
+    labels: dict[str, str] = field(default_factory=dict)
+    annotations: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MimirPlan:
+    """Which Mimir files the platform file asks for (`outputs.mimir`)."""
+
+    rules: bool
+    alertmanager: bool
+
+
+@dataclass(frozen=True)
 class Plan:
     """The plan of a spec folder: every service plus platform settings."""
 
     services: tuple[ServicePlan, ...]
     platform: Any
     """The validated PlatformSpec, or None when the folder has no platform file (plan/routing reads it)."""
-    prometheus_rule: bool = field(default=False, kw_only=True)
-    """Platform `outputs.prometheus_rule`: also write PrometheusRule files."""
+    prometheus_rule: PrometheusRuleMeta | None = field(default=None, kw_only=True)
+    """Platform `outputs.prometheus_rule`: write PrometheusRule files with this metadata (None: none)."""
+    mimir: MimirPlan | None = field(default=None, kw_only=True)
+    """Platform `outputs.mimir`: which Mimir files to write (None: none)."""
+    thanos_strategy: str | None = field(default=None, kw_only=True)
+    """Platform `outputs.thanos.partial_response_strategy` (None: no Thanos files)."""
     rule_tests: bool = field(default=True, kw_only=True)
     """Platform `outputs.rule_tests`: write the promtool test files."""

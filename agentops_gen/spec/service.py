@@ -8,6 +8,7 @@ from pydantic import AfterValidator, Field, field_validator, model_validator
 
 from agentops_gen.spec.common import Duration, Labels, Line, Name, PositiveDuration, SpecModel, Url
 from agentops_gen.spec.dashboard import Dashboard
+from agentops_gen.spec.outputs import MimirOutput, PrometheusRuleSwitch, PrometheusSettings, ThanosOutput
 from agentops_gen.spec.routing import MIN_ALERTMANAGER, GroupBy, Notify, Receiver, version_tuple
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLO
@@ -136,8 +137,12 @@ class AlertmanagerSettings(SpecModel):
 class Outputs(SpecModel):
     """Optional outputs switched on for every service."""
 
-    prometheus_rule: bool = False
-    """Also write each rules file as a Prometheus Operator `PrometheusRule` (`out/kubernetes/`)."""
+    prometheus_rule: PrometheusRuleSwitch = None
+    """`true`, or the PrometheusRule metadata (namespace, labels, annotations), which also switches it on."""
+    mimir: MimirOutput | None = None
+    """Files for `mimirtool rules load` and `mimirtool alertmanager load` (out/mimir/)."""
+    thanos: ThanosOutput | None = None
+    """Thanos ruler files with `partial_response_strategy` (out/thanos/)."""
     rule_tests: bool = True
     """Write the generated promtool unit tests (`out/prometheus/tests/`)."""
     no_data_alerts: bool = True
@@ -159,6 +164,8 @@ class PlatformSpec(SpecModel):
     """Grafana base URL, used for dashboard links when a service sets no `dashboard_base_url`."""
     alertmanager: AlertmanagerSettings = AlertmanagerSettings()
     """Global Alertmanager settings: version, root receiver, grouping, timing, business hours."""
+    prometheus: PrometheusSettings = PrometheusSettings()
+    """Rule-file settings: `max_rules_per_group` (Mimir and Cortex refuse groups of more than 20 by default)."""
     receivers: dict[Name, Receiver] = {}
     """Platform-wide receivers by name (the root `alertmanager.receiver`, shared on-call); services may name them in
     `notify`."""

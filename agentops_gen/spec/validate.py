@@ -477,3 +477,31 @@ def check_across_files(specs: SpecSet) -> Iterator[SpecError]:
     from agentops_gen.spec.routing_checks import routing_errors  # lazy: it imports this module's types
 
     yield from routing_errors(specs)
+    yield from _mimir_refused(specs)
+
+
+_TLS_FILES = "Mimir's Alertmanager refuses TLS files"
+MIMIR_REFUSED = {"proxy_url": "Mimir's Alertmanager refuses proxy_url",
+                 "ca_file": _TLS_FILES, "cert_file": _TLS_FILES, "key_file": _TLS_FILES}
+"""Receiver keys the Mimir payload cannot carry (a secret `*_file` becomes a placeholder instead; docs/scale-out.md)."""
+
+
+def _mimir_refused(specs: SpecSet) -> Iterator[SpecError]:
+    """With `outputs.mimir.alertmanager`, receiver keys Mimir's Alertmanager API would refuse."""
+    platform = specs.platform.spec if specs.platform else None
+    mimir = platform.outputs.mimir if isinstance(platform, PlatformSpec) else None
+    if mimir is None or not mimir.alertmanager:
+        return
+    files = ([specs.platform] if specs.platform else []) + list(specs.services)
+    for sf in files:
+        todo: list[tuple[tuple[str | int, ...], object]] = [(("receivers",), sf.loaded.data.get("receivers"))]
+        while todo:
+            path, node = todo.pop()
+            items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+            for key, value in items:
+                if key in MIMIR_REFUSED:
+                    yield SpecError(sf.loaded.locate((*path, key), key=True), dotted((*path, key)),
+                                    f"{MIMIR_REFUSED[key]} (outputs.mimir.alertmanager is on: switch it off or "
+                                    "drop this key)")
+                else:
+                    todo.append(((*path, key), value))

@@ -15,7 +15,8 @@ PERIOD_DAYS_RECORD = "slo:time_period:days"
 CURRENT_BURN_RECORD = "slo:current_burn_rate:ratio"
 PERIOD_BURN_RECORD = "slo:period_burn_rate:ratio"
 BUDGET_REMAINING_RECORD = "slo:period_error_budget_remaining:ratio"
-SLO_INFO_RECORD = "agentops_slo_info"
+SLO_INFO_RECORD = "slo:info:labels"
+"""Renamed in issue 15 (docs/scale-out.md): `mimirtool rules check` wants a colon in every record name."""
 
 
 def snake(name: str) -> str:

@@ -1,0 +1,94 @@
+"""Rule groups past a size limit (Mimir's ruler refuses more than 20 rules per group by default), split.
+
+A pass over the final rule lists, blind to what the rules are: it only reads which rule names
+another rule's expression mentions. Prometheus evaluates a group's rules in order but the groups
+independently, so a rule reading a record of another group sees that group's last evaluation.
+The split therefore keeps every read pointing at the same or an earlier part (promtool's
+`group_eval_order` follows the file, and the generated tests prove the firing minutes hold), and
+among the splits with the fewest parts picks the one with the fewest reads across parts.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+
+from agentops_gen.plan.model import Rule, RuleGroup
+
+_TOKEN = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+PART_SEPARATOR = "_"
+"""Part 2.. of a split group is `<name>_<n>`: `_` is never in a spec name, so no other group has that name."""
+
+
+def part_name(name: str, part: int) -> str:
+    """Name of part `part` (1-based) of a split group; part 1 keeps the group's name."""
+    return name if part == 1 else f"{name}{PART_SEPARATOR}{part}"
+
+
+def split_groups(groups: tuple[RuleGroup, ...], max_rules: int) -> tuple[RuleGroup, ...]:
+    """Every group with more than `max_rules` rules replaced by its consecutive parts, in place."""
+    out: list[RuleGroup] = []
+    for group in groups:
+        out.extend(split_group(group, max_rules))
+    return tuple(out)
+
+
+def reads(rules: tuple[Rule, ...]) -> list[set[int]]:
+    """For each rule, the earlier recording rules of the list whose name its expression mentions."""
+    by_name: dict[str, list[int]] = {}
+    found: list[set[int]] = []
+    for i, rule in enumerate(rules):
+        tokens = set(_TOKEN.findall(rule.expr)) if by_name else ()
+        found.append({j for token in tokens if token in by_name for j in by_name[token]})
+        if rule.record:
+            by_name.setdefault(rule.record, []).append(i)
+    return found
+
+
+def split_group(group: RuleGroup, max_rules: int) -> tuple[RuleGroup, ...]:
+    """One group as consecutive parts of at most `max_rules` rules; unchanged when it fits."""
+    if len(group.rules) <= max_rules:
+        return (group,)
+    before = reads(group.rules)
+    order = _alerts_after_their_reads(group.rules, before)
+    rules = tuple(group.rules[i] for i in order)
+    position = {old: new for new, old in enumerate(order)}
+    deps = [{position[j] for j in before[i]} for i in order]
+    bounds = _cuts(deps, max_rules)
+    return tuple(RuleGroup(part_name(group.name, i + 1), rules[start:end], group.interval)
+                 for i, (start, end) in enumerate(bounds))
+
+
+def _alerts_after_their_reads(rules: tuple[Rule, ...], deps: list[set[int]]) -> list[int]:
+    """The new order (old indexes): records keep theirs; each alert moves up to just after the last record
+    it reads, so it can share their part; an alert reading nothing stays in place."""
+    keys = [float(max(deps[i])) + 0.5 if rule.alert and deps[i] else float(i) for i, rule in enumerate(rules)]
+    return sorted(range(len(rules)), key=lambda i: keys[i])  # stable: alerts of one key keep their order
+
+
+def _cuts(deps: list[set[int]], max_rules: int) -> list[tuple[int, int]]:
+    """Part bounds: fewest parts first, then fewest reads across parts (on a tie, the longer last part).
+
+    Every read already points backwards, so any consecutive cut keeps it within or before its part.
+    """
+    n = len(deps)
+    readers: list[list[int]] = [[] for _ in range(n)]
+    for i, ds in enumerate(deps):
+        for j in ds:
+            readers[j].append(i)
+    part_cost = sum(len(ds) for ds in deps) + 1  # one more part always costs more than any crossing
+    best: list[float] = [0.0] + [float("inf")] * n
+    start_of: list[int] = [0] * (n + 1)
+    for end in range(1, n + 1):
+        crossing = 0  # reads from rules in [start, end) to rules before start
+        for start in range(end - 1, max(end - max_rules, 0) - 1, -1):
+            crossing += len(deps[start]) - bisect_left(readers[start], end)  # readers are ascending
+            cost = best[start] + part_cost + crossing
+            if cost <= best[end]:
+                best[end], start_of[end] = cost, start
+    bounds: list[tuple[int, int]] = []
+    end = n
+    while end > 0:
+        bounds.append((start_of[end], end))
+        end = start_of[end]
+    return bounds[::-1]
