@@ -84,6 +84,8 @@ class SLOPlan:
     """Windows of the recorded failed-event rates (the minimum-traffic clauses read them)."""
     min_bad_events: dict[str, int] = field(default_factory=dict)
     """page / ticket / outage -> failed events its alert needs in its window (0: no minimum)."""
+    group_by: tuple[str, ...] = ()
+    """Labels that make this one SLO per label value; every recorded series and alert carries them."""
 
 
 @dataclass(frozen=True)
