@@ -1,0 +1,197 @@
+"""group_by (issue 13): one SLO per label value, proven on promtool with hand-written inputs.
+
+The promtool cases feed several groups at once (one burning, one healthy, one with no errors series at
+all, one with zero traffic, one that vanishes) and check what each group's recorded series and alerts
+read. The expected values are worked out from the inputs here, not copied from the generated rules.
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import run_cli
+
+from agentops_gen.pipeline import plan_paths
+
+SPEC = {
+    "version": "agentops-gen/v1", "service": "llm", "owner": "team-a", "period": "30d",
+    "slos": [
+        {"name": "completion-availability", "objective": 99, "group_by": ["model"],
+         "sli": {"ratio": {"errors": 'llm_completions_total{outcome="error"}', "total": "llm_completions_total"}}},
+        {"name": "completion-latency", "objective": 95, "group_by": ["model"],
+         "sli": {"latency": {"histogram": "llm_latency_seconds", "threshold": "2s"}}},
+    ],
+}
+AVAILABILITY = 'service="llm", slo="completion-availability"'
+
+
+def _render(tmp_path: Path, spec: dict) -> Path:  # type: ignore[type-arg]
+    (tmp_path / "specs").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "specs" / "llm.yaml").write_text(yaml.safe_dump(spec))
+    out = tmp_path / "out"
+    result = run_cli("render", str(tmp_path / "specs"), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _promtool_test(promtool: str, out: Path, tests: list[dict]) -> subprocess.CompletedProcess[str]:  # type: ignore[type-arg]
+    test_file = out / "prometheus" / "tests" / "hand.test.yaml"
+    test_file.write_text(yaml.safe_dump({"rule_files": ["../llm.rules.yaml"], "evaluation_interval": "1m",
+                                         "tests": tests}, sort_keys=False))
+    return subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
+
+
+# 100 events a minute per group; the burning model fails half of them.
+GROUP_SERIES = [
+    {"series": 'llm_completions_total{model="burning",outcome="ok"}', "values": "0+50x60"},
+    {"series": 'llm_completions_total{model="burning",outcome="error"}', "values": "0+50x60"},
+    {"series": 'llm_completions_total{model="healthy",outcome="ok"}', "values": "0+100x60"},
+    {"series": 'llm_completions_total{model="healthy",outcome="error"}', "values": "0+0x60"},
+    # never failed: its errors series does not exist, yet its ratio must read 0, not vanish
+    {"series": 'llm_completions_total{model="noerrors",outcome="ok"}', "values": "0+100x60"},
+    # zero traffic: flat counters, no ratio at all (0/0 is not an error ratio)
+    {"series": 'llm_completions_total{model="idle",outcome="ok"}', "values": "5+0x60"},
+    {"series": 'llm_completions_total{model="idle",outcome="error"}', "values": "1+0x60"},
+    # healthy traffic until minute 10, then its series stop (a model taken out of the scrape)
+    {"series": 'llm_completions_total{model="gone",outcome="ok"}', "values": "0+100x10"},
+]
+
+
+def test_each_group_reads_its_own_ratio_and_only_the_burning_one_pages(tmp_path: Path, promtool: str) -> None:
+    out = _render(tmp_path, SPEC)
+    ratio = f"slo:sli_error:ratio_rate5m{{{AVAILABILITY}}}"
+    base = {"service": "llm", "team": "team-a", "slo": "completion-availability"}
+    tests = [{
+        "interval": "1m",
+        "input_series": GROUP_SERIES,
+        "promql_expr_test": [
+            # burning 50/100 fail, healthy 0/100, noerrors reads 0 with no errors series; idle and gone have none
+            {"expr": ratio, "eval_time": "30m", "exp_samples": [
+                {"labels": f"slo:sli_error:ratio_rate5m{{{_labels({**base, 'model': 'burning'})}}}", "value": 0.5},
+                {"labels": f"slo:sli_error:ratio_rate5m{{{_labels({**base, 'model': 'healthy'})}}}", "value": 0},
+                {"labels": f"slo:sli_error:ratio_rate5m{{{_labels({**base, 'model': 'noerrors'})}}}", "value": 0},
+            ]},
+            # the budget is spent per group: burning burns 50x (0.5 / 0.01), the others not at all
+            {"expr": f"slo:current_burn_rate:ratio{{{AVAILABILITY}, model=\"burning\"}}", "eval_time": "30m",
+             "exp_samples": [{"labels": "slo:current_burn_rate:ratio{"
+                                        + _labels({**base, "model": "burning"}) + "}", "value": 50}]},
+            # every firing alert of the SLO at 30m: the burning model's page and ticket, nothing else
+            {"expr": 'count by (alertname, model) (ALERTS{alertstate="firing", slo="completion-availability"})', "eval_time": "30m",
+             "exp_samples": [
+                 {"labels": '{alertname="LlmCompletionAvailabilityBurnRatePage", model="burning"}', "value": 1},
+                 {"labels": '{alertname="LlmCompletionAvailabilityBurnRateTicket", model="burning"}', "value": 1},
+             ]},
+            # the gone model stopped at 10m: 10m window + 20m `for` later its own no-data alert fires
+            {"expr": 'count by (alertname, model) (ALERTS{alertstate="firing", service="llm", '
+                     'alertname="LlmCompletionAvailabilityNoData"})', "eval_time": "29m", "exp_samples": []},
+            {"expr": 'count by (alertname, model) (ALERTS{alertstate="firing", service="llm", '
+                     'alertname="LlmCompletionAvailabilityNoData"})', "eval_time": "45m",
+             "exp_samples": [{"labels": '{alertname="LlmCompletionAvailabilityNoData", model="gone"}', "value": 1}]},
+        ],
+    }]
+    result = _promtool_test(promtool, out, tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _labels(labels: dict[str, str]) -> str:
+    return ", ".join(f'{k}="{v}"' for k, v in sorted(labels.items()))
+
+
+def test_latency_ratio_per_group(tmp_path: Path, promtool: str) -> None:
+    """A grouped latency SLI sums its buckets by the group (the `le` label goes): one ratio per model."""
+    out = _render(tmp_path, SPEC)
+    base = {"service": "llm", "team": "team-a", "slo": "completion-latency"}
+    tests = [{
+        "interval": "1m",
+        "input_series": [
+            # fast: every request within 2s; slow: 40 of 100 over 2s; quiet: no requests
+            {"series": 'llm_latency_seconds_bucket{model="fast",le="2"}', "values": "0+100x40"},
+            {"series": 'llm_latency_seconds_count{model="fast"}', "values": "0+100x40"},
+            {"series": 'llm_latency_seconds_bucket{model="slow",le="2"}', "values": "0+60x40"},
+            {"series": 'llm_latency_seconds_count{model="slow"}', "values": "0+100x40"},
+            {"series": 'llm_latency_seconds_bucket{model="quiet",le="2"}', "values": "7+0x40"},
+            {"series": 'llm_latency_seconds_count{model="quiet"}', "values": "7+0x40"},
+        ],
+        "promql_expr_test": [
+            {"expr": 'slo:sli_error:ratio_rate5m{service="llm", slo="completion-latency"}', "eval_time": "30m",
+             "exp_samples": [
+                 {"labels": "slo:sli_error:ratio_rate5m{" + _labels({**base, "model": "fast"}) + "}", "value": 0},
+                 {"labels": "slo:sli_error:ratio_rate5m{" + _labels({**base, "model": "slow"}) + "}", "value": 0.4},
+             ]},
+            {"expr": 'count by (alertname, model) (ALERTS{alertstate="firing", slo="completion-latency"})',
+             "eval_time": "30m", "exp_samples": [
+                 {"labels": '{alertname="LlmCompletionLatencyBurnRatePage", model="slow"}', "value": 1},
+                 {"labels": '{alertname="LlmCompletionLatencyBurnRateTicket", model="slow"}', "value": 1},
+             ]},
+        ],
+    }]
+    result = _promtool_test(promtool, out, tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_summed_totals_keep_every_group(tmp_path: Path, promtool: str) -> None:
+    """Two total counters summed: a group only one of them has still gets its ratio (and `or vector(0)` would not)."""
+    spec = yaml.safe_load(yaml.safe_dump(SPEC))
+    spec["slos"] = [{"name": "tool-success", "objective": 99, "group_by": ["tool"],
+                     "sli": {"ratio": {"errors": "tool_errors_total",
+                                       "total": ["tool_calls_a_total", "tool_calls_b_total"]}}}]
+    out = _render(tmp_path, spec)
+    base = {"service": "llm", "team": "team-a", "slo": "tool-success"}
+    tests = [{
+        "interval": "1m",
+        "input_series": [
+            {"series": 'tool_calls_a_total{tool="search"}', "values": "0+60x20"},
+            {"series": 'tool_calls_b_total{tool="search"}', "values": "0+40x20"},
+            {"series": 'tool_errors_total{tool="search"}', "values": "0+10x20"},
+            {"series": 'tool_calls_b_total{tool="shell"}', "values": "0+50x20"},
+        ],
+        "promql_expr_test": [
+            {"expr": 'slo:sli_error:ratio_rate5m{service="llm", slo="tool-success"}', "eval_time": "15m",
+             "exp_samples": [
+                 {"labels": "slo:sli_error:ratio_rate5m{" + _labels({**base, "tool": "search"}) + "}", "value": 0.1},
+                 {"labels": "slo:sli_error:ratio_rate5m{" + _labels({**base, "tool": "shell"}) + "}", "value": 0},
+             ]},
+        ],
+    }]
+    result = _promtool_test(promtool, out, tests)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("slo_patch", "path", "words"), [
+    ({"group_by": ["model", "model"]}, "slos[0].group_by", "each label once"),
+    ({"group_by": ["le"]}, "slos[0].group_by[0]", "agentops-gen sets or reads"),
+    ({"group_by": ["service"]}, "slos[0].group_by[0]", "agentops-gen sets or reads"),
+    ({"group_by": ["bad-name"]}, "slos[0].group_by[0]", "not a label name"),
+    ({"group_by": ["model"], "labels": {"model": "x"}}, "slos[0].group_by[0]", "also a fixed label"),
+    ({"group_by": ["model"], "sli": {"raw": {
+        "error_ratio": "sum(rate(e_total[{{ window }}])) / sum(rate(t_total[{{ window }}]))"}}},
+     "slos[0].sli.raw.error_ratio", "drops group label(s) model"),
+])
+def test_bad_group_by_is_one_located_error(tmp_path: Path, slo_patch: dict, path: str,  # type: ignore[type-arg]
+                                           words: str) -> None:
+    spec = yaml.safe_load(yaml.safe_dump(SPEC))
+    spec["slos"] = [{**spec["slos"][0], **slo_patch}]
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "llm.yaml").write_text(yaml.safe_dump(spec))
+    result = run_cli("render", str(tmp_path / "specs"), "--out", str(tmp_path / "out"))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"error: {path}: " in lines[0] and words in lines[0], lines[0]
+    assert not (tmp_path / "out").exists()
+
+
+def test_raw_sli_that_keeps_the_labels_is_accepted(tmp_path: Path) -> None:
+    spec = yaml.safe_load(yaml.safe_dump(SPEC))
+    spec["slos"] = [{"name": "raw", "objective": 99, "group_by": ["model"], "sli": {"raw": {
+        "error_ratio": "sum by (model) (rate(e_total[{{ window }}])) / sum by (model) (rate(t_total[{{ window }}]))",
+        "events": "sum by (model) (rate(t_total[{{ window }}]))"}}}]
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "specs" / "llm.yaml").write_text(yaml.safe_dump(spec))
+    _, plan = plan_paths([tmp_path / "specs"])
+    bad = [r.expr for g in plan.services[0].groups for r in g.rules if r.record == "slo:sli_bad_events:rate1h"]
+    # the recorded ratio (labelled by model) times the events rate of the same model
+    assert bad and "* on(model) group_left()\nsum by (model)(" in bad[0]
