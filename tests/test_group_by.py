@@ -7,14 +7,21 @@ read. The expected values are worked out from the inputs here, not copied from t
 
 from __future__ import annotations
 
+import json
+import shutil
 import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import require_tool, run_cli
 
 from agentops_gen.pipeline import plan_paths
+from tests.test_alertmanager_e2e import alert, free_port, post, sink_config, wait_for
 
 SPEC = {
     "version": "agentops-gen/v1", "service": "llm", "owner": "team-a", "period": "30d",
@@ -195,3 +202,98 @@ def test_raw_sli_that_keeps_the_labels_is_accepted(tmp_path: Path) -> None:
     bad = [r.expr for g in plan.services[0].groups for r in g.rules if r.record == "slo:sli_bad_events:rate1h"]
     # the recorded ratio (labelled by model) times the events rate of the same model
     assert bad and "* on(model) group_left()\nsum by (model)(" in bad[0]
+
+
+def test_alertmanager_keeps_groups_apart(tmp_path: Path, amtool: str) -> None:
+    """Route group_by and inhibit `equal` carry the group label; the real Alertmanager below proves the effect."""
+    spec = {**SPEC, "notify": {"critical": "pager", "warning": "pager"},
+            "receivers": {"pager": {"webhook": {"url": "http://pager.example.com/hook"}}}}
+    out = _render(tmp_path, spec)
+    config = out / "alertmanager" / "alertmanager.yml"
+    check = subprocess.run([amtool, "check-config", str(config)], capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr
+    doc = yaml.safe_load(config.read_text())
+    route = next(r for r in doc["route"]["routes"] if r["matchers"] == ['service="llm"'])
+    assert route["group_by"] == ["alertname", "service", "slo", "model"]
+    assert all("model" in rule["equal"] for rule in doc["inhibit_rules"])
+
+
+@pytest.mark.slow
+def test_real_alertmanager_one_models_page_neither_inhibits_nor_merges_with_anothers(
+        tmp_path: Path, bodies: tuple[list[list[dict]], int]) -> None:  # type: ignore[type-arg]
+    spec = {**SPEC, "notify": {"critical": "pager", "warning": "pager"},
+            "receivers": {"pager": {"webhook": {"url": "http://pager.example.com/hook"}}}}
+    out = _render(tmp_path, spec)
+    received, sink_port = bodies
+    config = sink_config(out / "alertmanager" / "alertmanager.yml", sink_port, tmp_path)
+    binary = require_tool("prometheus-alertmanager" if shutil.which("prometheus-alertmanager") else "alertmanager")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    with (tmp_path / "am.log").open("w") as log:
+        proc = subprocess.Popen([binary, f"--config.file={config}", f"--storage.path={tmp_path / 'data'}",
+                                 f"--web.listen-address=127.0.0.1:{port}", "--cluster.listen-address=",
+                                 "--log.level=warn"], stdout=log, stderr=subprocess.STDOUT, cwd=tmp_path)
+        try:
+            wait_for("alertmanager to be ready", lambda: _ready(url, proc))
+            slo = {"slo": "completion-availability"}
+            post(url,
+                 alert("LlmCompletionAvailabilityOutage", "llm", "critical", model="a", **slo),
+                 alert("LlmCompletionAvailabilityBurnRatePage", "llm", "critical", model="a", **slo),
+                 alert("LlmCompletionAvailabilityBurnRatePage", "llm", "critical", model="b", **slo),
+                 alert("LlmCompletionAvailabilityBurnRateTicket", "llm", "warning", model="b", **slo))
+
+            def by_model() -> dict[tuple[str, str], dict]:  # type: ignore[type-arg]
+                with urllib.request.urlopen(f"{url}/api/v2/alerts", timeout=5) as response:
+                    return {(a["labels"]["alertname"], a["labels"]["model"]): a for a in json.loads(response.read())}
+
+            wait_for("the four alerts", lambda: len(by_model()) == 4)
+            wait_for("model b's page to be delivered", lambda: any(
+                a["labels"]["model"] == "b" for body in list(received) for a in body))
+            shown = by_model()
+            outage_a = shown[("LlmCompletionAvailabilityOutage", "a")]["fingerprint"]
+            # model a's outage silences model a's page, never model b's
+            assert shown[("LlmCompletionAvailabilityBurnRatePage", "a")]["status"]["inhibitedBy"] == [outage_a]
+            assert shown[("LlmCompletionAvailabilityBurnRatePage", "b")]["status"]["state"] == "active"
+            # model b's page silences model b's ticket (same SLO, same model)
+            assert shown[("LlmCompletionAvailabilityBurnRateTicket", "b")]["status"]["state"] == "suppressed"
+            # each model's alerts arrive in a notification of their own
+            groups = {tuple(sorted({a["labels"]["model"] for a in body})) for body in list(received)}
+            assert groups and all(len(models) == 1 for models in groups), groups
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+
+
+@pytest.fixture
+def bodies() -> Iterator[tuple[list[list[dict]], int]]:  # type: ignore[type-arg]
+    """A local webhook server keeping each notification's alerts; (notifications, port)."""
+    received: list[list[dict]] = []  # type: ignore[type-arg]
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"])))["alerts"])
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield received, server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def _ready(url: str, proc: subprocess.Popen) -> bool:  # type: ignore[type-arg]
+    if proc.poll() is not None:
+        pytest.fail("alertmanager exited")
+    try:
+        with urllib.request.urlopen(f"{url}/-/ready", timeout=1) as response:
+            return bool(response.status == 200)
+    except OSError:
+        return False
