@@ -297,3 +297,93 @@ def _ready(url: str, proc: subprocess.Popen) -> bool:  # type: ignore[type-arg]
             return bool(response.status == 200)
     except OSError:
         return False
+
+
+def _dashboard(out: Path) -> dict:  # type: ignore[type-arg]
+    return json.loads((out / "grafana" / "dashboards" / "team-a" / "llm.json").read_text())  # type: ignore[no-any-return]
+
+
+def _expand(expr: str, values: dict[str, str]) -> str:
+    """A query as Grafana sends it: `$label` replaced by the variable's regex value."""
+    for name, value in values.items():
+        expr = expr.replace(f"${name}", value)
+    return expr
+
+
+def test_dashboard_has_a_variable_per_group_label_and_grouped_panels(tmp_path: Path) -> None:
+    from tests.test_grafana import schema_errors
+
+    spec = yaml.safe_load(yaml.safe_dump(SPEC))
+    spec["slos"].append({"name": "plain", "objective": 99,
+                         "sli": {"ratio": {"errors": 'req_total{code="500"}', "total": "req_total"}}})
+    out = _render(tmp_path, spec)
+    dash = _dashboard(out)
+    assert schema_errors(dash) == []
+    variables = {v["name"]: v for v in dash["templating"]["list"]}
+    assert variables["model"]["type"] == "query" and variables["model"]["multi"] and variables["model"]["includeAll"]
+    assert variables["model"]["allValue"] == ".*"
+    rows = {p["title"]: p for p in dash["panels"] if p["type"] == "row"}
+    assert rows["SLO completion-availability: 99% over 30d (model $model)"]["repeat"] == "model"
+    assert "repeat" not in rows["SLO plain: 99% over 30d"]
+    targets = [t for p in dash["panels"] for t in p.get("targets", [])]
+    grouped = [t for t in targets if 'slo="completion-availability"' in t["expr"]]
+    plain = [t for t in targets if 'slo="plain"' in t["expr"]]
+    # every grouped query but the objective (one per SLO) follows the variable and names the model in its legend
+    assert all('model=~"$model"' in t["expr"] and t["legendFormat"].startswith("{{model}} ")
+               for t in grouped if "objective" not in t["expr"]), grouped
+    assert all("$model" not in t["expr"] and "{{model}}" not in t["legendFormat"] for t in plain)
+
+
+GROUPED_DASHBOARD_SPEC = {
+    "version": "agentops-gen/v1", "service": "llm", "owner": "team-a", "period": "7d",
+    "slos": [{"name": "completion-availability", "objective": 99, "group_by": ["model"],
+              "sli": {"ratio": {"errors": 'llm_completions_total{outcome="error"}',
+                                "total": "llm_completions_total"}}}],
+}
+
+
+@pytest.mark.slow
+def test_real_prometheus_serves_every_panel_per_group(tmp_path: Path) -> None:
+    """Real Prometheus, rules backfilled over 6h of traffic: each panel shows one series per model, the
+    variable lists the models, and picking one model leaves only its series."""
+    import time
+
+    from tests.harness import OpenMetrics, running_prometheus
+
+    require_tool("promtool")
+    require_tool("prometheus")
+    out = _render(tmp_path, GROUPED_DASHBOARD_SPEC)
+    end = int(time.time()) // 60 * 60 - 120
+    start = end - 6 * 3600
+    om = OpenMetrics(start=start, end=end)
+    # steady: 2 completions/s, 0.5% fail; degraded: 2/s, 40% fail; never-failed: no errors series at all
+    for model, ok, errors in (("steady", 1.99, 0.01), ("degraded", 1.2, 0.8), ("never-failed", 2.0, None)):
+        om.counter("llm_completions_total", {"model": model, "outcome": "ok"}, ok)
+        if errors is not None:
+            om.counter("llm_completions_total", {"model": model, "outcome": "error"}, errors)
+    dash = _dashboard(out)
+    rules = out / "prometheus" / "llm.rules.yaml"
+    with running_prometheus([rules], om.chunks(), workdir=tmp_path / "prom", rules_from=end - 2 * 3600,
+                            rules_to=end) as prom:
+        variable = next(v for v in dash["templating"]["list"] if v["name"] == "model")
+        series = variable["definition"].removeprefix("label_values(").rsplit(",", 1)[0]
+        assert sorted(prom.api("label/model/values", **{"match[]": series})) == ["degraded", "never-failed",
+                                                                                  "steady"]
+        checked = 0
+        for panel in dash["panels"]:
+            for target in panel.get("targets", []):
+                if "objective" in target["expr"] or 'slo="completion-availability"' not in target["expr"]:
+                    continue
+                everyone = prom.query(_expand(target["expr"], {"model": ".*"}), at=end)
+                assert sorted(s["metric"].get("model", "") for s in everyone) == \
+                    ["degraded", "never-failed", "steady"], (panel["title"], target["expr"], everyone)
+                one = prom.query(_expand(target["expr"], {"model": "degraded"}), at=end)
+                assert [s["metric"]["model"] for s in one] == ["degraded"], (panel["title"], target["expr"])
+                checked += 1
+        assert checked >= 6
+        # the degraded model burns 40x its budget (0.4 / 0.01); the others well under 1x
+        burn = {s["metric"]["model"]: float(s["value"][1]) for s in prom.query(
+            'slo:sli_error:ratio_rate5m{slo="completion-availability"} / on(service, slo) group_left '
+            'slo:error_budget:ratio{slo="completion-availability"}', at=end)}
+        assert burn["degraded"] == pytest.approx(40, rel=0.02)
+        assert burn["steady"] == pytest.approx(0.5, rel=0.05) and burn["never-failed"] == 0
