@@ -387,3 +387,25 @@ def test_real_prometheus_serves_every_panel_per_group(tmp_path: Path) -> None:
             'slo:error_budget:ratio{slo="completion-availability"}', at=end)}
         assert burn["degraded"] == pytest.approx(40, rel=0.02)
         assert burn["steady"] == pytest.approx(0.5, rel=0.05) and burn["never-failed"] == 0
+
+
+def test_runbook_names_the_group_in_its_promql_and_silence(tmp_path: Path) -> None:
+    out = _render(tmp_path, SPEC)
+    book = (out / "runbooks" / "llm" / "LlmCompletionAvailabilityBurnRatePage.md").read_text()
+    assert 'slo:sli_error:ratio_rate5m{service="llm", slo="completion-availability", model="<model>"}' in book
+    command = book.split("```sh\n", 1)[1].split("\n```", 1)[0]
+    # run the command as written, with a stand-in amtool that prints its arguments
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "amtool").write_text('#!/bin/sh\nprintf "%s\\n" "$@"\n')
+    (bin_dir / "amtool").chmod(0o755)
+    env = {"PATH": f"{bin_dir}:/usr/bin:/bin"}
+    ran = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env={**env, "MODEL": "gpt-4o"},
+                         timeout=30)
+    assert ran.returncode == 0, ran.stderr
+    assert ran.stdout.splitlines()[:4] == ["silence", "add", "alertname=LlmCompletionAvailabilityBurnRatePage",
+                                           "service=llm"]
+    assert "model=gpt-4o" in ran.stdout.splitlines()
+    # without the group's value the shell refuses: no silence of every model by accident
+    unset = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env, timeout=30)
+    assert unset.returncode != 0 and unset.stdout == "" and "set MODEL" in unset.stderr
