@@ -12,10 +12,19 @@ from collections.abc import Sequence
 
 import promql_parser
 
+from agentops_gen.plan.model import ServicePlan, SLOPlan
+
 GroupBy = tuple[str, ...]
-UNBOUNDED_HINTS = ("id", "uuid", "user", "session", "trace", "span", "request", "conversation", "thread",
-                   "email", "ip", "prompt", "query", "url", "path")
-"""Label-name words that usually carry one value per user, request or trace (lint slo/group-by-cardinality)."""
+UNBOUNDED_WORDS = {"user": "user", "users": "user", "uid": "user", "email": "user", "session": "session",
+                   "conversation": "conversation", "thread": "conversation", "chat": "conversation",
+                   "request": "request", "trace": "trace", "span": "span", "prompt": "prompt", "query": "query",
+                   "message": "message", "uuid": "request", "ip": "client", "url": "request", "path": "request"}
+"""Label-name words that usually carry one value per user, request or trace (lint slo/group-by-unbounded)."""
+BOUNDED_ID_PREFIXES = frozenset({"model", "tool", "agent", "tenant", "provider", "region", "org", "project", "team",
+                                 "workspace", "cluster", "zone", "env", "deployment", "service"})
+"""`<prefix>_id` labels with one value per model, tool or tenant, not per user."""
+PER_SLO_RECORDS = 4
+"""Objective, error budget, period days and the info series: one each per SLO, whatever the groups."""
 
 
 def by(group_by: GroupBy) -> str:
@@ -57,6 +66,24 @@ def legend(group_by: GroupBy, what: str) -> str:
     """Grafana legend naming the group: `{{model}} what`; just `what` when ungrouped."""
     names = " ".join("{{" + label + "}}" for label in group_by)
     return f"{names} {what}".strip() if group_by else what
+
+
+def unbounded_word(label: str) -> str | None:
+    """What a label name suggests one value per (`user_id` -> user), or None for a label that looks bounded."""
+    words = [w for w in label.lower().split("_") if w]
+    for word in words:
+        if word in UNBOUNDED_WORDS:
+            return UNBOUNDED_WORDS[word]
+    if words and words[-1] == "id" and (len(words) == 1 or words[-2] not in BOUNDED_ID_PREFIXES):
+        return "id"
+    return None
+
+
+def rules_per_group(service: ServicePlan, slo: SLOPlan) -> tuple[int, int]:
+    """(recorded series, alert rules) of a grouped SLO that repeat per group value."""
+    rules = [r for g in service.groups for r in g.rules if r.labels.get("slo") == slo.name]
+    records = sum(1 for r in rules if r.record) - PER_SLO_RECORDS
+    return records, sum(1 for r in rules if r.alert)
 
 
 def dropped_labels(query: str, group_by: GroupBy) -> list[str]:
