@@ -409,3 +409,33 @@ def test_runbook_names_the_group_in_its_promql_and_silence(tmp_path: Path) -> No
     # without the group's value the shell refuses: no silence of every model by accident
     unset = subprocess.run(["sh", "-c", command], capture_output=True, text=True, env=env, timeout=30)
     assert unset.returncode != 0 and unset.stdout == "" and "set MODEL" in unset.stderr
+
+
+def _grouped_cases_only(out: Path) -> Path:
+    """The generated test file cut down to its two-group cases (the rest is covered by test_prometheus)."""
+    doc = yaml.safe_load((out / "prometheus" / "tests" / "llm.test.yaml").read_text())
+    doc["tests"] = [t for t in doc["tests"] if "group only" in t["name"]]
+    path = out / "prometheus" / "tests" / "grouped.test.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
+def test_generated_tests_fire_only_the_burning_groups_alert(tmp_path: Path, promtool: str) -> None:
+    out = _render(tmp_path, SPEC)
+    path = _grouped_cases_only(out)
+    doc = yaml.safe_load(path.read_text())
+    names = [t["name"] for t in doc["tests"]]
+    assert len(names) == 2 and all("in the model=burning group only" in n for n in names), names
+    for case in doc["tests"]:
+        series = [s["series"] for s in case["input_series"]]
+        assert any('model="burning"' in s for s in series) and any('model="healthy"' in s for s in series)
+        fired = [a for t in case["alert_rule_test"] for a in t["exp_alerts"]]
+        assert [a["exp_labels"]["model"] for a in fired] == ["burning"]
+        assert "(model=burning)" in fired[0]["exp_annotations"]["summary"]
+    result = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stdout + result.stderr
+    # the same cases catch rules that sum the groups together
+    rules = out / "prometheus" / "llm.rules.yaml"
+    rules.write_text(rules.read_text().replace("sum by (model)(", "sum("))
+    broken = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=600)
+    assert broken.returncode != 0
