@@ -205,7 +205,8 @@ def test_summary_stats_show_objective_sli_and_budget_with_objective_colours() ->
     assert len(summary) == len(service.slos)
     for panel, slo in zip(summary, service.slos, strict=True):
         legends = [t["legendFormat"] for t in panel["targets"]]
-        assert legends == ["objective", legend(slo.group_by, f"SLI ({slo.period})"), legend(slo.group_by, "budget left")]
+        assert legends == ["objective", legend(slo.group_by, f"SLI ({slo.period})"),
+                           legend(slo.group_by, "budget left")]
         sli_override = next(o for o in panel["fieldConfig"]["overrides"] if o["matcher"]["options"] == "B")
         steps = sli_override["properties"][0]["value"]["steps"]
         assert steps[1] == {"color": "green", "value": slo.objective / 100}

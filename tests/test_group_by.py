@@ -86,7 +86,8 @@ def test_each_group_reads_its_own_ratio_and_only_the_burning_one_pages(tmp_path:
              "exp_samples": [{"labels": "slo:current_burn_rate:ratio{"
                                         + _labels({**base, "model": "burning"}) + "}", "value": 50}]},
             # every firing alert of the SLO at 30m: the burning model's page and ticket, nothing else
-            {"expr": 'count by (alertname, model) (ALERTS{alertstate="firing", slo="completion-availability"})', "eval_time": "30m",
+            {"expr": 'count by (alertname, model) (ALERTS{alertstate="firing", slo="completion-availability"})',
+             "eval_time": "30m",
              "exp_samples": [
                  {"labels": '{alertname="LlmCompletionAvailabilityBurnRatePage", model="burning"}', "value": 1},
                  {"labels": '{alertname="LlmCompletionAvailabilityBurnRateTicket", model="burning"}', "value": 1},

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from agentops_gen.plan import grouping, names
-from agentops_gen.plan.grouping import GroupBy
 from agentops_gen.plan.durations import format_duration, parse_duration
+from agentops_gen.plan.grouping import GroupBy
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIPlan, Plan, Rule, RuleGroup, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import (
     bad_events_template,
@@ -298,7 +298,8 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
         f"this {kind} alert fires on " + " or ".join(pieces)
         + (f", once at least {minimum} events failed in that window." if minimum else ".")
     )
-    summary = f"{spec.service} {slo.name}{grouping.naming(tuple(slo.group_by))}: error budget burn rate too high ({kind})"
+    summary = (f"{spec.service} {slo.name}{grouping.naming(tuple(slo.group_by))}: "
+               f"error budget burn rate too high ({kind})")
     long_windows = " or ".join(dict.fromkeys(w.long for w in pairs))
     description = (
         f"{go_template_literal(slo.description or slo.name)} Now {PERCENT_FORMAT} of events fail over the last "

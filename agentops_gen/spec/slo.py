@@ -9,11 +9,11 @@ from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator,
 from pydantic.types import AllowInfNan
 
 from agentops_gen.spec.common import (
+    LABEL_NAME_RE,
+    RESERVED_LABELS,
     AlertBase,
     Annotations,
     Duration,
-    LABEL_NAME_RE,
-    RESERVED_LABELS,
     Labels,
     Name,
     PositiveDuration,
