@@ -440,3 +440,31 @@ def test_generated_tests_fire_only_the_burning_groups_alert(tmp_path: Path, prom
     rules.write_text(rules.read_text().replace("sum by (model)(", "sum("))
     broken = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=600)
     assert broken.returncode != 0
+
+
+def test_outage_minimum_events_are_counted_per_group(tmp_path: Path, promtool: str) -> None:
+    """A quiet model failing its one call is no outage, even while a busy model has many failures (below 90%)."""
+    out = _render(tmp_path, SPEC)
+    outage = 'ALERTS{alertname="LlmCompletionAvailabilityOutage", alertstate="firing"}'
+    tests = [{
+        "interval": "1m",
+        "input_series": [
+            # quiet: one call at minute 20, and it fails (ratio 1 over the 2m window, 1 failed event < 2)
+            {"series": 'llm_completions_total{model="quiet",outcome="ok"}', "values": "0+0x40"},
+            {"series": 'llm_completions_total{model="quiet",outcome="error"}', "values": "0+0x19 1+0x20"},
+            # busy: 100 calls a minute, half fail (ratio 0.5, below the outage's 0.9)
+            {"series": 'llm_completions_total{model="busy",outcome="ok"}', "values": "0+50x40"},
+            {"series": 'llm_completions_total{model="busy",outcome="error"}', "values": "0+50x40"},
+            # down: 100 calls a minute, all failing from minute 20: its outage fires
+            {"series": 'llm_completions_total{model="down",outcome="ok"}', "values": "0+100x19 1900+0x20"},
+            {"series": 'llm_completions_total{model="down",outcome="error"}', "values": "0+0x19 0+100x20"},
+        ],
+        "promql_expr_test": [
+            # minute 20: only the quiet model's failed call is in the 2m window; minute 21: down's too
+            {"expr": f"count by (model) ({outage})", "eval_time": "20m", "exp_samples": []},
+            *({"expr": f"count by (model) ({outage})", "eval_time": f"{t}m",
+               "exp_samples": [{"labels": '{model="down"}', "value": 1}]} for t in (21, 22)),
+        ],
+    }]
+    result = _promtool_test(promtool, out, tests)
+    assert result.returncode == 0, result.stdout + result.stderr
