@@ -16,7 +16,8 @@ import yaml
 
 from agentops_gen.check.outputs import OutputError, check_dashboard
 from agentops_gen.pipeline import plan_paths
-from agentops_gen.plan.dashboard import alert_condition, dashboard_plan, grafana_unit
+from agentops_gen.plan.dashboard import alert_condition, dashboard_plan, grafana_unit, slo_selector
+from agentops_gen.plan.grouping import legend
 from agentops_gen.targets import grafana
 from agentops_gen.units import names
 from agentops_gen.units.promql import check_query
@@ -175,7 +176,7 @@ def test_slo_rows_read_the_recorded_series_and_draw_the_plan_thresholds() -> Non
     for service in plan.services:
         dash = grafana.dashboard_json(dashboard_plan(service))
         for slo in service.slos:
-            sel = f'{{service="{service.service}", slo="{slo.name}"}}'
+            sel = slo_selector(slo)  # grouped SLOs add `label=~"$label"` (tests/test_group_by.py)
             row = _row(dash, f"SLO {slo.name}:")
             sli = row[0]
             assert sli["targets"][1]["expr"] == f"1 - {names.sli_error_record(slo.period)}{sel}"
@@ -204,7 +205,8 @@ def test_summary_stats_show_objective_sli_and_budget_with_objective_colours() ->
     assert len(summary) == len(service.slos)
     for panel, slo in zip(summary, service.slos, strict=True):
         legends = [t["legendFormat"] for t in panel["targets"]]
-        assert legends == ["objective", f"SLI ({slo.period})", "budget left"]
+        assert legends == ["objective", legend(slo.group_by, f"SLI ({slo.period})"),
+                           legend(slo.group_by, "budget left")]
         sli_override = next(o for o in panel["fieldConfig"]["overrides"] if o["matcher"]["options"] == "B")
         steps = sli_override["properties"][0]["value"]["steps"]
         assert steps[1] == {"color": "green", "value": slo.objective / 100}

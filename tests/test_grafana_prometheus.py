@@ -103,10 +103,20 @@ def example(request: pytest.FixtureRequest, rendered_examples: Path,
     end = int(time.time()) // 60 * 60 - 120
     rules = rendered_examples / "prometheus" / f"{service}.rules.yaml"
     dashboard = rendered_examples / "grafana" / "dashboards" / team / f"{service}.json"
-    panels = json.loads(dashboard.read_text())["panels"]
+    dash = json.loads(dashboard.read_text())
+    panels = _all_values(dash)
     with running_prometheus([rules], week(end - WEEK, end).chunks(), workdir=tmp_path_factory.mktemp(service),
                             rules_from=end - 2 * 3600, rules_to=end) as prom:
         yield prom, end, panels
+
+
+def _all_values(dash: dict[str, Any]) -> list[dict[str, Any]]:
+    """The panels with each query variable (a grouped SLO's label) set to All, as Grafana sends it."""
+    text = json.dumps(dash["panels"])
+    for variable in dash["templating"]["list"]:
+        if variable["type"] == "query":
+            text = text.replace(f"${variable['name']}", variable["allValue"])
+    return list(json.loads(text))
 
 
 def _values(result: list[dict[str, Any]]) -> list[float]:

@@ -22,7 +22,7 @@ CHECK_MODULES = (
     "promql_syntax", "promql_rate_non_counter", "promql_counter_without_rate", "promql_histogram_quantile_le",
     "promql_selector_no_matchers", "promql_high_cardinality_by", "promql_raw_window_placeholder",
     "slo_bucket_boundary", "slo_mismatched_selectors", "slo_unreachable_burn_factor", "slo_no_budget_alerting",
-    "slo_raw_without_events",
+    "slo_raw_without_events", "slo_group_by_unbounded", "slo_group_by_series",
     "alerting_inline_secret", "alerting_env_placeholder", "alerting_relative_file_path", "alerting_missing_for",
     "alerting_missing_runbook", "alerting_unrouted_severity", "alerting_dead_route", "alerting_url_credentials",
     "alerting_relative_runbook_url",

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from agentops_gen.plan import names
+from agentops_gen.plan import grouping, names
 from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
+from agentops_gen.plan.grouping import GroupBy
 from agentops_gen.plan.model import (
     AlertPlan,
     AnomalyPlan,
@@ -172,6 +173,8 @@ def _shared_series(spec: ServiceSpec) -> dict[str, str]:
     """Counter series read by two or more SLOs -> the selector of their shared per-window rate."""
     usage: dict[str, int] = {}
     for slo in spec.slos:
+        if slo.group_by:
+            continue  # a grouped SLO sums by its labels: it reads its own rates
         for series in set(counter_series(slo.sli)):
             usage[series] = usage.get(series, 0) + 1
     shared = sorted(s for s, n in usage.items() if n > 1)
@@ -189,7 +192,7 @@ def _shared_group(spec: ServiceSpec, slo_plans: list[SLOPlan], shared: dict[str,
     for i, series in enumerate(sorted(shared)):
         windows: set[int] = set()
         for slo_spec, plan in zip(spec.slos, slo_plans, strict=True):
-            if series in counter_series(slo_spec.sli):
+            if not slo_spec.group_by and series in counter_series(slo_spec.sli):
                 windows.update(int(parse_duration(w)) for w in plan.record_windows)
                 if plan.sli_kind in ("ratio", "latency") and not slo_spec.alerting.outage.disable:
                     windows.add(int(parse_duration(slo_spec.alerting.outage.window)))
@@ -236,7 +239,8 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     unreachable = [w for w in every if burn_threshold(w.factor, budget) >= 1]
     record_s = sorted({CURRENT_BURN_WINDOW, *(w.long_s for w in windows), *(w.short_s for w in windows)})
     record_windows = [format_duration(s) for s in record_s]
-    template = error_ratio_template(slo.sli, shared)
+    group_by = tuple(slo.group_by)
+    template = error_ratio_template(slo.sli, {} if group_by else shared, group_by)
     labels = {**base, **slo.labels, "slo": slo.name}
     sel_labels = {"service": spec.service, "slo": slo.name}
     sel = _selector(sel_labels)
@@ -255,7 +259,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     bad_rules = []
     for seconds in sorted(bad_windows):
         w = format_duration(seconds)
-        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", shared)
+        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", {} if group_by else shared, group_by)
         assert bad is not None
         bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
     five = names.sli_error_record(format_duration(CURRENT_BURN_WINDOW))
@@ -286,7 +290,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alerts.append(alert)
         alert_rules.append(rule)
     if outage_on:
-        alert, rule = _outage_alert(spec, slo, template, labels, sel)
+        alert, rule = _outage_alert(spec, slo, template, labels, sel, group_by)
         alerts.append(alert)
         alert_rules.append(rule)
     for budget_alert in sorted(slo.alerting.budget, key=lambda b: -b.below):
@@ -295,9 +299,10 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alerts.append(alert)
         alert_rules.append(rule)
     if no_data and not slo.alerting.no_data.disable:
+        known = f"{names.sli_error_record(record_windows[-1])}{sel}"
         alert, rule = _no_data_alert(spec, slo.name, slo.alerting.no_data, read_selectors(slo.sli),
                                      {**labels, **slo.alerting.labels}, dict(slo.alerting.annotations),
-                                     f"the {slo.name} SLO", slo.runbook)
+                                     f"the {slo.name} SLO", slo.runbook, (group_by, known))
         alerts.append(alert)
         alert_rules.append(rule)
 
@@ -308,7 +313,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
         unreachable=tuple(unreachable), record_windows=tuple(record_windows), error_ratio_template=template,
-        selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook,
+        selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook, group_by=group_by,
         bad_event_windows=tuple(format_duration(w) for w in sorted(bad_windows)),
         min_bad_events={kind: min_bad_events(slo, kind) for kind in ("page", "ticket", "outage")},
         sli=sli_plan(slo.sli), labels=dict(slo.labels), outage_window=slo.alerting.outage.window,
@@ -355,7 +360,8 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
         f"this {kind} alert fires on " + " or ".join(pieces)
         + (f", once at least {minimum} events failed in that window." if minimum else ".")
     )
-    summary = f"{spec.service} {slo.name}: error budget burn rate too high ({kind})"
+    summary = (f"{spec.service} {slo.name}{grouping.naming(tuple(slo.group_by))}: "
+               f"error budget burn rate too high ({kind})")
     long_windows = " or ".join(dict.fromkeys(w.long for w in pairs))
     description = (
         f"{go_template_literal(slo.description or slo.name)} Now {PERCENT_FORMAT} of events fail over the last "
@@ -373,14 +379,14 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
 
 
 def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, str],
-                  sel: str) -> tuple[AlertPlan, Rule]:
+                  sel: str, group_by: GroupBy) -> tuple[AlertPlan, Rule]:
     outage = slo.alerting.outage
     name = names.outage_alert(spec.service, slo.name)
     minimum = min_bad_events(slo, "outage")
     expr = f"(\n{template.replace('{{ window }}', outage.window)}\n) > {format_number(outage.error_ratio)}"
     if minimum:
-        # The ratio has no labels (sum), the recorded count has the SLO's: match on nothing.
-        expr += f"\nand on()\n{bad_events_clause(outage.window, minimum, sel)}"
+        # The ratio has only the group labels (sum by), the recorded count the SLO's too: match on the group.
+        expr += f"\nand {grouping.on(group_by)}\n{bad_events_clause(outage.window, minimum, sel)}"
     what = "are slower than the objective allows" if slo.sli.kind == "latency" else "failed"
     state = "(close to) stalled" if slo.sli.kind == "latency" else "(close to) fully down"
     meaning = (
@@ -388,7 +394,7 @@ def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, 
         f"{outage.window}: the service is {state}. A one-minute blip cannot fill the window"
         + (f", and fewer than {minimum} failed events in it never fire the alert." if minimum else ".")
     )
-    summary = (f"{spec.service} {slo.name}: outage, almost every event is "
+    summary = (f"{spec.service} {slo.name}{grouping.naming(group_by)}: outage, almost every event is "
                + ("too slow" if slo.sli.kind == "latency" else "failing"))
     description = (f"{go_template_literal(slo.description or slo.name)} Now {PERCENT_FORMAT} of events "
                    f"{'are too slow' if slo.sli.kind == 'latency' else 'fail'} over the last {outage.window}. "
@@ -406,7 +412,8 @@ def _budget_alert(spec: ServiceSpec, slo: SLO, below: float, severity: str, for_
     words = period_words(period_s)
     meaning = (f"Less than {format_number(below)}% of the {words} error budget of {slo.name} is left; "
                "releases and risky changes should slow down until it recovers.")
-    summary = f"{spec.service} {slo.name}: less than {format_number(below)}% of the error budget left"
+    summary = (f"{spec.service} {slo.name}{grouping.naming(tuple(slo.group_by))}: less than "
+               f"{format_number(below)}% of the error budget left")
     description = (f"Now {PERCENT_FORMAT} of the budget is left. Objective {format_number(slo.objective)}% over "
                    f"{period_span(period_s)}. {go_template_literal(meaning)}")
     rule = Rule(alert=name, expr=expr, for_=_nonzero(for_),
@@ -416,20 +423,29 @@ def _budget_alert(spec: ServiceSpec, slo: SLO, below: float, severity: str, for_
 
 
 def _no_data_alert(spec: ServiceSpec, subject: str, opts: NoDataAlert, selectors: list[str], labels: dict[str, str],
-                   annotations: dict[str, str], what: str, first_checks: str | None) -> tuple[AlertPlan, Rule]:
-    """An alert when any series the SLO or KPI reads has had no sample for `window` (+ `for`)."""
+                   annotations: dict[str, str], what: str, first_checks: str | None,
+                   groups: tuple[GroupBy, str] = ((), "")) -> tuple[AlertPlan, Rule]:
+    """An alert when any series the SLO or KPI reads has had no sample for `window` (+ `for`); for a grouped SLO
+    also per group: `groups` is (group labels, the recorded ratio whose groups are known)."""
     name = names.no_data_alert(spec.service, subject)
     window = opts.window or NO_DATA_WINDOW
     for_ = opts.for_ if opts.for_ is not None else NO_DATA_FOR
     severity = opts.severity or NO_DATA_SEVERITY
     # max() drops the selectors' labels: one alert per SLO/KPI, labelled like its other alerts.
     expr = "max(\n  " + "\n  or\n  ".join(f"absent_over_time({s}[{window}])" for s in selectors) + "\n)"
+    group_by, known = groups
+    if group_by:
+        # absent_over_time() only sees a selector with no series at all; a group whose series stopped
+        # while others go on is a group the longest recorded ratio still knows and no selector has a sample of.
+        by = grouping.by(group_by)
+        expr += "".join(f"\nor\n(\n  group{by}({known})\n  unless\n  group{by}(present_over_time({s}[{window}]))\n)"
+                        for s in selectors)
     reads = ", ".join(f"`{s}`" for s in selectors)
     total = human_duration(parse_duration(window) + parse_duration(for_))
     meaning = (f"No sample of {reads} for {total}: {what} cannot be measured (metric renamed, label changed, "
                "scrape target gone or exporter down), so none of its other alerts can fire. Zero traffic is not "
                "no data: a counter that stays flat still has samples.")
-    summary = f"{spec.service} {subject}: no data for {total}"
+    summary = f"{spec.service} {subject}{grouping.naming(group_by)}: no data for {total}"
     description = go_template_literal(meaning)
     rule = Rule(alert=name, expr=expr, for_=_nonzero(for_), labels={**labels, "severity": severity},
                 annotations=_common_annotations(spec, name, summary, description, annotations))

@@ -15,6 +15,7 @@ import promql_parser
 
 from agentops_gen.plan import names
 from agentops_gen.plan.durations import format_duration
+from agentops_gen.plan.grouping import legend
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIBound, KPIPlan, ServicePlan, SLOPlan, UserPanel
 from agentops_gen.plan.windows import format_number
 from agentops_gen.units.promql import parse
@@ -80,6 +81,17 @@ class RowPlan:
 
     title: str
     panels: tuple[PanelPlan, ...]
+    repeat: str = ""
+    """A variable Grafana repeats the row for, once per selected value (a grouped SLO: one row per group)."""
+
+
+@dataclass(frozen=True)
+class VariablePlan:
+    """A dashboard template variable over one SLO group label; its values come from the recorded series."""
+
+    name: str
+    query: str
+    """Grafana's label_values(<series>, <label>)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +105,7 @@ class DashboardPlan:
     service: str
     tags: tuple[str, ...]
     rows: tuple[RowPlan, ...]
+    variables: tuple[VariablePlan, ...] = ()
 
 
 def grafana_unit(unit: str) -> str:
@@ -115,20 +128,36 @@ def dashboard_plan(service: ServicePlan) -> DashboardPlan:
     return DashboardPlan(
         uid=names.dashboard_uid(service.service), title=service.service, description=service.description,
         team=service.team, service=service.service, tags=("agentops-gen", service.team, service.service),
-        rows=tuple(rows),
+        rows=tuple(rows), variables=group_variables(service),
     )
+
+
+def group_variables(service: ServicePlan) -> tuple[VariablePlan, ...]:
+    """One variable per group label of the service's SLOs, its values read from the budget-remaining series
+    (recorded for every group seen in the SLO period)."""
+    labels = dict.fromkeys(label for slo in service.slos for label in slo.group_by)
+    series = f'{names.BUDGET_REMAINING_RECORD}{{service="{service.service}"}}'
+    return tuple(VariablePlan(label, f"label_values({series}, {label})") for label in labels)
 
 
 def _selector(labels: dict[str, str]) -> str:
     return "{" + ", ".join(f'{k}="{v}"' for k, v in labels.items()) + "}"
 
 
+def slo_selector(slo: SLOPlan) -> str:
+    """The SLO's labels, plus `model=~"$model"` per group label: a grouped SLO's panels follow the variables."""
+    sel = _selector(slo.selector_labels)
+    if not slo.group_by:
+        return sel
+    return sel[:-1] + "".join(f', {label}=~"${label}"' for label in slo.group_by) + "}"
+
+
 def slo_queries(slo: SLOPlan) -> dict[str, str]:
     """The recorded series of an SLO a dashboard reads, by role (sli, sli_period, budget_remaining...)."""
-    sel = _selector(slo.selector_labels)
+    sel = slo_selector(slo)
     five = names.sli_error_record(format_duration(5 * 60))
     return {
-        "objective": f"{names.OBJECTIVE_RECORD}{sel}",
+        "objective": f"{names.OBJECTIVE_RECORD}{_selector(slo.selector_labels)}",  # one per SLO, not per group
         "sli": f"1 - {five}{sel}",
         "sli_period": f"1 - {names.sli_error_record(slo.period)}{sel}",
         "budget_remaining": f"{names.BUDGET_REMAINING_RECORD}{sel}",
@@ -137,8 +166,9 @@ def slo_queries(slo: SLOPlan) -> dict[str, str]:
 
 def burn_rate_query(slo: SLOPlan, window: str) -> str:
     """Burn rate over one window: the recorded error ratio divided by the recorded error budget."""
-    sel = _selector(slo.selector_labels)
-    return f"{names.sli_error_record(window)}{sel} / on(service, slo) group_left {names.ERROR_BUDGET_RECORD}{sel}"
+    sel = slo_selector(slo)
+    budget = _selector(slo.selector_labels)  # the budget is one series per SLO: no group labels
+    return f"{names.sli_error_record(window)}{sel} / on(service, slo) group_left {names.ERROR_BUDGET_RECORD}{budget}"
 
 
 def _runbook_links(alerts: tuple[AlertPlan, ...]) -> tuple[Link, ...]:
@@ -152,8 +182,8 @@ def _summary_row(service: ServicePlan) -> RowPlan:
         panels.append(PanelPlan(
             kind="stat", title=f"{slo.name}: {format_number(slo.objective)}% over {slo.period}",
             queries=(Query(q["objective"], "objective", "objective"),
-                     Query(q["sli_period"], f"SLI ({slo.period})", "sli"),
-                     Query(q["budget_remaining"], "budget left", "budget")),
+                     Query(q["sli_period"], legend(slo.group_by, f"SLI ({slo.period})"), "sli"),
+                     Query(q["budget_remaining"], legend(slo.group_by, "budget left"), "budget")),
             unit="percentunit", steps=((None, "blue"),),
             # Green only at or above the objective; the budget turns orange in its last quarter.
             per_query_steps={"sli": ((None, "red"), (slo.objective / 100, "green")), "budget": budget_steps(slo)},
@@ -182,12 +212,14 @@ def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
     objective = slo.objective / 100
     panels = [
         PanelPlan(kind="timeseries", title=f"{slo.name}: SLI vs objective",
-                  queries=(Query(q["sli"], "SLI (5m)"), Query(q["sli_period"], f"SLI ({slo.period})")),
+                  queries=(Query(q["sli"], legend(slo.group_by, "SLI (5m)")),
+                           Query(q["sli_period"], legend(slo.group_by, f"SLI ({slo.period})"))),
                   unit="percentunit", steps=((None, "red"), (objective, "green")), threshold_lines=True,
                   description=f"Share of good events; the dashed line is the objective "
                               f"({format_number(slo.objective)}%).", links=links, width=6),
         PanelPlan(kind="timeseries", title=f"{slo.name}: error budget remaining ({slo.period})",
-                  queries=(Query(q["budget_remaining"], "budget remaining"),), unit="percentunit",
+                  queries=(Query(q["budget_remaining"], legend(slo.group_by, "budget remaining")),),
+                  unit="percentunit",
                   steps=budget_steps(slo), threshold_lines=True, links=links, width=6,
                   description=f"Share of the {slo.period} error budget left; below 0 the SLO is missed."),
     ]
@@ -200,12 +232,17 @@ def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
         colour = SEVERITY_COLOUR[severity]
         panels.append(PanelPlan(
             kind="timeseries", title=f"{slo.name}: burn rate, {severity} windows",
-            queries=tuple(Query(burn_rate_query(slo, format_duration(s)), f"{format_duration(s)} burn rate")
+            queries=tuple(Query(burn_rate_query(slo, format_duration(s)),
+                                legend(slo.group_by, f"{format_duration(s)} burn rate"))
                           for s in windows),
             unit="suffix:x", steps=((None, "green"), *sorted((w.factor, colour) for w in pairs)),
             threshold_lines=True, description=alert.meaning, links=links, width=6,
         ))
     title = f"SLO {slo.name}: {format_number(slo.objective)}% over {slo.period}"
+    if slo.group_by:
+        # Grafana repeats the row per value of the first group label; the other labels stay series in it.
+        first = slo.group_by[0]
+        return RowPlan(f"{title} ({first} ${first})", tuple(panels), repeat=first)
     return RowPlan(title, tuple(panels))
 
 

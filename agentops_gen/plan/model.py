@@ -135,6 +135,8 @@ class SLOPlan:
     """`alerting.no_data.window` as written (None: the default)."""
     budget_thresholds: tuple[float, ...] = field(kw_only=True)
     """`alerting.budget[].below` in percent, as written."""
+    group_by: tuple[str, ...] = ()
+    """Labels that make this one SLO per label value; every recorded series and alert carries them."""
 
 
 @dataclass(frozen=True)

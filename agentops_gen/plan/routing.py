@@ -117,6 +117,12 @@ def service_route(service: ServicePlan, platform: PlatformSpec | None, mute: tup
                 mute_time_intervals=mute if severity in TICKET_SEVERITIES else (),
             ))
     group_by = service.notify_group_by
+    labels = group_labels(service)
+    if labels:
+        # One model's page must never merge with another's notification: the SLO group labels join the grouping.
+        inherited = group_by if group_by is not None else tuple((platform.alertmanager if platform else
+                                                                 AlertmanagerSettings()).group_by)
+        group_by = inherited if "..." in inherited else (*inherited, *(x for x in labels if x not in inherited))
     if not children and group_by is None:
         return None
     return RoutePlan(matchers=(eq("service", service.service),), group_by=group_by, routes=tuple(children),
@@ -144,6 +150,16 @@ def _with_templates(integrations: dict[str, list[dict[str, Any]]]) -> dict[str, 
             for kind, entries in integrations.items()}
 
 
+def group_labels(service: ServicePlan) -> tuple[str, ...]:
+    """Every `group_by` label of the service's SLOs, in spec order (empty: no grouped SLO)."""
+    return tuple(dict.fromkeys(label for slo in service.slos for label in slo.group_by))
+
+
+def _alert_groups(service: ServicePlan, alert_subject: str) -> tuple[str, ...]:
+    slo = service.slo_named(alert_subject)
+    return slo.group_by if slo is not None else ()
+
+
 def is_outage(alert_kind: str, alert_name: str) -> bool:
     """Alerts that mean the whole service is down: SLO outage alerts and plain alerts named *Down."""
     return alert_kind == "outage" or (alert_kind == "plain" and alert_name.endswith("Down"))
@@ -155,17 +171,26 @@ def inhibit_rules(service: ServicePlan) -> list[InhibitPlan]:
     alerts = service.alerts
     rules: list[InhibitPlan] = []
     # Only a critical alert may silence others: a warning must never hide a page.
-    outages = sorted(a.name for a in alerts if is_outage(a.kind, a.name) and a.severity == "critical")
+    outage_alerts = [a for a in alerts if is_outage(a.kind, a.name) and a.severity == "critical"]
+    outages = sorted(a.name for a in outage_alerts)
+    # A grouped SLO's outage (one model down) silences only that group's alerts: one rule per set of group labels.
+    by_groups: dict[tuple[str, ...], list[str]] = {}
+    for a in sorted(outage_alerts, key=lambda a: a.name):
+        by_groups.setdefault(_alert_groups(service, a.subject), []).append(a.name)
     if outages and any(a.name not in outages for a in alerts):
-        rules.append(InhibitPlan(f"{service.service}: an outage/down alert silences the service's other alerts",
-                                 (svc, one_of("alertname", outages)), (svc, none_of("alertname", outages)),
-                                 ("service",)))
+        for groups, sources in sorted(by_groups.items()):
+            which = f" (per {', '.join(groups)})" if groups else ""
+            rules.append(InhibitPlan(f"{service.service}: an outage/down alert silences the service's other "
+                                     f"alerts{which}",
+                                     (svc, one_of("alertname", sources)), (svc, none_of("alertname", outages)),
+                                     ("service", *groups)))
+    every_group = group_labels(service)
     slos_by_severity = {sev: {a.labels.get("slo") for a in alerts if a.severity == sev} - {None}
                         for sev in ("critical", "warning")}
     if slos_by_severity["critical"] & slos_by_severity["warning"]:
         rules.append(InhibitPlan(f"{service.service}: a critical SLO alert silences warnings of the same SLO",
                                  (svc, eq("severity", "critical"), present("slo")), (svc, eq("severity", "warning")),
-                                 ("service", "slo")))
+                                 ("service", "slo", *every_group)))
     kpi_alerts = {sev: [a for a in alerts if a.kind == "kpi" and a.severity == sev] for sev in ("critical", "warning")}
     leveled = {a.subject for a in kpi_alerts["critical"]} & {a.subject for a in kpi_alerts["warning"]}
     if leveled:
@@ -180,7 +205,8 @@ def inhibit_rules(service: ServicePlan) -> list[InhibitPlan]:
     if both:
         rules.append(InhibitPlan(f"{service.service}: the page burn-rate alert silences the ticket one of its SLO",
                                  (svc, one_of("alertname", [pages[s] for s in both])),
-                                 (svc, one_of("alertname", [tickets[s] for s in both])), ("service", "slo")))
+                                 (svc, one_of("alertname", [tickets[s] for s in both])),
+                                 ("service", "slo", *every_group)))
     for rule in rules:
         if not disjoint(rule.source, rule.target):
             raise RuntimeError(f"inhibit rule {rule.why!r}: source and target can match the same alert")

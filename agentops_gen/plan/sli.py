@@ -13,6 +13,7 @@ import re
 import promql_parser
 
 from agentops_gen.plan.durations import parse_threshold
+from agentops_gen.plan.grouping import GroupBy, by, on, summed, union, zero_filled
 from agentops_gen.plan.windows import format_number
 from agentops_gen.spec.slo import SLI
 from agentops_gen.units.promql import check_query, nodes, selector_parts, substitute_window
@@ -60,10 +61,10 @@ def _series(selector: str, suffix: str = "", extra: str = "") -> str:
     return f"{name}{suffix}{{{inner}}}" if inner else f"{name}{suffix}"
 
 
-def _rate(series: str, shared: dict[str, str]) -> str:
+def _rate(series: str, shared: dict[str, str], group_by: GroupBy = ()) -> str:
     if series in shared:
         return f"sum({shared[series]})"
-    return f"sum(rate({series}[{{{{ window }}}}]))"
+    return summed(f"rate({series}[{{{{ window }}}}])", group_by)
 
 
 def counter_series(sli: SLI) -> list[str]:
@@ -81,29 +82,33 @@ def counter_series(sli: SLI) -> list[str]:
     return []
 
 
-def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None) -> str:
+def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = ()) -> str:
     """Error-ratio PromQL with a `{{ window }}` placeholder, for any SLI kind.
 
     `shared` maps a counter series to a recorded per-window rate that several SLOs of the service
-    read, so the same rate() over the same selector and window is evaluated once.
+    read, so the same rate() over the same selector and window is evaluated once. `group_by` keeps
+    those labels: one ratio per group (plan/grouping.py).
     """
     rates = shared or {}
     if sli.raw is not None:
         return finite(substitute_window(sli.raw.error_ratio.strip(), "{{ window }}"))  # also Sloth's {{.window}}
     part, *total_series = counter_series(sli)
-    total = f"({_total_rate(total_series, rates)} > 0)"
-    part_rate = f"({_rate(part, rates)} or vector(0))"
+    total_rate = _total_rate(total_series, rates, group_by)
+    total = f"({total_rate} > 0)"
+    part_rate = zero_filled(_rate(part, rates, group_by), group_by, total_rate)
     if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
         return f"{part_rate}\n/\n{total}"
     return f"1 - (\n  {part_rate}\n  /\n  {total}\n)"
 
 
-def _total_rate(totals: list[str], rates: dict[str, str]) -> str:
+def _total_rate(totals: list[str], rates: dict[str, str], group_by: GroupBy = ()) -> str:
     """The events rate: one total counter, or the sum of several."""
     if len(totals) == 1:
-        return _rate(totals[0], rates)
+        return _rate(totals[0], rates, group_by)
     # each counter may not exist yet (0); a sum of zeros still drops the sample at zero traffic
-    return "(" + " + ".join(f"({_rate(t, rates)} or vector(0))" for t in totals) + ")"
+    each = [_rate(t, rates, group_by) for t in totals]
+    every_group = union(each)
+    return "(" + " + ".join(zero_filled(r, group_by, every_group) for r in each) + ")"
 
 
 def error_ratio(sli: SLI, window: str) -> str:
@@ -116,7 +121,8 @@ def finite(query: str) -> str:
     return f"(\n  {query.strip()}\n) > -Inf < +Inf"
 
 
-def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | None = None) -> str | None:
+def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | None = None,
+                        group_by: GroupBy = ()) -> str | None:
     """Failed events per second over `{{ window }}` (None: a raw SLI without `events`).
 
     For counter SLIs it is the failed-event rate itself (never NaN: no division); a raw SLI's is its
@@ -127,12 +133,13 @@ def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | No
         if sli.raw.events is None:
             return None
         events = substitute_window(sli.raw.events.strip(), "{{ window }}")
-        return f"{ratio_record}\n* on() group_left()\nsum(\n  {events}\n)"
+        return f"{ratio_record}\n* {on(group_by)} group_left()\nsum{by(group_by)}(\n  {events}\n)"
     part, *total_series = counter_series(sli)
-    part_rate = f"({_rate(part, rates)} or vector(0))"
+    total_rate = _total_rate(total_series, rates, group_by)
+    part_rate = zero_filled(_rate(part, rates, group_by), group_by, total_rate)
     if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
         return part_rate
-    return f"{_total_rate(total_series, rates)}\n- {part_rate}"
+    return f"{total_rate}\n- {part_rate}"
 
 
 def read_selectors(sli: SLI) -> list[str]:

@@ -9,6 +9,8 @@ from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator,
 from pydantic.types import AllowInfNan
 
 from agentops_gen.spec.common import (
+    LABEL_NAME_RE,
+    RESERVED_LABELS,
     AlertBase,
     Annotations,
     Duration,
@@ -103,6 +105,22 @@ class ScoreSLI(SpecModel):
     @classmethod
     def _base_name(cls, value: str) -> str:
         return _histogram_base(value)
+
+
+MAX_GROUP_LABELS = 4
+GROUP_RESERVED = frozenset({"le", "alertname", "objective", "period", "sli_kind", "agentops_series"})
+"""Labels a group cannot be: the histogram bucket label, and labels the generated rules and alerts set."""
+
+
+def _group_label(value: str) -> str:
+    if not LABEL_NAME_RE.match(value) or value.startswith("__"):
+        raise ValueError(f"{value!r} is not a label name (^[a-zA-Z_][a-zA-Z0-9_]*$, no leading __)")
+    if value in RESERVED_LABELS or value in GROUP_RESERVED:
+        raise ValueError(f"{value!r} is a label agentops-gen sets or reads itself; group by a label of your metrics")
+    return value
+
+
+GroupLabel = Annotated[str, AfterValidator(_group_label)]
 
 
 def _histogram_base(value: str) -> str:
@@ -268,10 +286,21 @@ class SLO(SpecModel):
     """First checks for whoever is paged (Markdown); copied into every runbook of this SLO."""
     labels: Labels = {}
     """Labels added to this SLO's rules and alerts."""
+    group_by: list[GroupLabel] = []
+    """One SLO per value of these labels (per model, per tenant, per tool): docs/group-by.md."""
     sli: SLI
     """How good and bad events are counted: exactly one of `ratio`, `latency`, `score`, `raw`."""
     alerting: SLOAlerting = SLOAlerting()
     """Options of this SLO's alerts (burn rate, outage, budget, no data)."""
+
+    @field_validator("group_by")
+    @classmethod
+    def _group_once(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError("list each label once")
+        if len(value) > MAX_GROUP_LABELS:
+            raise ValueError(f"at most {MAX_GROUP_LABELS} labels (every combination of values is its own SLO)")
+        return value
 
     @field_validator("objective", mode="before")
     @classmethod

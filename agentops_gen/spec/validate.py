@@ -404,6 +404,7 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
     default_period = parse_duration(spec.period)
     for i, slo in enumerate(spec.slos):
         period = parse_duration(slo.period) if slo.period else default_period
+        yield from (err(path, message) for path, message in group_by_problems(spec, i))
         for kind in ("latency", "score"):
             sli = getattr(slo.sli, kind)
             if sli is None or sli.buckets is None:
@@ -440,6 +441,33 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
     for i, alert in enumerate(spec.alerts):
         if parse_duration(alert.for_) >= default_period:
             yield err(("alerts", i, "for"), "`for:` is not shorter than the SLO period", code=PERIOD_WINDOW)
+
+
+def group_by_problems(spec: ServiceSpec, i: int) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    """A group label set as a fixed label would merge every group into one; a raw SLI must keep the labels."""
+    from agentops_gen.check.promql import substitute_window
+    from agentops_gen.plan.grouping import dropped_labels
+
+    slo = spec.slos[i]
+    fixed = [("labels", spec.labels), (f"slos[{i}].labels", slo.labels),
+             (f"slos[{i}].alerting.labels", slo.alerting.labels),
+             (f"slos[{i}].alerting.page.labels", slo.alerting.page.labels),
+             (f"slos[{i}].alerting.ticket.labels", slo.alerting.ticket.labels)]
+    for j, label in enumerate(slo.group_by):
+        for where, labels in fixed:
+            if label in labels:
+                yield ("slos", i, "group_by", j), (f"{label!r} is also a fixed label in {where}: every group would "
+                                                   "carry the same value; remove one of them")
+    raw = slo.sli.raw
+    if raw is None or not slo.group_by:
+        return
+    for key, query in (("error_ratio", raw.error_ratio), ("events", raw.events)):
+        if query is None:
+            continue
+        lost = dropped_labels(substitute_window(query, "5m"), tuple(slo.group_by))
+        if lost:
+            yield ("slos", i, "sli", "raw", key), (f"the query drops group label(s) {', '.join(lost)} "
+                                                   f"(group_by): aggregate with `by ({', '.join(slo.group_by)})`")
 
 
 def check_across_files(specs: SpecSet) -> Iterator[SpecError]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentops_gen.plan.dashboard import DashboardPlan, RowPlan, dashboard_plan
+from agentops_gen.plan.dashboard import DashboardPlan, RowPlan, VariablePlan, dashboard_plan
 from agentops_gen.plan.model import Plan
 from agentops_gen.targets.grafana_panels import panel_json
 from agentops_gen.targets.jinja import render_template
@@ -33,7 +33,8 @@ def layout(rows: tuple[RowPlan, ...]) -> list[dict[str, Any]]:
     y = 0
     for row in rows:
         panels.append({"id": len(panels) + 1, "type": "row", "title": row.title, "collapsed": False,
-                       "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": y}, "panels": []})
+                       "gridPos": {"h": 1, "w": GRID_WIDTH, "x": 0, "y": y}, "panels": [],
+                       **({"repeat": row.repeat} if row.repeat else {})})
         y += 1
         x = line_height = 0
         for panel in row.panels:
@@ -71,12 +72,24 @@ def dashboard_json(dash: DashboardPlan) -> dict[str, Any]:
             "type": "datasource", "name": "datasource", "label": "Prometheus", "query": "prometheus",
             "regex": "", "hide": 0, "refresh": 1, "multi": False, "includeAll": False, "options": [],
             "skipUrlSync": False,
-        }]},
+        }, *(_group_variable(v) for v in dash.variables)]},
         "annotations": {"list": [{
             "builtIn": 1, "datasource": {"type": "grafana", "uid": "-- Grafana --"}, "enable": True, "hide": True,
             "iconColor": "rgba(0, 211, 255, 1)", "name": "Annotations & Alerts", "type": "dashboard",
         }]},
         "panels": layout(dash.rows),
+    }
+
+
+def _group_variable(variable: VariablePlan) -> dict[str, Any]:
+    """A multi-value query variable over one SLO group label; All is `.*` (every group, and ungrouped series)."""
+    return {
+        "type": "query", "name": variable.name, "label": variable.name,
+        "datasource": {"type": "prometheus", "uid": "${datasource}"},
+        "query": variable.query,
+        "definition": variable.query, "regex": "", "hide": 0, "refresh": 2, "sort": 1, "multi": True,
+        "includeAll": True, "allValue": ".*", "current": {"selected": True, "text": ["All"], "value": ["$__all"]},
+        "options": [], "skipUrlSync": False,
     }
 
 

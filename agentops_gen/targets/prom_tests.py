@@ -361,14 +361,18 @@ def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | No
     return low if low == high else None
 
 
-def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
-    """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it."""
+def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: bool = False) -> list[Case]:
+    """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it.
+
+    `grouped`: the same incident in one group while a second group stays healthy (a grouped SLO).
+    """
     kind = alert.kind.removeprefix("burn-")
     minimum = slo.min_bad_events.get(kind, 0)
     pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
     for_min = _minutes(alert.for_)
     # With full windows the pairs fire at distinct times, so each pair can be made to fire first.
-    start = min(max(p[0] for p in pairs), MAX_HISTORY)
+    # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
+    start = INCIDENT_START if grouped else min(max(p[0] for p in pairs), MAX_HISTORY)
     cases = []
     for index, (long_min, short_min, threshold) in enumerate(pairs):
         others = pairs[:index] + pairs[index + 1:]
@@ -395,7 +399,7 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
             case = _fire_case(service, slo, alert, step, when, value,
                               f"{alert.name} fires {when - start}m after a step to {incident:.4g} "
                               f"error ratio (the {format_duration(long_min * 60)}/"
-                              f"{format_duration(short_min * 60)} pair)")
+                              f"{format_duration(short_min * 60)} pair)", grouped=grouped)
             if case is not None:
                 cases.append(case)
             break
@@ -450,12 +454,28 @@ def _printable(value: float) -> bool:
     return go_printf_4g(value * (1 - 1e-9)) == go_printf_4g(value * (1 + 1e-9)) == go_printf_4g(value)
 
 
+GROUP_VALUES = ("burning", "healthy")
+"""Values of the group labels in a grouped SLO's two-group case."""
+
+
 def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timing.Step, when: int, value: float,
-               name: str) -> Case | None:
+               name: str, grouped: bool = False) -> Case | None:
     series = slo_series(service, slo, step, when + 1)
     if series is None:
         return None
-    expected = _expected(alert, {}, value)
+    group: dict[str, str] = {}
+    if grouped:
+        # The burning group gets the incident, the healthy one the same traffic without errors: only the
+        # burning group's alert may fire, carrying its labels (exp_alerts lists exactly one alert).
+        group = dict.fromkeys(slo.group_by, GROUP_VALUES[0])
+        healthy = slo_series(service, slo, timing.Step(start=0, incident=0.0, events=step.events), when + 1)
+        both = _in_group(series, group, slo) if healthy is not None else None
+        calm = _in_group(healthy or [], dict.fromkeys(slo.group_by, GROUP_VALUES[1]), slo)
+        if both is None or calm is None:
+            return None
+        series = both + calm
+        name = f"{name}, in the {'/'.join(slo.group_by)}={GROUP_VALUES[0]} group only"
+    expected = _expected(alert, group, value)
     if expected is None:
         return None
     case = Case(name=name, series=series)
@@ -464,6 +484,18 @@ def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timin
         {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
     ]
     return case
+
+
+def _in_group(series: list[tuple[str, str]], group: dict[str, str],
+              slo: SLOPlan) -> list[tuple[str, str]] | None:
+    """The series relabelled into one group (None when a selector of the SLI pins a group label)."""
+    out = []
+    for literal, values in series:
+        name, labels = identity(literal)
+        if any(label in labels for label in group):
+            return None
+        out.append((series_literal(name, {**labels, **group}), values))
+    return out
 
 
 def _kpi_cases(service: ServicePlan) -> list[Case]:
@@ -811,6 +843,8 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
                 continue  # the vanished-series case
             if alert.kind.startswith("burn-"):
                 found = _burn_cases(service, slo, alert)
+                if slo.group_by and alert.kind == "burn-page":
+                    found += _burn_cases(service, slo, alert, grouped=True)[:1]
             elif alert.kind == "outage":
                 found = _outage_cases(service, slo, alert)
             else:

@@ -64,6 +64,10 @@ class Runbook:
     dashboard_url: str
     silence: str
     receivers: tuple[str, ...]
+    group_by: tuple[str, ...] = ()
+    """The SLO's group labels: the alert is about the group its labels name."""
+    group_query: str | None = None
+    """The recorded 5m error ratio of one group, `<label>` placeholders to fill from the alert."""
 
 
 def runbook_file(alert: AlertPlan) -> str:
@@ -155,16 +159,27 @@ def dashboard_url(service: ServicePlan, plan: Plan) -> str:
     return f"{service.dashboard_base_url}/d/{names.dashboard_uid(service.service)}"
 
 
-def silence_command(alert: AlertPlan, service: str) -> str:
-    """amtool command that silences exactly this alert of this service."""
+def silence_command(alert: AlertPlan, service: str, group_by: tuple[str, ...] = ()) -> str:
+    """amtool command that silences exactly this alert of this service (of one group: its labels from the shell,
+    `MODEL=gpt-4o amtool ...`, and the command refuses to run without them)."""
     comment = f"{alert.name}: acknowledged, see runbook {alert.runbook_path}"
-    return (f"amtool silence add alertname={shlex.quote(alert.name)} service={shlex.quote(service)} "
+    groups = "".join(f' {label}="${{{label.upper()}:?set {label.upper()} to the alert\'s {label} label}}"'
+                     for label in group_by)
+    return (f"amtool silence add alertname={shlex.quote(alert.name)} service={shlex.quote(service)}{groups} "
             f"--comment={shlex.quote(comment)} --duration={SILENCE_FOR.get(alert.severity, '2h')}")
 
 
 def _bound(alert: AlertPlan, service: ServicePlan) -> KPIBound | None:
     kpi = next((k for k in service.kpis if k.name == alert.subject), None) if alert.kind == "kpi" else None
     return kpi.bound_of(alert.name) if kpi else None
+
+
+def group_query(slo: SLOPlan) -> str | None:
+    """`slo:sli_error:ratio_rate5m{service=..., slo=..., model="<model>"}`: one group's recorded error ratio."""
+    if not slo.group_by:
+        return None
+    matchers = [f'{k}="{v}"' for k, v in slo.selector_labels.items()] + [f'{g}="<{g}>"' for g in slo.group_by]
+    return f"{names.sli_error_record('5m')}{{{', '.join(matchers)}}}"
 
 
 def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
@@ -176,8 +191,10 @@ def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
         meaning=untemplate(alert.meaning), budget_math=budget_math(alert, slo) if slo else (),
         impact=impact(alert, slo, service),
         sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo and alert.kind != "no-data" else None,
-        dashboard_url=dashboard_url(service, plan), silence=silence_command(alert, service.service),
+        dashboard_url=dashboard_url(service, plan),
+        silence=silence_command(alert, service.service, slo.group_by if slo else ()),
         receivers=service.notify.get(alert.severity, ()),
+        group_by=slo.group_by if slo else (), group_query=group_query(slo) if slo else None,
     )
 
 
