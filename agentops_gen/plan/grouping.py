@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import promql_parser
-
 from agentops_gen.plan.model import ServicePlan, SLOPlan
 
 GroupBy = tuple[str, ...]
@@ -84,47 +82,3 @@ def rules_per_group(service: ServicePlan, slo: SLOPlan) -> tuple[int, int]:
     rules = [r for g in service.groups for r in g.rules if r.labels.get("slo") == slo.name]
     records = sum(1 for r in rules if r.record) - PER_SLO_RECORDS
     return records, sum(1 for r in rules if r.alert)
-
-
-def dropped_labels(query: str, group_by: GroupBy) -> list[str]:
-    """Group labels the query's result does not carry (a raw SLI must keep them), in group_by order."""
-    from agentops_gen.check.promql import parse
-
-    tree = parse(query)
-    return [label for label in group_by if _keeps(tree, label) is False]
-
-
-def _keeps(node: object, label: str) -> bool | None:
-    """Does the result of `node` keep `label` of its input series? None: a scalar (no labels, no say)."""
-    p = promql_parser
-    if isinstance(node, (p.VectorSelector, p.MatrixSelector)):
-        return True
-    if isinstance(node, (p.NumberLiteral, p.StringLiteral)):
-        return None
-    if isinstance(node, (p.ParenExpr, p.UnaryExpr, p.SubqueryExpr)):
-        return _keeps(node.expr, label)
-    if isinstance(node, p.Call):
-        if node.func.name in ("scalar", "time", "pi"):
-            return None
-        if node.func.name == "vector":
-            return False
-        vectors = [k for k in (_keeps(arg, label) for arg in node.args) if k is not None]
-        return all(vectors) if vectors else None
-    if isinstance(node, p.AggregateExpr):
-        inner = _keeps(node.expr, label)
-        if str(node.op) in ("topk", "bottomk"):
-            return inner
-        modifier = node.modifier
-        listed = modifier is not None and label in modifier.labels
-        without = modifier is not None and str(modifier.type).endswith("Without")
-        return bool(inner) and listed != without
-    if isinstance(node, p.BinaryExpr):
-        lhs, rhs = _keeps(node.lhs, label), _keeps(node.rhs, label)
-        if lhs is None or rhs is None:
-            return rhs if lhs is None else lhs
-        if str(node.op) == "or":
-            return lhs and rhs
-        if node.modifier is not None and str(node.modifier.card).endswith("OneToMany"):
-            return rhs  # group_right: the right side's labels
-        return lhs
-    return True

@@ -445,8 +445,8 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
 
 def group_by_problems(spec: ServiceSpec, i: int) -> Iterator[tuple[tuple[str | int, ...], str]]:
     """A group label set as a fixed label would merge every group into one; a raw SLI must keep the labels."""
-    from agentops_gen.check.promql import substitute_window
-    from agentops_gen.plan.grouping import dropped_labels
+    from agentops_gen.units.promql import substitute_window
+    from agentops_gen.units.promql_labels import dropped_labels
 
     slo = spec.slos[i]
     fixed = [("labels", spec.labels), (f"slos[{i}].labels", slo.labels),
