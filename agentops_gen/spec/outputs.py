@@ -53,9 +53,11 @@ class PrometheusRuleOutput(SpecModel):
     """Metadata of the PrometheusRule resources (`outputs.prometheus_rule: {...}`)."""
 
     namespace: Name | None = None
+    """`metadata.namespace` of every PrometheusRule (unset: the namespace `kubectl apply` uses)."""
     labels: K8sLabels = {}
     """Added to the generated labels; kube-prometheus-stack selects rules by e.g. `release: <name>`."""
     annotations: K8sAnnotations = {}
+    """`metadata.annotations` of every PrometheusRule."""
 
 
 class MimirOutput(SpecModel):
