@@ -22,6 +22,7 @@ from typing import Any
 import promql_parser
 
 from agentops_gen.plan import names, timing
+from agentops_gen.plan.build import CURRENT_BURN_WINDOW
 from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import counter_series, le_values, query_selectors, read_selectors
@@ -36,7 +37,9 @@ BASE = 1_000_000.0
 INCIDENT_START = 30
 MAX_HISTORY = 6 * 60
 """Healthy minutes before a burn-rate incident: the alert's longest window, capped to keep promtool fast."""
-HEALTHY_MINUTES = 180
+HEALTHY_MINUTES = 90
+"""Steady healthy, zero and flat inputs: every window ratio is constant after the first minutes, so 90 minutes
+cover every `for:` of the examples; each minute costs promtool every rule of the file."""
 QUIET_EVERY = 10
 """Quiet traffic: one event every 10 minutes (the issue's checkout example)."""
 QUIET_MINUTES = 100
@@ -239,6 +242,14 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLO, step: timing
             bad = (step.cumulative(t) - step.cumulative(first)) * step.events * timing.stretch(t, minutes)
             rates.append(bad / (minutes * 60))
         out.append((series_literal(names.bad_events_record(window), labels), encode_values(rates)))
+    if slo.sli.raw is not None and slo.sli.raw.events is not None:  # the events of the traffic-weighted period ratio
+        window = format_duration(CURRENT_BURN_WINDOW)
+        minutes = _minutes(window)
+        events: list[float | None] = [None]
+        for t in range(1, horizon + 1):
+            first = max(0, t - minutes)
+            events.append((t - first) * step.events * timing.stretch(t, minutes) / (minutes * 60))
+        out.append((series_literal(names.events_record(window), labels), encode_values(events)))
     return out
 
 
@@ -362,21 +373,32 @@ def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | No
     return low if low == high else None
 
 
+def history_choices(long_min: int, longest: int) -> list[tuple[int, float]]:
+    """(healthy minutes before the step, incident multiplier) to try for one window pair, cheapest first.
+
+    A case costs promtool its last minute x every rule of the file, so history is the price of a
+    burn case. The pair's own long window full of healthy history is what makes a wrong window move
+    the firing minute; the other pairs need enough history not to fire first, so the history grows
+    (2x, 3x the long window, then as long as the longest window, capped) until one fits.
+    """
+    starts = sorted({min(m * long_min, MAX_HISTORY) for m in (1, 2, 3)} | {min(longest, MAX_HISTORY)})
+    return [(start, multiplier) for start in starts for multiplier in SEVERITY_MULTIPLIERS]
+
+
 def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it."""
     kind = alert.kind.removeprefix("burn-")
     minimum = slo.min_bad_events.get(kind, 0)
     pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
     for_min = _minutes(alert.for_)
-    # With full windows the pairs fire at distinct times, so each pair can be made to fire first.
-    start = min(max(p[0] for p in pairs), MAX_HISTORY)
+    longest = max(p[0] for p in pairs)
     cases = []
     for index, (long_min, short_min, threshold) in enumerate(pairs):
         others = pairs[:index] + pairs[index + 1:]
-        for multiplier in SEVERITY_MULTIPLIERS:
+        for start, multiplier in history_choices(long_min, longest):
             incident = min(1.0, threshold * multiplier)
             step = timing.Step(start=start, incident=incident, events=RATE)
-            horizon = start + max(p[0] for p in pairs) + for_min + 2
+            horizon = start + longest + for_min + 2
 
             def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step,
                      horizon: int = horizon) -> int | None:
@@ -804,6 +826,50 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     return [case] if case.alerts else []
 
 
+def case_reads(subjects: Sequence[tuple[list[str], str, str, set[str]]], case: Case) -> list[str]:
+    """Selectors of every SLO, KPI, anomaly or plain alert a case feeds or asserts (its inputs' readers)."""
+    inputs = [identity(lit) for lit, _ in case.series]
+    asserted = {t["alertname"] for t in case.alerts}
+    reads: list[str] = []
+    for selectors, prefix, key, alerts in subjects:
+        label, _, value = key.partition("=")
+        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
+        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in selectors for name, labels in inputs):
+            reads.extend(selectors)
+    return reads
+
+
+def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
+    """Alert cases of different subjects merged into as few promtool cases as possible (first fit).
+
+    promtool evaluates every rule of the file at every minute of every case, so N cases cost N times
+    one: cases whose inputs agree on shared series and do not leak into each other's queries run side
+    by side, each alert still asserted at its own minutes. Longest first, so short cases ride along.
+    """
+    subjects = _subjects(service)
+    groups: list[tuple[list[Case], list[Feed]]] = []
+    for case in sorted(cases, key=lambda c: -_last_minute(c)):
+        feed = Feed(case.series, case_reads(subjects, case))
+        target = next((g for g in groups if _fits(g[1], feed)), None)
+        if target is None:
+            groups.append(([case], [feed]))
+        else:
+            target[0].append(case)
+            target[1].append(feed)
+    out = []
+    for members, feeds in groups:
+        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds))
+        for member in members:
+            merged.alerts.extend(member.alerts)
+            merged.exprs.extend(member.exprs)
+        out.append(merged)
+    return out
+
+
+def _last_minute(case: Case) -> int:
+    return max((int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)), default=0)
+
+
 def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     """Every test case of a service, and the alerts that have no fire test (with the reason)."""
     cases: list[Case] = []
@@ -828,6 +894,7 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases.extend(_anomaly_cases(service))
     plain, plain_untested = _plain_cases(service)
     cases.extend(plain)
+    cases = pack(service, cases)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     cases.extend(_traffic_cases(service))
     cases.extend(_silent_cases(service))
@@ -861,14 +928,8 @@ def keep_present(service: ServicePlan, case: Case) -> None:
     if not watched or not times:
         return
     inputs = [identity(lit) for lit, _ in case.series]
-    asserted = {t["alertname"] for t in case.alerts}
-    protected: list[str] = []
-    for reads, prefix, key, alerts in _subjects(service):
-        label, _, value = key.partition("=")
-        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
-        # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
-        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in reads for name, labels in inputs):
-            protected.extend(reads)
+    # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
+    protected = case_reads(_subjects(service), case)
     flat = f"0+0x{max(times)}"
     for sel in dict.fromkeys(watched):
         if any(matches(sel, name, labels) for name, labels in inputs):
