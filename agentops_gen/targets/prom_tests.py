@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import promql_parser
@@ -77,7 +78,13 @@ Pieces = list[tuple[int, float]]
 
 
 def encode(pieces: Pieces, base: float) -> str:
-    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment.
+    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment."""
+    return _encode(tuple(pieces), base)
+
+
+@lru_cache(maxsize=4096)
+def _encode(pieces: tuple[tuple[int, float], ...], base: float) -> str:
+    """encode(), memoized: every service of a kind feeds the same counters.
 
     promtool expands `a+bxn` by adding b n times, so each run starts from the value that repeated
     addition reached (printed exactly): recomputing it as a + n x b can land a hair below it, which
@@ -389,40 +396,52 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Ca
     """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it."""
     kind = alert.kind.removeprefix("burn-")
     minimum = slo.min_bad_events.get(kind, 0)
-    pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
-    for_min = _minutes(alert.for_)
-    longest = max(p[0] for p in pairs)
+    pairs = tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget)
+                  for w in slo.windows if w.severity == kind)
     cases = []
-    for index, (long_min, short_min, threshold) in enumerate(pairs):
-        others = pairs[:index] + pairs[index + 1:]
-        for start, multiplier in history_choices(long_min, longest):
-            incident = min(1.0, threshold * multiplier)
-            step = timing.Step(start=start, incident=incident, events=RATE)
-            horizon = start + longest + for_min + 2
-
-            def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step,
-                     horizon: int = horizon) -> int | None:
-                # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
-                return _robust_first(
-                    lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen]),
-                    for_min, horizon, monotone_from=step.start)
-
-            when = fire(pairs)
-            alone = fire([pairs[index]])
-            rivals = [t for t in (fire([o]) for o in others) if t is not None]
-            if when is None or alone != when or (rivals and min(rivals) <= when + 1):
-                continue
-            value = timing.window_ratio(step, when, long_min)
-            if value is None or not _printable(value * 100):
-                continue
-            case = _fire_case(service, slo, alert, step, when, value,
-                              f"{alert.name} fires {when - start}m after a step to {incident:.4g} "
-                              f"error ratio (the {format_duration(long_min * 60)}/"
-                              f"{format_duration(short_min * 60)} pair)")
-            if case is not None:
-                cases.append(case)
-            break
+    for index, (long_min, short_min, _) in enumerate(pairs):
+        found = burn_step(pairs, index, minimum, _minutes(alert.for_))
+        if found is None:
+            continue
+        step, when, value = found
+        case = _fire_case(service, slo, alert, step, when, value,
+                          f"{alert.name} fires {when - step.start}m after a step to {step.incident:.4g} "
+                          f"error ratio (the {format_duration(long_min * 60)}/"
+                          f"{format_duration(short_min * 60)} pair)")
+        if case is not None:
+            cases.append(case)
     return cases
+
+
+@lru_cache(maxsize=1024)
+def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: int,
+              for_min: int) -> tuple[timing.Step, int, float] | None:
+    """(step, firing minute, $value) of the cheapest step incident that fires pair `index` first, alone and
+    robustly (None: none does). Pure in its numbers, so SLOs alike across services share one search."""
+    long_min = pairs[index][0]
+    longest = max(p[0] for p in pairs)
+    others = pairs[:index] + pairs[index + 1:]
+    for start, multiplier in history_choices(long_min, longest):
+        step = timing.Step(start=start, incident=min(1.0, pairs[index][2] * multiplier), events=RATE)
+        horizon = start + longest + for_min + 2
+
+        def fire(chosen: Sequence[tuple[int, int, float]], step: timing.Step = step,
+                 horizon: int = horizon) -> int | None:
+            # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
+            return _robust_first(
+                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen]),
+                for_min, horizon, monotone_from=step.start)
+
+        when = fire(pairs)
+        alone = fire([pairs[index]])
+        rivals = [t for t in (fire([o]) for o in others) if t is not None]
+        if when is None or alone != when or (rivals and min(rivals) <= when + 1):
+            continue
+        value = timing.window_ratio(step, when, long_min)
+        if value is None or not _printable(value * 100):
+            continue
+        return step, when, value
+    return None
 
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
@@ -692,9 +711,15 @@ def _quiet(minutes: int, failures: Sequence[int], offset: int = 0) -> Any:
 
 def traffic_scenarios(slo: SLOPlan) -> list[tuple[str, timing.Traffic, list[int]]]:
     """(name, traffic, minutes to check silence at) of the quiet-traffic scenarios of one SLO."""
+    return _scenarios(slo.error_budget)
+
+
+@lru_cache(maxsize=64)
+def _scenarios(error_budget: float) -> list[tuple[str, timing.Traffic, list[int]]]:
+    """traffic_scenarios() of an error budget, built once (the same objects: their sums are computed once)."""
     quiet = timing.Traffic.of([(QUIET_MINUTES, _quiet(QUIET_MINUTES, (QUIET_FAILURE,)))])
     low = timing.Traffic.of([(LOW_TRAFFIC_START, lambda i: (1.0, 0.0)), (LOW_TRAFFIC_AFTER, lambda i: (1.0, 1.0))])
-    healthy_bad = RATE * slo.error_budget / 4
+    healthy_bad = RATE * error_budget / 4
     day_night = timing.Traffic.of([(DAY_MINUTES, lambda i: (RATE, healthy_bad)),
                                    (NIGHT_MINUTES, _quiet(NIGHT_MINUTES, NIGHT_FAILURES))])
     return [
@@ -713,51 +738,64 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                           times: Sequence[int]) -> list[dict[str, Any]]:
     """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
     spec_slo = service.spec_slo(slo.name)
-    horizon = traffic.horizon
     out: list[dict[str, Any]] = []
     for alert in slo.alerts:
+        rule: TrafficRule
         if alert.kind.startswith("burn-"):
             kind = alert.kind.removeprefix("burn-")
             minimum = slo.min_bad_events.get(kind, 0)
-            pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, minimum)
-                     for w in slo.windows if w.severity == kind]
-
-            def make(scale: float, pairs: list[tuple[int, int, float, int]] = pairs) -> Any:
-                return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs])
-
-            def value_of(t: int, pairs: list[tuple[int, int, float, int]] = pairs) -> float | None:
-                for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
-                    if timing.traffic_burn_condition(traffic, [pair])(t):
-                        return traffic.window(t, pair[0])[0]
-                return None
+            rule = ("burn", tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, minimum)
+                                  for w in slo.windows if w.severity == kind))
         elif alert.kind == "outage":
-            window = _minutes(spec_slo.alerting.outage.window)
-            threshold = spec_slo.alerting.outage.error_ratio
-            minimum = slo.min_bad_events.get("outage", 0)
-
-            def make(scale: float, window: int = window, threshold: float = threshold,  # type: ignore[misc]
-                     minimum: int = minimum) -> Any:
-                return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum)
-
-            def value_of(t: int, window: int = window) -> float | None:  # type: ignore[misc]
-                return traffic.window(t, window)[0]
+            rule = ("outage", ((_minutes(spec_slo.alerting.outage.window), 0, spec_slo.alerting.outage.error_ratio,
+                                slo.min_bad_events.get("outage", 0)),))
         else:
             continue
-        for_min = _minutes(alert.for_)
-        firsts = {timing.first_firing(make(scale), for_min, horizon) for scale in (0.9999, 1.0001)}
-        if len(firsts) != 1:
+        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_))
+        if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
-        when = firsts.pop()
         if when is None:
-            out.extend(_silent(alert, [t for t in times if t <= horizon]))
+            out.extend(_silent(alert, [t for t in times if t <= traffic.horizon]))
             continue
-        value = value_of(when)
         expected = _expected(alert, {}, value) if value is not None and _printable(value * 100) else None
         if expected is None:
             continue
         out.append({"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []})
         out.append({"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]})
     return out
+
+
+TrafficRule = tuple[str, tuple[tuple[int, int, float, int], ...]]
+"""("burn", ((long, short, threshold, minimum), ...)) or ("outage", ((window, 0, threshold, minimum),))."""
+
+
+@lru_cache(maxsize=1024)
+def traffic_firing(traffic: timing.Traffic, rule: TrafficRule, for_min: int) -> tuple[bool, int | None, float | None]:
+    """(robust: nudged thresholds agree, first firing minute or None, $value then) of a burn or outage rule on
+    uneven traffic. Pure in its arguments, so SLOs alike across services share one simulation."""
+    kind, pairs = rule
+    if kind == "burn":
+        def make(scale: float) -> Any:
+            return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs])
+
+        def value_of(t: int) -> float | None:
+            for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
+                if timing.traffic_burn_condition(traffic, [pair])(t):
+                    return traffic.window(t, pair[0])[0]
+            return None
+    else:
+        window, _, threshold, minimum = pairs[0]
+
+        def make(scale: float) -> Any:
+            return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum)
+
+        def value_of(t: int) -> float | None:
+            return traffic.window(t, window)[0]
+    firsts = {timing.first_firing(make(scale), for_min, traffic.horizon) for scale in (0.9999, 1.0001)}
+    if len(firsts) != 1:
+        return False, None, None
+    when = firsts.pop()
+    return True, when, (None if when is None else value_of(when))
 
 
 def _traffic_cases(service: ServicePlan) -> list[Case]:
