@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from common import ROOT
 
 sys.path.insert(0, str(ROOT))
