@@ -223,9 +223,9 @@ def test_rules_per_slo_at_most_sloths(rendered: Any, name: str, tmp_path: Path) 
         outage = [x for x in with_defaults if x.get("alert", "").endswith("Outage")]
         assert len([x for x in with_defaults if not _extra(x)]) <= SLOTH_RULES_PER_SLO
         assert len(outage) <= 1
-        # counter SLIs record failed and all events per window (7) and divide those; plus the outage window
-        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_bad_events:")]) <= 8
-        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_events:")]) <= 7
+        # one per alert window, plus the 5m failed events of the traffic-weighted period ratio
+        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_bad_events:")]) <= 6
+        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_events:")]) <= 1
 
 
 def _extra(rule: dict[str, Any]) -> bool:

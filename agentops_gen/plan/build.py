@@ -11,7 +11,6 @@ from agentops_gen.plan.sli import (
     error_ratio_template,
     events_template,
     finite,
-    good_events_template,
     query_selectors,
     read_selectors,
 )
@@ -189,47 +188,6 @@ def period_ratio_expr(period: str, sel: str, *, counts: bool) -> str:
             f"sum by ({by}) (count_over_time({five}{sel}[{period}]))")
 
 
-def count_records(slo: SLO, shared: dict[str, str], sel: str, labels: dict[str, str], bad_windows: set[int],
-                  event_windows: set[int]) -> list[Rule]:
-    """The rules that read raw series: failed events (and events) per second of each window, in window order."""
-    rules = []
-    events = events_template(slo.sli, shared)
-    good = good_events_template(slo.sli, shared)
-    for seconds in sorted(bad_windows | event_windows):
-        w = format_duration(seconds)
-        if seconds in event_windows:
-            assert events is not None
-            rules.append(Rule(record=names.events_record(w), expr=events.replace("{{ window }}", w), labels=labels))
-        if seconds not in bad_windows:
-            continue
-        if good is not None and seconds in event_windows:
-            # events - good, from the events just recorded: the total counter is read once per window
-            bad = f"{names.events_record(w)}{exact_selector(labels)}\n- on() {good}"
-        else:
-            found = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", shared)
-            assert found is not None
-            bad = found
-        rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
-    return rules
-
-
-def ratio_from_counts(window: str, labels: dict[str, str]) -> str:
-    """A window's error ratio from its recorded failed and all events (no sample without events).
-
-    The counts are selected by every label the rules write: after a spec label change, the old series
-    stay visible for five minutes and would give two ratios with the same labels (an evaluation error).
-    """
-    sel = exact_selector(labels)
-    return f"{names.bad_events_record(window)}{sel}\n/\n({names.events_record(window)}{sel} > 0)"
-
-
-def exact_selector(labels: dict[str, str]) -> str:
-    """A selector matching exactly these label values (values escaped as PromQL strings)."""
-    def quoted(value: str) -> str:
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    return "{" + ", ".join(f"{k}={quoted(v)}" for k, v in sorted(labels.items())) + "}"
-
-
 def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
               shared: dict[str, str], no_data: bool) -> tuple[SLOPlan, list[RuleGroup]]:
     period_s = int(parse_duration(slo.period)) if slo.period else default_period_s
@@ -245,27 +203,30 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     sel_labels = {"service": spec.service, "slo": slo.name}
     sel = _selector(sel_labels)
 
-    events = events_template(slo.sli, shared)
-    # Counter SLIs read each raw counter once per window: the failed and all events are recorded, and the
-    # window's error ratio divides those records (the same rates, so the same values as dividing inline).
-    counted = slo.sli.raw is None
-    bad_windows: set[int] = set(record_s) if counted else set()
+    sli_rules = tuple(
+        Rule(record=names.sli_error_record(w), expr=template.replace("{{ window }}", w), labels=labels)
+        for w in record_windows
+    )
+    bad_windows: set[int] = set()
     for kind in ("page", "ticket"):
         if not getattr(slo.alerting, kind).disable and min_bad_events(slo, kind):
             bad_windows.update(w.long_s for w in windows if w.severity == kind)
     outage_on = slo.sli.kind in ("ratio", "latency") and not slo.alerting.outage.disable
     if outage_on and min_bad_events(slo, "outage"):
         bad_windows.add(int(parse_duration(slo.alerting.outage.window)))
+    events = events_template(slo.sli, shared)
     if events is not None:
         bad_windows.add(CURRENT_BURN_WINDOW)  # the failed events of the traffic-weighted period ratio
-    event_windows = set(record_s) if counted else ({CURRENT_BURN_WINDOW} if events is not None else set())
-    count_rules = count_records(slo, shared, sel, labels, bad_windows, event_windows)
-    sli_rules = tuple(
-        Rule(record=names.sli_error_record(w), labels=labels,
-             expr=ratio_from_counts(w, labels) if counted else template.replace("{{ window }}", w))
-        for w in record_windows
-    )
+    bad_rules = []
+    for seconds in sorted(bad_windows):
+        w = format_duration(seconds)
+        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", shared)
+        assert bad is not None
+        bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
     five_window = format_duration(CURRENT_BURN_WINDOW)
+    if events is not None:
+        bad_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
+                              labels=labels))
     five = names.sli_error_record(five_window)
     period_record = names.sli_error_record(period)
     meta_rules = (
@@ -311,9 +272,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
 
     # One group per SLO: Prometheus evaluates a group's rules in order, so the alerts always read
     # the error ratios recorded in the same cycle (separate groups would add up to one interval of lag).
-    # Counts before the ratios that divide them; a raw SLI's failed events multiply its recorded ratio.
-    recorded = (*count_rules, *sli_rules) if counted else (*sli_rules, *count_rules)
-    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*recorded, *meta_rules, *alert_rules))]
+    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*sli_rules, *bad_rules, *meta_rules, *alert_rules))]
     plan = SLOPlan(
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),

@@ -145,15 +145,6 @@ def events_template(sli: SLI, shared: dict[str, str] | None = None) -> str | Non
     return _total_rate(total_series, shared or {})
 
 
-def good_events_template(sli: SLI, shared: dict[str, str] | None = None) -> str | None:
-    """Good events per second over `{{ window }}` of an SLI that counts good events (a `good` ratio, a
-    latency histogram's bucket), else None: its failed events are its events minus these."""
-    if sli.raw is not None or sli.score is not None or (sli.ratio is not None and sli.ratio.errors is not None):
-        return None
-    part, *_ = counter_series(sli)
-    return f"({_rate(part, shared or {})} or vector(0))"
-
-
 def read_selectors(sli: SLI) -> list[str]:
     """Selectors whose absence blinds the SLI: the total counter (errors may not exist yet), or every
     selector of a raw SLI's `events` query (else of its error-ratio query)."""
