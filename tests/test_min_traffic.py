@@ -45,8 +45,10 @@ def test_burn_and_outage_alerts_need_failed_events(tmp_path: Path) -> None:
     assert "* 840 > 4.5" in alerts["burn-page"].expr  # 7d: the 14m page window, at least 5 events
     assert "and on()\nslo:sli_bad_events:rate2m" in alerts["outage"].expr and "* 120 > 1.5" in alerts["outage"].expr
     records = [r.record for g in service.groups for r in g.rules if r.record and "bad_events" in r.record]
-    # The outage window and the long window of every pair (7d scales 1h/6h/1d/3d by 7/30).
-    assert records == ["slo:sli_bad_events:rate2m", "slo:sli_bad_events:rate14m", "slo:sli_bad_events:rate1h24m",
+    # The outage window and the long window of every pair (7d scales 1h/6h/1d/3d by 7/30), and the 5m
+    # failed events of the traffic-weighted period ratio (issue 16).
+    assert records == ["slo:sli_bad_events:rate2m", "slo:sli_bad_events:rate5m", "slo:sli_bad_events:rate14m",
+                       "slo:sli_bad_events:rate1h24m",
                        "slo:sli_bad_events:rate5h36m", "slo:sli_bad_events:rate16h48m"]
 
 

@@ -102,10 +102,11 @@ def test_outage_alert_pages_within_two_minutes() -> None:
     assert outages
     cases, _ = prom_tests.service_cases(amas)
     for alert in outages:
-        fire = next(c for c in cases if c.name.startswith(f"{alert.name} fires"))
-        fired_at = int(fire.alerts[1]["eval_time"].removesuffix("m"))
+        fire = next(c for c in cases if f"{alert.name} fires" in c.name)  # cases of other SLOs may ride along
+        fired_at = next(int(t["eval_time"].removesuffix("m")) for t in fire.alerts
+                        if t["alertname"] == alert.name and t["exp_alerts"])
         assert fired_at - prom_tests.INCIDENT_START <= 2
-        assert any(c.name == f"{alert.name} stays silent on a 1-minute blip" for c in cases)
+        assert any(f"{alert.name} stays silent on a 1-minute blip" in c.name.split("; ") for c in cases)
 
 
 def test_every_alert_has_a_fire_test_except_listed_plain_ones() -> None:
@@ -138,8 +139,9 @@ def test_burn_machinery_fits_in_sloths_17_rules() -> None:
         groups = {g.name: g for g in service.groups}
         for slo in service.slos:
             group = groups[names.rule_group(service.service, slo.name)]
-            # The failed-event rates of the minimum-traffic clauses come on top (docs/prometheus.md "Rule cost").
-            burn = [r for r in group.rules if (r.record and not r.record.startswith("slo:sli_bad_events:"))
+            # The failed-event rates of the minimum-traffic clauses come on top (docs/performance.md).
+            burn = [r for r in group.rules if (r.record and not r.record.startswith(("slo:sli_bad_events:",
+                                                                                     "slo:sli_events:")))
                     or (r.alert and "BurnRate" in r.alert)]
             assert len(burn) <= 17, (service.service, slo.name, len(burn))
 

@@ -256,13 +256,15 @@ def test_rules_per_slo_at_most_sloths(rendered: Any, name: str, tmp_path: Path) 
         outage = [x for x in with_defaults if x.get("alert", "").endswith("Outage")]
         assert len([x for x in with_defaults if not _extra(x)]) <= SLOTH_RULES_PER_SLO
         assert len(outage) <= 1
-        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_bad_events:")]) <= 5
+        # one per alert window, plus the 5m failed events of the traffic-weighted period ratio
+        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_bad_events:")]) <= 6
+        assert len([x for x in with_defaults if x.get("record", "").startswith("slo:sli_events:")]) <= 1
 
 
 def _extra(rule: dict[str, Any]) -> bool:
-    """A rule Sloth has no counterpart for: outage and no-data alerts, failed-event rates."""
+    """A rule Sloth has no counterpart for: outage and no-data alerts, failed-event and event rates."""
     return rule.get("alert", "").endswith(("Outage", "NoData")) or rule.get("record", "").startswith(
-        "slo:sli_bad_events:")
+        ("slo:sli_bad_events:", "slo:sli_events:"))
 
 
 # --- (b) alert timing ------------------------------------------------------------------------------------------

@@ -30,6 +30,7 @@ from agentops_gen.plan.sli import (
     bad_events_template,
     counter_series,
     error_ratio_template,
+    events_template,
     finite,
     query_selectors,
     read_selectors,
@@ -229,6 +230,26 @@ def bad_events_clause(window: str, minimum: int, sel: str) -> str:
     return f"{names.bad_events_record(window)}{sel} * {seconds} > {format_number(minimum - 0.5)}"
 
 
+PERIOD_BY = ("service", "slo")
+"""The period ratio is summed by these labels only: a changed spec label starts new recorded series, and the
+old ones (up to a period long) add into the same SLO instead of splitting it (Sloth #311)."""
+
+
+def period_ratio_expr(period: str, sel: str, *, counts: bool, group_by: GroupBy = ()) -> str:
+    """Error ratio over the SLO period: failed events over all events (traffic-weighted: a quiet night weighs
+    its few events, not its minutes), from the recorded 5m rates; without event counts (a raw SLI without
+    `events`) the mean of the recorded 5m ratios. A grouped SLO keeps one period ratio per group."""
+    by = ", ".join((*PERIOD_BY, *group_by))
+    window = format_duration(CURRENT_BURN_WINDOW)
+    if counts:
+        # Every recorded 5m rate counts each interval five times, on both sides of the division alike.
+        return (f"sum by ({by}) (sum_over_time({names.bad_events_record(window)}{sel}[{period}]))\n/\n"
+                f"(sum by ({by}) (sum_over_time({names.events_record(window)}{sel}[{period}])) > 0)")
+    five = names.sli_error_record(window)
+    return (f"sum by ({by}) (sum_over_time({five}{sel}[{period}]))\n/\n"
+            f"sum by ({by}) (count_over_time({five}{sel}[{period}]))")
+
+
 def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
               shared: dict[str, str], no_data: bool) -> tuple[SLOPlan, list[RuleGroup]]:
     period_s = int(parse_duration(slo.period)) if slo.period else default_period_s
@@ -256,16 +277,24 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     outage_on = slo.sli.kind in ("ratio", "latency") and not slo.alerting.outage.disable
     if outage_on and min_bad_events(slo, "outage"):
         bad_windows.add(int(parse_duration(slo.alerting.outage.window)))
+    events = events_template(slo.sli, {} if group_by else shared, group_by)
+    if events is not None:
+        bad_windows.add(CURRENT_BURN_WINDOW)  # the failed events of the traffic-weighted period ratio
     bad_rules = []
     for seconds in sorted(bad_windows):
         w = format_duration(seconds)
         bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", {} if group_by else shared, group_by)
         assert bad is not None
         bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
-    five = names.sli_error_record(format_duration(CURRENT_BURN_WINDOW))
+    five_window = format_duration(CURRENT_BURN_WINDOW)
+    if events is not None:
+        bad_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
+                              labels=labels))
+    five = names.sli_error_record(five_window)
     period_record = names.sli_error_record(period)
     meta_rules = (
-        Rule(record=period_record, expr=f"avg_over_time({five}{sel}[{period}])", labels=labels),
+        Rule(record=period_record, expr=period_ratio_expr(period, sel, counts=events is not None, group_by=group_by),
+             labels=labels),
         Rule(record=names.OBJECTIVE_RECORD, expr=f"vector({format_number(slo.objective / 100)})", labels=labels),
         Rule(record=names.ERROR_BUDGET_RECORD, expr=f"vector({format_number(budget)})", labels=labels),
         Rule(record=names.PERIOD_DAYS_RECORD, expr=f"vector({format_number(period_s / 86400)})", labels=labels),

@@ -142,6 +142,17 @@ def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | No
     return f"{total_rate}\n- {part_rate}"
 
 
+def events_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = ()) -> str | None:
+    """Events per second over `{{ window }}` (None: a raw SLI without `events`, which has no counts);
+    one series per group of a grouped SLO."""
+    if sli.raw is not None:
+        if sli.raw.events is None:
+            return None
+        return f"sum{by(group_by)}(\n  {substitute_window(sli.raw.events.strip(), '{{ window }}')}\n)"
+    _, *total_series = counter_series(sli)
+    return _total_rate(total_series, shared or {}, group_by)
+
+
 def read_selectors(sli: SLI) -> list[str]:
     """Selectors whose absence blinds the SLI: the total counter (errors may not exist yet), or every
     selector of a raw SLI's `events` query (else of its error-ratio query)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from agentops_gen.units.promql import check_selector
 
@@ -10,9 +11,11 @@ _CANDIDATES = ("error", "5xx", "500", "503", "failure", "success", "ok", "true",
 _OP = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
 
 
-def _matchers(selector: str) -> tuple[str, list[tuple[str, str, str]]]:
+@lru_cache(maxsize=4096)
+def _matchers(selector: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
+    """(metric name, (label, op, value) matchers) of a selector, parsed once per distinct text."""
     expr = check_selector(selector)
-    return str(expr.name), [(m.name, _OP.get(str(m.op), str(m.op)), m.value) for m in expr.matchers.matchers]
+    return str(expr.name), tuple((m.name, _OP.get(str(m.op), str(m.op)), m.value) for m in expr.matchers.matchers)
 
 
 def _ok(op: str, pattern: str, value: str) -> bool:

@@ -237,24 +237,25 @@ def absent_firing(last_sample: int, window_min: int, for_min: int) -> int:
 
 def budget_remaining(step: Step, budget: float, period_min: int, horizon: int,
                      record_window_min: int = 5) -> list[float | None]:
-    """Remaining budget at each minute: 1 - (mean of the recorded 5m ratio over the period) / budget."""
-    recorded = [window_ratio(step, i, record_window_min) for i in range(horizon + 1)]
-    sums = [0.0]
-    counts = [0]
-    for value in recorded:
-        sums.append(sums[-1] + (value or 0.0))
-        counts.append(counts[-1] + (value is not None))
+    """Remaining budget at each minute: 1 - (failed / all events over the period) / budget, both summed from
+    the 5m rates recorded every minute (rate() stretches both alike while the window reaches before minute 0)."""
+    bad_sums, event_sums = [0.0], [0.0]
+    for i in range(horizon + 1):
+        first = max(0, i - record_window_min)
+        scale = step.events * stretch(i, record_window_min) if i > first else 0.0
+        bad_sums.append(bad_sums[-1] + (step.cumulative(i) - step.cumulative(first)) * scale)
+        event_sums.append(event_sums[-1] + (i - first) * scale)
     out: list[float | None] = []
     for t in range(horizon + 1):
         lo = max(0, t - period_min)
-        n = counts[t + 1] - counts[lo]
-        out.append(None if n == 0 else 1 - ((sums[t + 1] - sums[lo]) / n) / budget)
+        events = event_sums[t + 1] - event_sums[lo]
+        out.append(None if events <= 0 else 1 - ((bad_sums[t + 1] - bad_sums[lo]) / events) / budget)
     return out
 
 
 def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
                      record_window_min: int = 5) -> Callable[[int], bool]:
-    """Remaining budget (1 - mean of the recorded 5m ratio over the period / budget) below `below`."""
+    """Remaining budget (1 - failed / all events over the period / budget) below `below`."""
     left = budget_remaining(step, budget, period_min, horizon, record_window_min)
 
     def condition(t: int) -> bool:

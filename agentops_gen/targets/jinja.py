@@ -33,11 +33,16 @@ def templates_dir() -> Path:
     raise RuntimeError("agentops-gen templates not found (broken installation)")
 
 
+_json_string = json.encoder.encode_basestring
+
+
 def yaml_quote(value: Any) -> str:
     """A YAML scalar that parses back to exactly `value` (JSON strings are valid YAML)."""
+    if isinstance(value, str):
+        return _json_string(value)  # what json.dumps(value, ensure_ascii=False) returns, without its encoder setup
     if isinstance(value, bool) or value is None or isinstance(value, (int, float)):
         return json.dumps(value)
-    return json.dumps(str(value), ensure_ascii=False)
+    return _json_string(str(value))
 
 
 def yaml_single(value: Any) -> str:

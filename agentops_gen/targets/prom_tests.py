@@ -17,11 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import promql_parser
 
 from agentops_gen.plan import names, timing
+from agentops_gen.plan.build import CURRENT_BURN_WINDOW
 from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values, query_selectors
@@ -35,7 +37,9 @@ BASE = 1_000_000.0
 INCIDENT_START = 30
 MAX_HISTORY = 6 * 60
 """Healthy minutes before a burn-rate incident: the alert's longest window, capped to keep promtool fast."""
-HEALTHY_MINUTES = 180
+HEALTHY_MINUTES = 90
+"""Steady healthy, zero and flat inputs: every window ratio is constant after the first minutes, so 90 minutes
+cover every `for:` of the examples; each minute costs promtool every rule of the file."""
 QUIET_EVERY = 10
 """Quiet traffic: one event every 10 minutes (the issue's checkout example)."""
 QUIET_MINUTES = 100
@@ -73,7 +77,13 @@ Pieces = list[tuple[int, float]]
 
 
 def encode(pieces: Pieces, base: float) -> str:
-    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment.
+    """promtool expanding notation for a counter: one `a+bxn` run per piece of constant increment."""
+    return _encode(tuple(pieces), base)
+
+
+@lru_cache(maxsize=4096)
+def _encode(pieces: tuple[tuple[int, float], ...], base: float) -> str:
+    """encode(), memoized: every service of a kind feeds the same counters.
 
     promtool expands `a+bxn` by adding b n times, so each run starts from the value that repeated
     addition reached (printed exactly): recomputing it as a + n x b can land a hair below it, which
@@ -238,6 +248,14 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: ti
             bad = (step.cumulative(t) - step.cumulative(first)) * step.events * timing.stretch(t, minutes)
             rates.append(bad / (minutes * 60))
         out.append((series_literal(names.bad_events_record(window), labels), encode_values(rates)))
+    if slo.sli.raw is not None and slo.sli.raw.events is not None:  # the events of the traffic-weighted period ratio
+        window = format_duration(CURRENT_BURN_WINDOW)
+        minutes = _minutes(window)
+        events: list[float | None] = [None]
+        for t in range(1, horizon + 1):
+            first = max(0, t - minutes)
+            events.append((t - first) * step.events * timing.stretch(t, minutes) / (minutes * 60))
+        out.append((series_literal(names.events_record(window), labels), encode_values(events)))
     return out
 
 
@@ -361,6 +379,18 @@ def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | No
     return low if low == high else None
 
 
+def history_choices(long_min: int, longest: int) -> list[tuple[int, float]]:
+    """(healthy minutes before the step, incident multiplier) to try for one window pair, cheapest first.
+
+    A case costs promtool its last minute x every rule of the file, so history is the price of a
+    burn case. The pair's own long window full of healthy history is what makes a wrong window move
+    the firing minute; the other pairs need enough history not to fire first, so the history grows
+    (2x, 3x the long window, then as long as the longest window, capped) until one fits.
+    """
+    starts = sorted({min(m * long_min, MAX_HISTORY) for m in (1, 2, 3)} | {min(longest, MAX_HISTORY)})
+    return [(start, multiplier) for start in starts for multiplier in SEVERITY_MULTIPLIERS]
+
+
 def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: bool = False) -> list[Case]:
     """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it.
 
@@ -368,42 +398,55 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     """
     kind = alert.kind.removeprefix("burn-")
     minimum = slo.min_bad_events.get(kind, 0)
-    pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget) for w in slo.windows if w.severity == kind]
-    for_min = _minutes(alert.for_)
-    # With full windows the pairs fire at distinct times, so each pair can be made to fire first.
-    # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-    start = INCIDENT_START if grouped else min(max(p[0] for p in pairs), MAX_HISTORY)
+    pairs = tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget)
+                  for w in slo.windows if w.severity == kind)
     cases = []
-    for index, (long_min, short_min, threshold) in enumerate(pairs):
-        others = pairs[:index] + pairs[index + 1:]
-        for multiplier in SEVERITY_MULTIPLIERS:
-            incident = min(1.0, threshold * multiplier)
-            step = timing.Step(start=start, incident=incident, events=RATE)
-            horizon = start + max(p[0] for p in pairs) + for_min + 2
-
-            def fire(chosen: list[tuple[int, int, float]], step: timing.Step = step,
-                     horizon: int = horizon) -> int | None:
-                # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
-                return _robust_first(
-                    lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen]),
-                    for_min, horizon, monotone_from=step.start)
-
-            when = fire(pairs)
-            alone = fire([pairs[index]])
-            rivals = [t for t in (fire([o]) for o in others) if t is not None]
-            if when is None or alone != when or (rivals and min(rivals) <= when + 1):
-                continue
-            value = timing.window_ratio(step, when, long_min)
-            if value is None or not _printable(value * 100):
-                continue
-            case = _fire_case(service, slo, alert, step, when, value,
-                              f"{alert.name} fires {when - start}m after a step to {incident:.4g} "
-                              f"error ratio (the {format_duration(long_min * 60)}/"
-                              f"{format_duration(short_min * 60)} pair)", grouped=grouped)
-            if case is not None:
-                cases.append(case)
-            break
+    for index, (long_min, short_min, _) in enumerate(pairs):
+        # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
+        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None)
+        if found is None:
+            continue
+        step, when, value = found
+        case = _fire_case(service, slo, alert, step, when, value,
+                          f"{alert.name} fires {when - step.start}m after a step to {step.incident:.4g} "
+                          f"error ratio (the {format_duration(long_min * 60)}/"
+                          f"{format_duration(short_min * 60)} pair)", grouped=grouped)
+        if case is not None:
+            cases.append(case)
     return cases
+
+
+@lru_cache(maxsize=1024)
+def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: int,
+              for_min: int, start: int | None = None) -> tuple[timing.Step, int, float] | None:
+    """(step, firing minute, $value) of the cheapest step incident that fires pair `index` first, alone and
+    robustly (None: none does). Pure in its numbers, so SLOs alike across services share one search."""
+    long_min = pairs[index][0]
+    longest = max(p[0] for p in pairs)
+    others = pairs[:index] + pairs[index + 1:]
+    choices = (history_choices(long_min, longest) if start is None
+               else [(start, multiplier) for multiplier in SEVERITY_MULTIPLIERS])
+    for begin, multiplier in choices:
+        step = timing.Step(start=begin, incident=min(1.0, pairs[index][2] * multiplier), events=RATE)
+        horizon = begin + longest + for_min + 2
+
+        def fire(chosen: Sequence[tuple[int, int, float]], step: timing.Step = step,
+                 horizon: int = horizon) -> int | None:
+            # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
+            return _robust_first(
+                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen]),
+                for_min, horizon, monotone_from=step.start)
+
+        when = fire(pairs)
+        alone = fire([pairs[index]])
+        rivals = [t for t in (fire([o]) for o in others) if t is not None]
+        if when is None or alone != when or (rivals and min(rivals) <= when + 1):
+            continue
+        value = timing.window_ratio(step, when, long_min)
+        if value is None or not _printable(value * 100):
+            continue
+        return step, when, value
+    return None
 
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
@@ -699,9 +742,15 @@ def _quiet(minutes: int, failures: Sequence[int], offset: int = 0) -> Any:
 
 def traffic_scenarios(slo: SLOPlan) -> list[tuple[str, timing.Traffic, list[int]]]:
     """(name, traffic, minutes to check silence at) of the quiet-traffic scenarios of one SLO."""
+    return _scenarios(slo.error_budget)
+
+
+@lru_cache(maxsize=64)
+def _scenarios(error_budget: float) -> list[tuple[str, timing.Traffic, list[int]]]:
+    """traffic_scenarios() of an error budget, built once (the same objects: their sums are computed once)."""
     quiet = timing.Traffic.of([(QUIET_MINUTES, _quiet(QUIET_MINUTES, (QUIET_FAILURE,)))])
     low = timing.Traffic.of([(LOW_TRAFFIC_START, lambda i: (1.0, 0.0)), (LOW_TRAFFIC_AFTER, lambda i: (1.0, 1.0))])
-    healthy_bad = RATE * slo.error_budget / 4
+    healthy_bad = RATE * error_budget / 4
     day_night = timing.Traffic.of([(DAY_MINUTES, lambda i: (RATE, healthy_bad)),
                                    (NIGHT_MINUTES, _quiet(NIGHT_MINUTES, NIGHT_FAILURES))])
     return [
@@ -719,51 +768,64 @@ def traffic_scenarios(slo: SLOPlan) -> list[tuple[str, timing.Traffic, list[int]
 def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Traffic,
                           times: Sequence[int]) -> list[dict[str, Any]]:
     """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
-    horizon = traffic.horizon
     out: list[dict[str, Any]] = []
     for alert in slo.alerts:
+        rule: TrafficRule
         if alert.kind.startswith("burn-"):
             kind = alert.kind.removeprefix("burn-")
             minimum = slo.min_bad_events.get(kind, 0)
-            pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, minimum)
-                     for w in slo.windows if w.severity == kind]
-
-            def make(scale: float, pairs: list[tuple[int, int, float, int]] = pairs) -> Any:
-                return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs])
-
-            def value_of(t: int, pairs: list[tuple[int, int, float, int]] = pairs) -> float | None:
-                for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
-                    if timing.traffic_burn_condition(traffic, [pair])(t):
-                        return traffic.window(t, pair[0])[0]
-                return None
+            rule = ("burn", tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, minimum)
+                                  for w in slo.windows if w.severity == kind))
         elif alert.kind == "outage":
-            window = _minutes(slo.outage_window)
-            threshold = slo.outage_error_ratio
-            minimum = slo.min_bad_events.get("outage", 0)
-
-            def make(scale: float, window: int = window, threshold: float = threshold,  # type: ignore[misc]
-                     minimum: int = minimum) -> Any:
-                return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum)
-
-            def value_of(t: int, window: int = window) -> float | None:  # type: ignore[misc]
-                return traffic.window(t, window)[0]
+            rule = ("outage", ((_minutes(slo.outage_window), 0, slo.outage_error_ratio,
+                                slo.min_bad_events.get("outage", 0)),))
         else:
             continue
-        for_min = _minutes(alert.for_)
-        firsts = {timing.first_firing(make(scale), for_min, horizon) for scale in (0.9999, 1.0001)}
-        if len(firsts) != 1:
+        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_))
+        if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
-        when = firsts.pop()
         if when is None:
-            out.extend(_silent(alert, [t for t in times if t <= horizon]))
+            out.extend(_silent(alert, [t for t in times if t <= traffic.horizon]))
             continue
-        value = value_of(when)
         expected = _expected(alert, {}, value) if value is not None and _printable(value * 100) else None
         if expected is None:
             continue
         out.append({"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []})
         out.append({"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]})
     return out
+
+
+TrafficRule = tuple[str, tuple[tuple[int, int, float, int], ...]]
+"""("burn", ((long, short, threshold, minimum), ...)) or ("outage", ((window, 0, threshold, minimum),))."""
+
+
+@lru_cache(maxsize=1024)
+def traffic_firing(traffic: timing.Traffic, rule: TrafficRule, for_min: int) -> tuple[bool, int | None, float | None]:
+    """(robust: nudged thresholds agree, first firing minute or None, $value then) of a burn or outage rule on
+    uneven traffic. Pure in its arguments, so SLOs alike across services share one simulation."""
+    kind, pairs = rule
+    if kind == "burn":
+        def make(scale: float) -> Any:
+            return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs])
+
+        def value_of(t: int) -> float | None:
+            for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
+                if timing.traffic_burn_condition(traffic, [pair])(t):
+                    return traffic.window(t, pair[0])[0]
+            return None
+    else:
+        window, _, threshold, minimum = pairs[0]
+
+        def make(scale: float) -> Any:
+            return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum)
+
+        def value_of(t: int) -> float | None:
+            return traffic.window(t, window)[0]
+    firsts = {timing.first_firing(make(scale), for_min, traffic.horizon) for scale in (0.9999, 1.0001)}
+    if len(firsts) != 1:
+        return False, None, None
+    when = firsts.pop()
+    return True, when, (None if when is None else value_of(when))
 
 
 def _traffic_cases(service: ServicePlan) -> list[Case]:
@@ -831,6 +893,50 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     return [case] if case.alerts else []
 
 
+def case_reads(subjects: Sequence[tuple[list[str], str, str, set[str]]], case: Case) -> list[str]:
+    """Selectors of every SLO, KPI, anomaly or plain alert a case feeds or asserts (its inputs' readers)."""
+    inputs = [identity(lit) for lit, _ in case.series]
+    asserted = {t["alertname"] for t in case.alerts}
+    reads: list[str] = []
+    for selectors, prefix, key, alerts in subjects:
+        label, _, value = key.partition("=")
+        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
+        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in selectors for name, labels in inputs):
+            reads.extend(selectors)
+    return reads
+
+
+def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
+    """Alert cases of different subjects merged into as few promtool cases as possible (first fit).
+
+    promtool evaluates every rule of the file at every minute of every case, so N cases cost N times
+    one: cases whose inputs agree on shared series and do not leak into each other's queries run side
+    by side, each alert still asserted at its own minutes. Longest first, so short cases ride along.
+    """
+    subjects = _subjects(service)
+    groups: list[tuple[list[Case], list[Feed]]] = []
+    for case in sorted(cases, key=lambda c: -_last_minute(c)):
+        feed = Feed(case.series, case_reads(subjects, case))
+        target = next((g for g in groups if _fits(g[1], feed)), None)
+        if target is None:
+            groups.append(([case], [feed]))
+        else:
+            target[0].append(case)
+            target[1].append(feed)
+    out = []
+    for members, feeds in groups:
+        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds))
+        for member in members:
+            merged.alerts.extend(member.alerts)
+            merged.exprs.extend(member.exprs)
+        out.append(merged)
+    return out
+
+
+def _last_minute(case: Case) -> int:
+    return max((int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)), default=0)
+
+
 def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     """Every test case of a service, and the alerts that have no fire test (with the reason)."""
     cases: list[Case] = []
@@ -856,6 +962,7 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases.extend(_anomaly_cases(service))
     plain, plain_untested = _plain_cases(service)
     cases.extend(plain)
+    cases = pack(service, cases)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     cases.extend(_traffic_cases(service))
     cases.extend(_silent_cases(service))
@@ -889,14 +996,8 @@ def keep_present(service: ServicePlan, case: Case) -> None:
     if not watched or not times:
         return
     inputs = [identity(lit) for lit, _ in case.series]
-    asserted = {t["alertname"] for t in case.alerts}
-    protected: list[str] = []
-    for reads, prefix, key, alerts in _subjects(service):
-        label, _, value = key.partition("=")
-        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
-        # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
-        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in reads for name, labels in inputs):
-            protected.extend(reads)
+    # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
+    protected = case_reads(_subjects(service), case)
     flat = f"0+0x{max(times)}"
     for sel in dict.fromkeys(watched):
         if any(matches(sel, name, labels) for name, labels in inputs):

@@ -9,6 +9,7 @@ import hashlib
 
 SLI_ERROR_RECORD = "slo:sli_error:ratio_rate{window}"
 BAD_EVENTS_RECORD = "slo:sli_bad_events:rate{window}"
+EVENTS_RECORD = "slo:sli_events:rate{window}"
 OBJECTIVE_RECORD = "slo:objective:ratio"
 ERROR_BUDGET_RECORD = "slo:error_budget:ratio"
 PERIOD_DAYS_RECORD = "slo:time_period:days"
@@ -37,6 +38,11 @@ def sli_error_record(window: str) -> str:
 def bad_events_record(window: str) -> str:
     """Recorded failed events per second of an SLO over one alert window (the minimum-traffic clause)."""
     return BAD_EVENTS_RECORD.format(window=window)
+
+
+def events_record(window: str) -> str:
+    """Recorded events per second of an SLO over one window (the traffic weights of the period ratio)."""
+    return EVENTS_RECORD.format(window=window)
 
 
 def shared_rate_record(series: str, window: str) -> str:
