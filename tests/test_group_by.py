@@ -46,8 +46,10 @@ def _render(tmp_path: Path, spec: dict) -> Path:  # type: ignore[type-arg]
 
 def _promtool_test(promtool: str, out: Path, tests: list[dict]) -> subprocess.CompletedProcess[str]:  # type: ignore[type-arg]
     test_file = out / "prometheus" / "tests" / "hand.test.yaml"
+    # split groups read each other's records: evaluate them in file order, as the generated tests do
+    order = [g["name"] for g in yaml.safe_load((out / "prometheus" / "llm.rules.yaml").read_text())["groups"]]
     test_file.write_text(yaml.safe_dump({"rule_files": ["../llm.rules.yaml"], "evaluation_interval": "1m",
-                                         "tests": tests}, sort_keys=False))
+                                         "group_eval_order": order, "tests": tests}, sort_keys=False))
     return subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
 
 
