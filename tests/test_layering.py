@@ -25,8 +25,13 @@ FORBIDDEN: dict[str, frozenset[str]] = {
 }
 """Stage -> the top-level parts of agentops_gen its modules must never import."""
 
-RE_EXPORTS = {"plan/durations.py", "plan/names.py", "check/promql.py", "check/promql_limits.py"}
-"""Old homes of modules that moved to units/, kept as one-line re-exports for existing imports."""
+MOVED = {
+    "agentops_gen.plan.durations": "agentops_gen.units.durations",
+    "agentops_gen.plan.names": "agentops_gen.units.names",
+    "agentops_gen.check.promql": "agentops_gen.units.promql",
+    "agentops_gen.check.promql_limits": "agentops_gen.units.promql_limits",
+}
+"""Old homes of modules that moved to units/ (issue 17) -> their new home; the old ones must not come back."""
 
 
 def stage_of(path: Path) -> str:
@@ -54,9 +59,8 @@ def imported_stages(tree: ast.AST) -> dict[str, int]:
 
 
 def modules() -> list[Path]:
-    """Every module of the package except the re-export shims."""
-    return sorted(p for p in PACKAGE.rglob("*.py")
-                  if str(p.relative_to(PACKAGE)) not in RE_EXPORTS and "__pycache__" not in p.parts)
+    """Every module of the package."""
+    return sorted(p for p in PACKAGE.rglob("*.py") if "__pycache__" not in p.parts)
 
 
 def violations() -> list[str]:
@@ -79,18 +83,48 @@ def test_every_stage_has_a_rule() -> None:
     assert stages - set(FORBIDDEN) <= {"lint", "live", "importers"}  # the top: they may import every stage below
 
 
-def test_re_exports_only_re_export() -> None:
-    for rel in RE_EXPORTS:
-        tree = ast.parse((PACKAGE / rel).read_text())
-        body = [n for n in tree.body if not isinstance(n, ast.Expr)]  # the docstring
-        assert len(body) == 1 and isinstance(body[0], ast.ImportFrom), rel
-        assert body[0].module and body[0].module.startswith("agentops_gen.units."), rel
+def imported_modules(tree: ast.AST) -> dict[str, int]:
+    """Every dotted name an import statement may resolve to (`from a import b` gives a and a.b) -> its line."""
+    found: dict[str, int] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for name in (node.module, *(f"{node.module}.{alias.name}" for alias in node.names)):
+                found.setdefault(name, node.lineno)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                found.setdefault(alias.name, node.lineno)
+    return found
+
+
+def test_moved_modules_stay_gone() -> None:
+    for old in MOVED:
+        path = ROOT.joinpath(*old.split("."))
+        assert not path.with_suffix(".py").exists() and not path.is_dir(), f"{old} is back: import {MOVED[old]}"
+
+
+def test_nobody_imports_a_moved_module() -> None:
+    sources = [p for part in ("agentops_gen", "tests", "bench") for p in (ROOT / part).rglob("*.py")
+               if "__pycache__" not in p.parts]
+    found = [f"{path.relative_to(ROOT)}:{line}: imports {name}, use {MOVED[name]}"
+             for path in sources
+             for name, line in imported_modules(ast.parse(path.read_text(), str(path))).items() if name in MOVED]
+    assert found == []
 
 
 @pytest.mark.parametrize(("source", "stage"), [
-    ("from agentops_gen.plan import names\n", "plan"),
-    ("import agentops_gen.check.promql\n", "check"),
+    ("from agentops_gen.plan import model\n", "plan"),
+    ("import agentops_gen.check.outputs\n", "check"),
     ("def f():\n    from agentops_gen.targets.otel import render\n", "targets"),
 ])
 def test_the_reader_sees_every_import_form(source: str, stage: str) -> None:
     assert stage in imported_stages(ast.parse(source))
+
+
+@pytest.mark.parametrize("source", [
+    "from agentops_gen.plan import names\n",
+    "from agentops_gen.plan.durations import parse_duration\n",
+    "import agentops_gen.check.promql\n",
+    "def f():\n    from agentops_gen.check import promql_limits\n",
+])
+def test_the_moved_module_reader_sees_every_import_form(source: str) -> None:
+    assert set(imported_modules(ast.parse(source))) & set(MOVED)

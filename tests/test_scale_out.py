@@ -17,9 +17,9 @@ import pytest
 import yaml
 from conftest import FIXTURES, SPECS, run_cli
 
-from agentops_gen.check.promql import nodes, parse
 from agentops_gen.plan.model import Rule, RuleGroup
 from agentops_gen.plan.split import split_group
+from agentops_gen.units.promql import nodes, parse
 
 MIMIR = FIXTURES / "mimir"
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import promql_parser
 
-from agentops_gen.check.promql import parse
+from agentops_gen.units.promql import parse
 
 PLACEHOLDER = re.compile(r"\{\{\s*\.?window\s*\}\}")
 """Sloth's `{{.window}}` (also `{{ .window }}`) and our own `{{ window }}`."""

@@ -60,7 +60,7 @@ def import_specs(source: str, paths: list[Path], *, period: str | None = None,
 
 
 def _check_period(period: str) -> None:
-    from agentops_gen.plan.durations import parse_duration
+    from agentops_gen.units.durations import parse_duration
 
     try:
         if parse_duration(period) <= 0:

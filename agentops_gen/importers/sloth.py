@@ -14,8 +14,8 @@ from typing import Any
 from agentops_gen.importers.draft import Draft, carried_name, new_draft, split_labels
 from agentops_gen.importers.queries import has_window, latency, our_window, sum_rate_selector
 from agentops_gen.importers.source import Path_, Reader
-from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.spec.common import LABEL_NAME_RE, NAME_RE
+from agentops_gen.units.durations import format_duration, parse_duration
 
 SPEC_VERSION = "prometheus/v1"
 CRD_API = "sloth.slok.dev/v1"

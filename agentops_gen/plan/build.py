@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from agentops_gen.plan import grouping, names
-from agentops_gen.plan.durations import format_duration, parse_duration, parse_threshold
+from agentops_gen.plan import grouping
 from agentops_gen.plan.grouping import GroupBy
 from agentops_gen.plan.model import (
     AlertPlan,
@@ -62,6 +61,8 @@ from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.signals import KPI, Anomaly, PlainAlert
 from agentops_gen.spec.slo import SLI, SLO, NoDataAlert
 from agentops_gen.spec.validate import SpecSet
+from agentops_gen.units import names
+from agentops_gen.units.durations import format_duration, parse_duration, parse_threshold
 
 DEFAULT_SEVERITY = {"page": "critical", "ticket": "warning"}
 DEFAULT_FOR = {"page": "2m", "ticket": "15m"}

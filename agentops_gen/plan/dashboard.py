@@ -13,11 +13,11 @@ from dataclasses import dataclass, field, replace
 
 import promql_parser
 
-from agentops_gen.plan import names
-from agentops_gen.plan.durations import format_duration
 from agentops_gen.plan.grouping import legend
 from agentops_gen.plan.model import AlertPlan, AnomalyPlan, KPIBound, KPIPlan, ServicePlan, SLOPlan, UserPanel
 from agentops_gen.plan.windows import format_number
+from agentops_gen.units import names
+from agentops_gen.units.durations import format_duration
 from agentops_gen.units.promql import parse
 
 Step = tuple[float | None, str]

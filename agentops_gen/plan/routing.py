@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentops_gen.plan import names
 from agentops_gen.plan.matchers import Matcher, disjoint, eq, matches, none_of, one_of, present
 from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.plan.timeintervals import outside_business_hours
 from agentops_gen.spec.service import AlertmanagerSettings, PlatformSpec
+from agentops_gen.units import names
 
 SEVERITIES = ("critical", "warning", "info")
 TICKET_SEVERITIES = frozenset({"warning", "info"})

@@ -12,10 +12,10 @@ import re
 
 import promql_parser
 
-from agentops_gen.plan.durations import parse_threshold
 from agentops_gen.plan.grouping import GroupBy, by, on, summed, union, zero_filled
 from agentops_gen.plan.windows import format_number
 from agentops_gen.spec.slo import SLI
+from agentops_gen.units.durations import parse_threshold
 from agentops_gen.units.promql import check_query, nodes, selector_parts, substitute_window
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from agentops_gen.plan.durations import format_duration
 from agentops_gen.plan.windows import format_number
+from agentops_gen.units.durations import format_duration
 
 
 def human_duration(seconds: float) -> str:

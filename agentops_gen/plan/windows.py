@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from agentops_gen.plan.durations import format_duration
+from agentops_gen.units.durations import format_duration
 
 MINUTE = 60
 HOUR = 3600

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from agentops_gen.plan import names
 from agentops_gen.plan.model import Plan
 from agentops_gen.plan.routing import AlertmanagerPlan, plan_alertmanager
 from agentops_gen.targets.jinja import render_template, templates_dir
+from agentops_gen.units import names
 
 
 def render_config(am: AlertmanagerPlan, sources: list[str]) -> str:

@@ -22,13 +22,14 @@ from typing import Any
 
 import promql_parser
 
-from agentops_gen.plan import names, timing
+from agentops_gen.plan import timing
 from agentops_gen.plan.build import CURRENT_BURN_WINDOW
-from agentops_gen.plan.durations import format_duration, parse_duration
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, identity, matches, series_for, series_literal
 from agentops_gen.targets.jinja import render_template
+from agentops_gen.units import names
+from agentops_gen.units.durations import format_duration, parse_duration
 
 RATE = 100.0
 """Events per minute in synthetic counters."""

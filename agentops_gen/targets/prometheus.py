@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from agentops_gen.plan import names
 from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.targets.jinja import render_template
+from agentops_gen.units import names
 
 
 def render_service(service: ServicePlan) -> str:

@@ -6,7 +6,6 @@ import re
 import shlex
 from dataclasses import dataclass
 
-from agentops_gen.plan import names
 from agentops_gen.plan.model import AlertPlan, KPIBound, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.text import (
     ESCAPED_OPEN,
@@ -18,6 +17,7 @@ from agentops_gen.plan.text import (
 )
 from agentops_gen.plan.windows import burn_threshold, exhaustion_seconds, format_number
 from agentops_gen.targets.jinja import render_template
+from agentops_gen.units import names
 
 SEVERITIES = ("critical", "warning", "info")
 KIND_WORDS = {
