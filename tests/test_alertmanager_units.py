@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from agentops_gen.plan.matchers import Matcher, disjoint, eq, matches, none_of, one_of, present
+from agentops_gen.plan.platform import plan_business_hours
 from agentops_gen.plan.timeintervals import day_ranges, outside_business_hours
 from agentops_gen.spec.service import BusinessHours, TimeRange
 from agentops_gen.spec.timeintervals import WEEKDAYS, minutes_of_day, weekday_range
@@ -93,7 +94,7 @@ def _inside(entries: list[dict[str, Any]], day: int, minute: int) -> bool:
     BusinessHours(weekdays=[], times=[TimeRange(start_time="08:00", end_time="24:00")]),
 ])
 def test_outside_business_hours_is_the_exact_complement(hours: BusinessHours) -> None:
-    outside = outside_business_hours(hours)
+    outside = outside_business_hours(plan_business_hours(hours))
     business = [{"weekdays": list(hours.weekdays), "times": [t.model_dump() for t in hours.times]}]
     for day, minute in itertools.product(range(7), range(0, 1440, 15)):
         assert _inside(outside, day, minute) != _inside(business, day, minute), (WEEKDAYS[day], minute)
@@ -101,11 +102,11 @@ def test_outside_business_hours_is_the_exact_complement(hours: BusinessHours) ->
 
 
 def test_round_the_clock_business_hours_mute_nothing() -> None:
-    assert outside_business_hours(BusinessHours(weekdays=[], times=[])) == []
+    assert outside_business_hours(plan_business_hours(BusinessHours(weekdays=[], times=[]))) == []
 
 
 def test_default_business_hours_outside() -> None:
-    assert outside_business_hours(BusinessHours()) == [
+    assert outside_business_hours(plan_business_hours(BusinessHours())) == [
         {"weekdays": ["sunday", "saturday"], "location": "UTC"},
         {"weekdays": ["monday:friday"], "location": "UTC",
          "times": [{"start_time": "00:00", "end_time": "09:00"}, {"start_time": "17:00", "end_time": "24:00"}]},

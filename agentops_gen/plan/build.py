@@ -24,6 +24,7 @@ from agentops_gen.plan.model import (
     SLOPlan,
     UserPanel,
 )
+from agentops_gen.plan.platform import plan_platform
 from agentops_gen.plan.routing import SEVERITIES
 from agentops_gen.plan.sli import (
     bad_events_template,
@@ -96,7 +97,7 @@ def build_plan(specs: SpecSet) -> Plan:
         services.append(replace(service, groups=split_groups(service.groups, max_rules)))
     services.sort(key=lambda s: s.service)
     outputs = platform.outputs if platform else None  # type: ignore[union-attr]
-    return Plan(services=tuple(services), platform=platform,
+    return Plan(services=tuple(services), platform=plan_platform(specs),
                 prometheus_rule=_prometheus_rule(outputs.prometheus_rule) if outputs else None,
                 mimir=MimirPlan(outputs.mimir.rules, outputs.mimir.alertmanager) if outputs and outputs.mimir else None,
                 thanos_strategy=outputs.thanos.partial_response_strategy if outputs and outputs.thanos else None,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from agentops_gen.plan.platform import PlatformPlan
 from agentops_gen.plan.windows import BurnWindow
 
 if TYPE_CHECKING:
@@ -276,8 +277,8 @@ class Plan:
     """The plan of a spec folder: every service plus platform settings."""
 
     services: tuple[ServicePlan, ...]
-    platform: Any
-    """The validated PlatformSpec, or None when the folder has no platform file (plan/routing reads it)."""
+    platform: PlatformPlan
+    """The platform file's Alertmanager settings and receivers (the defaults without one; plan/routing reads it)."""
     prometheus_rule: PrometheusRuleMeta | None = field(default=None, kw_only=True)
     """Platform `outputs.prometheus_rule`: write PrometheusRule files with this metadata (None: none)."""
     mimir: MimirPlan | None = field(default=None, kw_only=True)

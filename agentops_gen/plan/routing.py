@@ -11,8 +11,8 @@ from typing import Any
 
 from agentops_gen.plan.matchers import Matcher, disjoint, eq, matches, none_of, one_of, present
 from agentops_gen.plan.model import Plan, ServicePlan
+from agentops_gen.plan.platform import AlertmanagerSettingsPlan, PlatformPlan
 from agentops_gen.plan.timeintervals import outside_business_hours
-from agentops_gen.spec.service import AlertmanagerSettings, PlatformSpec
 from agentops_gen.units import names
 
 SEVERITIES = ("critical", "warning", "info")
@@ -66,7 +66,7 @@ class InhibitPlan:
 class AlertmanagerPlan:
     """The whole Alertmanager config."""
 
-    settings: AlertmanagerSettings
+    settings: AlertmanagerSettingsPlan
     root: RoutePlan
     receivers: tuple[ReceiverPlan, ...]
     inhibit_rules: tuple[InhibitPlan, ...]
@@ -76,8 +76,8 @@ class AlertmanagerPlan:
 
 def plan_alertmanager(plan: Plan) -> AlertmanagerPlan:
     """The merged Alertmanager config of every service of the spec folder plus the platform file."""
-    platform: PlatformSpec | None = plan.platform
-    settings = platform.alertmanager if platform else AlertmanagerSettings()
+    platform = plan.platform
+    settings = platform.alertmanager
     intervals: dict[str, list[dict[str, Any]]] = {}
     if settings.business_hours is not None:
         outside = outside_business_hours(settings.business_hours)
@@ -86,16 +86,16 @@ def plan_alertmanager(plan: Plan) -> AlertmanagerPlan:
     mute = (names.OUTSIDE_BUSINESS_HOURS,) if intervals else ()
     receivers = _receivers(plan, platform)
     routes = tuple(r for r in (service_route(s, platform, mute) for s in plan.services) if r is not None)
-    root = RoutePlan(receiver=root_receiver(platform), group_by=tuple(settings.group_by), routes=routes)
+    root = RoutePlan(receiver=root_receiver(platform), group_by=settings.group_by, routes=routes)
     inhibit = tuple(rule for s in plan.services for rule in inhibit_rules(s))
     return AlertmanagerPlan(settings=settings, root=root, receivers=receivers, inhibit_rules=inhibit,
                             time_intervals=intervals,
                             templates=(names.ALERTMANAGER_TEMPLATE_REF, *settings.templates))
 
 
-def root_receiver(platform: PlatformSpec | None) -> str:
+def root_receiver(platform: PlatformPlan) -> str:
     """Receiver of alerts no service route takes (unknown service or severity)."""
-    if platform is not None and platform.alertmanager.receiver:
+    if platform.alertmanager.receiver:
         return names.receiver(None, platform.alertmanager.receiver)
     return names.DEFAULT_RECEIVER
 
@@ -106,7 +106,7 @@ def receiver_name(service: ServicePlan, name: str) -> str:
     return names.receiver(service.service if own else None, name)
 
 
-def service_route(service: ServicePlan, platform: PlatformSpec | None, mute: tuple[str, ...]) -> RoutePlan | None:
+def service_route(service: ServicePlan, platform: PlatformPlan, mute: tuple[str, ...]) -> RoutePlan | None:
     """`service="x"` -> one route per severity and receiver; `continue` only between fan-out siblings."""
     children: list[RoutePlan] = []
     for severity in SEVERITIES:
@@ -120,8 +120,7 @@ def service_route(service: ServicePlan, platform: PlatformSpec | None, mute: tup
     labels = group_labels(service)
     if labels:
         # One model's page must never merge with another's notification: the SLO group labels join the grouping.
-        inherited = group_by if group_by is not None else tuple((platform.alertmanager if platform else
-                                                                 AlertmanagerSettings()).group_by)
+        inherited = group_by if group_by is not None else platform.alertmanager.group_by
         group_by = inherited if "..." in inherited else (*inherited, *(x for x in labels if x not in inherited))
     if not children and group_by is None:
         return None
@@ -129,14 +128,13 @@ def service_route(service: ServicePlan, platform: PlatformSpec | None, mute: tup
                      note=f"{service.service} ({service.source})")
 
 
-def _receivers(plan: Plan, platform: PlatformSpec | None) -> tuple[ReceiverPlan, ...]:
+def _receivers(plan: Plan, platform: PlatformPlan) -> tuple[ReceiverPlan, ...]:
     out: list[ReceiverPlan] = []
-    if platform is None or not platform.alertmanager.receiver:
+    if not platform.alertmanager.receiver:
         out.append(ReceiverPlan(names.DEFAULT_RECEIVER, "built-in default: no integration", {}))
-    if platform is not None:
-        for name, receiver in sorted(platform.receivers.items()):
-            out.append(ReceiverPlan(names.receiver(None, name), f"platform file: receivers.{name}",
-                                    _with_templates(receiver.integrations())))
+    for name, integrations in platform.receivers:
+        out.append(ReceiverPlan(names.receiver(None, name), f"platform file: receivers.{name}",
+                                _with_templates(integrations)))
     for service in plan.services:
         for name, integrations in service.receivers:
             out.append(ReceiverPlan(names.receiver(service.service, name), f"{service.source}: receivers.{name}",

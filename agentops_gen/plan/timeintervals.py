@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from agentops_gen.spec.service import BusinessHours
+from agentops_gen.plan.platform import BusinessHoursPlan
 from agentops_gen.spec.timeintervals import WEEKDAYS, minutes_of_day, weekday_range
 
 DAY = 24 * 60
 
 
-def outside_business_hours(hours: BusinessHours) -> list[dict[str, Any]]:
+def outside_business_hours(hours: BusinessHoursPlan) -> list[dict[str, Any]]:
     """Alertmanager `time_intervals` entries covering every minute outside `hours` (empty: never outside)."""
     days: set[int] = set()
     for item in hours.weekdays:
@@ -23,7 +23,7 @@ def outside_business_hours(hours: BusinessHours) -> list[dict[str, Any]]:
         days.update(range(first, last + 1))
     if not hours.weekdays:  # Alertmanager: no weekdays means every day
         days = set(range(7))
-    gaps = _gaps([(minutes_of_day(t.start_time), minutes_of_day(t.end_time)) for t in hours.times] or [(0, DAY)])
+    gaps = _gaps([(minutes_of_day(start), minutes_of_day(end)) for start, end in hours.times] or [(0, DAY)])
     entries: list[dict[str, Any]] = []
     other_days = set(range(7)) - days
     if other_days:
