@@ -128,3 +128,43 @@ def test_the_reader_sees_every_import_form(source: str, stage: str) -> None:
 ])
 def test_the_moved_module_reader_sees_every_import_form(source: str) -> None:
     assert set(imported_modules(ast.parse(source))) & set(MOVED)
+
+
+def package_of(module: str) -> str:
+    """`load` for agentops_gen.load.yaml_loader, `cli` for agentops_gen.cli, `` for agentops_gen itself."""
+    parts = module.split(".")
+    return parts[1] if parts[0] == "agentops_gen" and len(parts) > 1 else ""
+
+
+def private_imports(tree: ast.AST, own: str) -> list[tuple[int, str]]:
+    """(line, `module.name`) of every `_private` name imported from another part of agentops_gen than `own`.
+
+    Dunders (`__version__`) are public. Within one package a module may share its private helpers.
+    """
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "agentops_gen":
+            if package_of(node.module) == own:
+                continue
+            for alias in node.names:
+                if alias.name.startswith("_") and not alias.name.startswith("__"):
+                    found.append((node.lineno, f"{node.module}.{alias.name}"))
+    return found
+
+
+def test_no_private_name_is_imported_across_packages() -> None:
+    found = [f"{path.relative_to(ROOT)}:{line}: imports private {name}"
+             for path in modules()
+             for line, name in private_imports(ast.parse(path.read_text(), str(path)), stage_of(path))]
+    assert found == []
+
+
+@pytest.mark.parametrize(("source", "own", "expected"), [
+    ("from agentops_gen.load.yaml_loader import _Builder, dotted\n", "importers",
+     [(1, "agentops_gen.load.yaml_loader._Builder")]),
+    ("def f():\n    from agentops_gen.units.promql import _cache\n", "plan", [(2, "agentops_gen.units.promql._cache")]),
+    ("from agentops_gen.load.yaml_loader import _Builder\n", "load", []),  # its own package
+    ("from agentops_gen import __version__\n", "cli", []),
+])
+def test_the_private_import_reader(source: str, own: str, expected: list[tuple[int, str]]) -> None:
+    assert private_imports(ast.parse(source), own) == expected

@@ -8,9 +8,9 @@ from pathlib import Path
 
 from agentops_gen.errors import Location, SpecError, SpecErrors, UsageError
 from agentops_gen.importers.draft import Draft, Path_
-from agentops_gen.importers.source import Reader, load_documents
+from agentops_gen.importers.source import Reader
 from agentops_gen.importers.writer import spec_text
-from agentops_gen.load.yaml_loader import LoadedFile, LoadError, display_path
+from agentops_gen.load.yaml_loader import LoadedFile, LoadError, display_path, load_documents
 
 SOURCES = ("sloth", "openslo")
 

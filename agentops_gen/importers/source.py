@@ -1,68 +1,15 @@
-"""Located reading of the files being imported: every document of a (multi-document) YAML file, with
-typed accessors that collect one located error per problem instead of raising on the first."""
+"""Typed, located access to the documents being imported (load.yaml_loader.load_documents reads them):
+the accessors collect one located error per problem instead of raising on the first."""
 
 from __future__ import annotations
 
 import difflib
-from pathlib import Path
 from typing import Any
 
-import yaml
-from yaml.nodes import Node, ScalarNode
-
 from agentops_gen.errors import Location, SpecError
-from agentops_gen.load.yaml_loader import (
-    LoadedFile,
-    LoadError,
-    _Builder,
-    _check_depth,
-    _check_expansion,
-    _yaml_error,
-    display_path,
-    dotted,
-    read_text,
-)
-
-try:  # libyaml, as the spec loader uses
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - pure-Python fallback
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+from agentops_gen.load.yaml_loader import LoadedFile, dotted
 
 Path_ = tuple[str | int, ...]
-
-
-def load_documents(path: Path) -> list[LoadedFile]:
-    """Every non-empty document of a YAML file (`---` separated), each with the location of every value."""
-    file = display_path(path)
-    text = read_text(path, file)
-    try:
-        _check_depth(text, file, ())
-        nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None and not _empty(n)]
-    except yaml.MarkedYAMLError as exc:
-        raise LoadError([_yaml_error(file, exc, text, ())]) from None
-    except yaml.reader.ReaderError as exc:
-        before = text[: exc.position]
-        where = Location(file, before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1)
-        raise LoadError([SpecError(where, "", f"invalid YAML: {exc.reason}")]) from None
-    if not nodes:
-        raise LoadError([SpecError(Location(file, 1, 1), "", "file is empty (expected a YAML document)")])
-    docs = []
-    errors: list[SpecError] = []
-    for node in nodes:
-        _check_expansion(node, file, (), ())
-        loaded = LoadedFile(file=file, data=None, sources=[file])
-        builder = _Builder(path.resolve().parent, loaded)
-        loaded.data = builder.build(node, file, (), (), (path.resolve(),))
-        errors.extend(builder.errors)
-        docs.append(loaded)
-    if errors:
-        raise LoadError(errors)
-    return docs
-
-
-def _empty(node: Node) -> bool:
-    """An empty document (`---` followed by nothing), which kubectl and Sloth skip too."""
-    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null")
 
 
 class Reader:

@@ -232,9 +232,19 @@ def compose_text(text: str, file: str, via: tuple[str, ...] = (), base: Path_ = 
 
     `base` is the field path the document's root is found at (non-empty for included fragments).
     """
+    nodes = _compose(text, file, via, base, every_document=False)
+    return nodes[0] if nodes else None
+
+
+def _compose(text: str, file: str, via: tuple[str, ...], base: Path_, *, every_document: bool) -> list[Node]:
+    """The composed documents of `text` (the first only unless `every_document`), all checked for alias bombs."""
     try:
         _check_depth(text, file, via, base)
-        node = yaml.compose(text, Loader=_Loader)
+        if every_document:
+            nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+        else:
+            node = yaml.compose(text, Loader=_Loader)
+            nodes = [node] if node is not None else []
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_yaml_error(file, exc, text, via)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other control characters)
@@ -247,9 +257,10 @@ def compose_text(text: str, file: str, via: tuple[str, ...] = (), base: Path_ = 
         raise LoadError([SpecError(Location(file, 1, 1, via), "", f"invalid YAML: {exc}")]) from None
     # Without an anchor (`&`) nothing is shared, and a document of n characters composes to fewer
     # than 2n + 2 nodes: neither an alias bomb nor a self-containing value is possible.
-    if node is not None and ("&" in text or 2 * len(text) + 2 > MAX_NODES):
-        _check_expansion(node, file, via, base)
-    return node
+    if "&" in text or 2 * len(text) + 2 > MAX_NODES:
+        for node in nodes:
+            _check_expansion(node, file, via, base)
+    return nodes
 
 
 def _check_expansion(root: Node, file: str, via: tuple[str, ...], base: Path_) -> None:
@@ -445,6 +456,34 @@ def load_file(path: Path, root: Path) -> LoadedFile:
     if not isinstance(loaded.data, dict):
         raise LoadError([SpecError(Location(file, 1, 1), "", "top level must be a mapping")])
     return loaded
+
+
+def load_documents(path: Path, root: Path | None = None) -> list[LoadedFile]:
+    """Every non-empty document of a `---` separated YAML file, each located like `load_file`, or a LoadError.
+
+    Locations are lines of the whole file; problems of every document are collected before raising.
+    `!include`s are confined to `root` (default: the file's folder). A document may be any value.
+    """
+    file = display_path(path)
+    nodes = [n for n in _compose(read_text(path, file), file, (), (), every_document=True) if not _empty(n)]
+    if not nodes:
+        raise LoadError([SpecError(Location(file, 1, 1), "", "file is empty (expected a YAML document)")])
+    docs: list[LoadedFile] = []
+    errors: list[SpecError] = []
+    for node in nodes:
+        loaded = LoadedFile(file=file, data=None, sources=[file])
+        builder = _Builder(root if root is not None else path.resolve().parent, loaded)
+        loaded.data = builder.build(node, file, (), (), (path.resolve(),))
+        errors.extend(builder.errors)
+        docs.append(loaded)
+    if errors:
+        raise LoadError(errors)
+    return docs
+
+
+def _empty(node: Node) -> bool:
+    """An empty document (`---` followed by nothing), which kubectl and Sloth skip too."""
+    return isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null" and node.value in ("", "~", "null")
 
 
 def _kind(node: Node) -> str:
