@@ -7,10 +7,12 @@ default, taken from the spec models themselves so that a default is written in o
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentops_gen.spec.service import AlertmanagerSettings, BusinessHours, PlatformSpec
-from agentops_gen.spec.validate import SpecSet
+
+if TYPE_CHECKING:  # plan/model.py imports this module: keep spec/validate.py out of its imports
+    from agentops_gen.spec.validate import SpecSet
 
 
 @dataclass(frozen=True)
