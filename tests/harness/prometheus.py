@@ -204,10 +204,11 @@ def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, r
 def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[str] | None, *, workdir: Path,
                        rules_from: float | None = None, rules_to: float | None = None, eval_interval: str = "1m",
                        prometheus: str = "prometheus", promtool: str = "promtool",
-                       retention: str = "3650d") -> Iterator[Prometheus]:
+                       retention: str = "3650d", load_rules: bool = True) -> Iterator[Prometheus]:
     """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it.
 
-    `retention` is the server's --storage.tsdb.retention.time (short ones test retention checks).
+    `retention` is the server's --storage.tsdb.retention.time (short ones test retention checks);
+    `load_rules=False` serves the backfilled history without evaluating the rules (a bench queries them itself).
     """
     prometheus = shutil.which(prometheus) or prometheus
     promtool = shutil.which(promtool) or promtool
@@ -221,5 +222,6 @@ def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[s
     if rules_from is not None:
         end = rules_to if rules_to is not None else time.time()
         _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)
-    with _server(prometheus, tsdb, workdir, rule_files, eval_interval, "prometheus", retention) as server:
+    with _server(prometheus, tsdb, workdir, rule_files if load_rules else [], eval_interval, "prometheus",
+                 retention) as server:
         yield server
