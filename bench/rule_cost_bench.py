@@ -100,6 +100,8 @@ def main() -> int:
         print(f"{tool}: {count} rules, {samples} samples read per cycle, {seconds * 1000:.1f} ms of query time")
         for rule, read, _ in sorted(rows, key=lambda r: -r[1])[:6]:
             print(f"    {read:8d}  {rule}")
+        slowest = sorted(rows, key=lambda r: -r[2])[:6]
+        print("    slowest:", ", ".join(f"{rule} {t * 1000:.1f} ms" for rule, _, t in slowest))
     ratio = totals["ours"][0] / totals["sloth"][0]
     print(f"ours / sloth, samples read per cycle: {ratio:.2f}x (target <= 0.5x)")
     print(f"ours / sloth, query time per cycle: {totals['ours'][1] / totals['sloth'][1]:.2f}x")
