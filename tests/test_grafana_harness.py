@@ -97,6 +97,28 @@ def test_recording_levels_order_rules_by_what_they_read(tmp_path: Path) -> None:
     assert _names_in("a:b{x='1'} / on(x) group_left c") == {"a:b", "c"}
 
 
+def test_recording_levels_follow_rule_instances_not_record_names(tmp_path: Path) -> None:
+    """A raw SLI's failed events multiply its ratio, a counter SLI's ratio divides its failed events: by record
+    name a cycle, by rule instance (name and label matchers) two levels."""
+    rules = tmp_path / "r.yaml"
+    rules.write_text("""groups:
+  - name: raw
+    rules:
+      - {record: "slo:ratio", expr: "vector(0.1)", labels: {slo: raw}}
+      - {record: "slo:bad", expr: 'slo:ratio{slo="raw"} * 2', labels: {slo: raw}}
+  - name: counted
+    rules:
+      - {record: "slo:bad", expr: "sum(rate(x_total[5m]))", labels: {slo: counted}}
+      - {record: "slo:ratio", expr: 'slo:bad{slo="counted"} / 2', labels: {slo: counted}}
+      - {record: "slo:all", expr: 'sum(slo:ratio)', labels: {slo: counted}}
+""")
+    levels = recording_levels([rules])
+    assert [[(g["name"], [r["record"] for r in g["rules"]]) for g in level] for level in levels] == [
+        [("raw", ["slo:ratio"]), ("counted", ["slo:bad"])],
+        [("raw", ["slo:bad"]), ("counted", ["slo:ratio"])],
+        [("counted", ["slo:all"])]]
+
+
 @pytest.mark.slow
 @pytest.mark.tools
 def test_server_answers_and_is_stopped_even_on_error(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from conftest import SPECS, run_cli
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.plan import timing
-from agentops_gen.targets.prom_tests import traffic_scenarios
+from agentops_gen.targets.prom_tests import _summed, traffic_scenarios
 
 SMALL = {
     "version": "agentops-gen/v1", "service": "quiet", "owner": "team-a", "period": "7d",
@@ -125,7 +125,7 @@ def test_simulated_behaviour_of_every_example_slo() -> None:
                         kind = alert.kind.removeprefix("burn-")
                         condition = timing.traffic_burn_condition(traffic, [
                             (w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, slo.min_bad_events[kind])
-                            for w in slo.windows if w.severity == kind])
+                            for w in slo.windows if w.severity == kind], _summed(slo))
                     fired = timing.first_firing(condition, int((alert.for_ or "0m")[:-1] or 0), traffic.horizon)
                     if traffic is low:
                         if fired is not None and alert.severity == "critical":

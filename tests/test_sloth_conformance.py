@@ -10,7 +10,9 @@ rendered with our CLI and compared with Sloth's committed output:
     (a healthy baseline, then a step to a higher error ratio) and asserts that both tools' page and ticket
     alerts are silent one evaluation before the step the math predicts and firing at it. The prediction comes
     from `predict` below (window error ratios on the sample grid vs factor x budget from the catalog), never
-    from either rule file, so a wrong factor or window in our rules fails the test.
+    from either rule file, so a wrong factor or window in our rules fails the test. Our windows longer than
+    1h (SLIs with event counts) are sums of recorded 5m rates, which see a step a little later than a raw
+    rate(): `predict` models them as such and states each tool's own firing step.
 """
 
 from __future__ import annotations
@@ -277,10 +279,15 @@ EVENTS_PER_SAMPLE = 100_003
 MIN_STEPS = 40
 """The step incident must take at least this many evaluations to fire: a factor 2.5% off moves the firing
 step by at least one evaluation (14.4 -> 14 is 2.8%)."""
-INTERVAL_S = {"page": 60, "ticket": 600}
-"""Input and evaluation interval: 1m for page windows (up to 6h), 10m for ticket windows (up to 3d: a 3d
-window then holds 433 samples per series, far below promtool's 10,000-sample query limit, and a 3d healthy
-baseline plus the incident takes ~800 evaluations instead of ~8,000)."""
+INTERVAL_S = {"page": 60, "ticket": 300}
+"""Input and evaluation interval: 1m for page windows (up to 6h), 5m for ticket windows (up to 3d: a 3d
+window then holds 865 samples per series, and a 3d healthy baseline plus the incident takes ~1,700
+evaluations instead of ~8,600). Not longer: a 5m rate needs two samples in its 5m, and our long windows
+sum the recorded 5m rates."""
+SUMMED_ABOVE_S = 3600
+"""Our windows longer than this, of SLIs with event counts (not the gauge), sum the recorded 5m rates."""
+RECORDED_S = 300
+"""The window of our recorded failed-event and event rates."""
 MARGIN = 1e-7
 """Relative distance every evaluated window ratio keeps from every threshold (Sloth writes 14.4 x
 0.0009999999999999432, we write 14.4 x 0.001: no ratio may sit in between)."""
@@ -322,44 +329,88 @@ def window_ratio(s: Scenario, errors: list[float], step: int, window_s: int) -> 
     return sum(errors[lo + 1:hi + 1]) / (hi - lo)  # every sample carries EVENTS_PER_SAMPLE events
 
 
+@cache
+def _recorded(s: Scenario) -> tuple[list[float], list[float]]:
+    """Prefix sums over evaluation steps of our recorded 5m failed-event and event rates (in events per sample;
+    the common factor cancels in a ratio). Before step 5m/interval a 5m rate extrapolates to its window's start
+    (by a whole interval under 1.1 intervals away, else by half), the same for both counters."""
+    errors = s.errors()
+    per = RECORDED_S // s.interval_s
+    cumulative = [0.0]
+    for e in errors[1:]:
+        cumulative.append(cumulative[-1] + e)
+    bad, events = [0.0, 0.0], [0.0, 0.0]  # step 0 has one sample: no rate
+    for j in range(1, s.last + 1):
+        first = max(0, j - per)
+        sampled = j - first
+        gap = per - sampled
+        scale = (sampled + (gap if gap < 1.1 else 0.5)) / sampled
+        bad.append(bad[-1] + (cumulative[j] - cumulative[first]) * scale)
+        events.append(events[-1] + sampled * scale)
+    return bad, events
+
+
+def our_window_ratio(s: Scenario, errors: list[float], step: int, window_s: int) -> float | None:
+    """Our error ratio over a window: a raw rate() up to 1h (and for the gauge), else the recorded 5m failed-event
+    rates at every evaluation in [t - window, t] summed, over the recorded event rates summed."""
+    if s.gauge or window_s <= SUMMED_ABOVE_S:
+        return window_ratio(s, errors, step, window_s)
+    bad, events = _recorded(s)
+    lo = max(1, step - window_s // s.interval_s)
+    if step < lo:
+        return None
+    return (bad[step + 1] - bad[lo]) / (events[step + 1] - events[lo])
+
+
+TOOLS = {"sloth": window_ratio, "ours": our_window_ratio}
+
+
 @dataclass(frozen=True)
 class Prediction:
     first: int
-    """First evaluation step at which the target severity fires."""
-    firing: dict[int, set[str]]
-    """Step -> severities firing (checked steps only)."""
+    """First evaluation step at which the target severity fires in Sloth's rules."""
+    ours: int
+    """... in ours (later when a summed long window sees the step late)."""
+    firing: dict[int, dict[str, set[str]]]
+    """Step -> tool -> severities firing (checked steps only)."""
 
 
 def predict(s: Scenario, pairs: list[WindowPair], period_s: int, budget: float) -> Prediction | None:
-    """When each alert fires: a pair fires when both its windows' error ratios exceed factor x budget.
+    """When each tool's alerts fire: a pair fires when both its windows' error ratios exceed factor x budget.
 
-    None when the scenario is not a clean test of its target pair: another pair of the severity fires first
-    or at the same step, it fires too soon to resolve a 2.5% factor error, or a ratio comes within MARGIN of a
-    threshold."""
+    None when the scenario is not a clean test of its target pair in either tool: another pair of the
+    severity fires first or at the same step, it fires too soon to resolve a 2.5% factor error, or a ratio
+    comes within MARGIN of a threshold before both tools fired."""
     errors = s.errors()
 
-    def state(step: int) -> tuple[set[str], set[WindowPair], bool]:
+    def state(step: int, ratio_of: Any) -> tuple[set[str], set[WindowPair], bool]:
         severities, fired, clean = set(), set(), True
         for w in pairs:
             threshold = w.factor(period_s) * budget
-            ratios = [window_ratio(s, errors, step, w.long_s), window_ratio(s, errors, step, w.short_s)]
+            ratios = [ratio_of(s, errors, step, w.long_s), ratio_of(s, errors, step, w.short_s)]
             clean &= all(r is None or abs(r - threshold) > MARGIN * threshold for r in ratios)
             if all(r is not None and r > threshold for r in ratios):
                 severities.add(w.severity)
                 fired.add(w)
         return severities, fired, clean
 
-    firing: dict[int, set[str]] = {}
+    firing: dict[int, dict[str, set[str]]] = {}
+    firsts: dict[str, int] = {}
     for step in range(s.last + 1):
-        severities, fired, clean = state(step)
-        if not clean:
-            return None
-        firing[step] = severities
-        if s.target.severity in severities:
-            same = {w for w in fired if w.severity == s.target.severity}
-            if same != {s.target} or step < s.baseline + MIN_STEPS:
+        firing[step] = {}
+        for tool, ratio_of in TOOLS.items():
+            severities, fired, clean = state(step, ratio_of)
+            if not clean:
                 return None
-            return Prediction(step, {st: firing[st] for st in (s.baseline, step - 1, step)})
+            firing[step][tool] = severities
+            if tool not in firsts and s.target.severity in severities:
+                same = {w for w in fired if w.severity == s.target.severity}
+                if same != {s.target} or step < s.baseline + MIN_STEPS:
+                    return None
+                firsts[tool] = step
+        if len(firsts) == len(TOOLS):
+            checked = {s.baseline, *(f - 1 for f in firsts.values()), *firsts.values()}
+            return Prediction(firsts["sloth"], firsts["ours"], {st: firing[st] for st in sorted(checked)})
     return None
 
 
@@ -378,7 +429,7 @@ def scenario(r: Rendered, slo: str, target: WindowPair) -> tuple[Scenario, Predi
         s = Scenario(slo, target, interval, baseline, baseline + target.long_s // interval + 1, budget / 4, e1, gauge)
         p = predict(s, r.catalog, r.period_s, budget)
         if p is not None:
-            return Scenario(slo, target, interval, baseline, p.first, s.e0, e1, gauge), p
+            return Scenario(slo, target, interval, baseline, max(p.first, p.ours), s.e0, e1, gauge), p
     return None
 
 
@@ -443,7 +494,7 @@ def alert_value(s: Scenario, rule: dict[str, Any], step: int) -> float | None:
     clauses = burn_clauses(rule["expr"])
     for a, b in zip(clauses[::2], clauses[1::2], strict=True):
         threshold = float(a["factor"]) * float(a["budget"])
-        ratios = [window_ratio(s, errors, step, seconds(c["window"])) for c in (a, b)]
+        ratios = [our_window_ratio(s, errors, step, seconds(c["window"])) for c in (a, b)]
         if all(r is not None and r > threshold for r in ratios):
             return ratios[0]
     return None
@@ -474,17 +525,18 @@ def write_promtool_test(r: Rendered, severity: str, workdir: Path, our_text: str
     for s, p in found:
         checks = []
         for step, firing in p.firing.items():
-            for groups, label, severity_of in ((r.sloth_groups, "sloth_slo", sloth_severity),
-                                               (r.our_groups, "slo", our_severity)):
+            for tool, groups, label, severity_of in (("sloth", r.sloth_groups, "sloth_slo", sloth_severity),
+                                                     ("ours", r.our_groups, "slo", our_severity)):
                 value_of = None if label == "sloth_slo" else (lambda rule, step=step, s=s: alert_value(s, rule, step))
-                for alertname, alerts in expected_alerts(groups, s.slo, label, severity_of, firing,
+                for alertname, alerts in expected_alerts(groups, s.slo, label, severity_of, firing[tool],
                                                          value_of).items():
                     checks.append({"eval_time": f"{step * s.interval_s // 60}m", "alertname": alertname,
                                    "exp_alerts": alerts})
         w = s.target
         tests.append({
             "name": f"{s.slo} {w.severity} {w.long_s // 60}m/{w.short_s // 60}m: error ratio {s.e0:.6g} -> "
-                    f"{s.e1:.6g} at {s.baseline * s.interval_s // 60}m, fires at {p.first * s.interval_s // 60}m",
+                    f"{s.e1:.6g} at {s.baseline * s.interval_s // 60}m, fires at {p.first * s.interval_s // 60}m "
+                    f"(Sloth), {p.ours * s.interval_s // 60}m (ours)",
             "interval": interval,
             "input_series": input_series(r, s),
             "alert_rule_test": checks,

@@ -49,6 +49,7 @@ from agentops_gen.plan.text import (
     unit_value,
 )
 from agentops_gen.plan.windows import (
+    RECORDED_RATE_WINDOW,
     BurnWindow,
     burn_threshold,
     custom_window,
@@ -56,6 +57,7 @@ from agentops_gen.plan.windows import (
     error_budget,
     exhaustion_seconds,
     format_number,
+    from_records,
 )
 from agentops_gen.spec.outputs import PrometheusRuleOutput, PrometheusSettings
 from agentops_gen.spec.service import ServiceSpec
@@ -77,7 +79,7 @@ NO_DATA_WINDOW = "10m"
 NO_DATA_FOR = "20m"
 """A no-data alert fires 10m + 20m = 30 minutes after the last sample of the series it watches."""
 NO_DATA_SEVERITY = "warning"
-CURRENT_BURN_WINDOW = 5 * 60
+CURRENT_BURN_WINDOW = RECORDED_RATE_WINDOW
 ANOMALY_COARSE_INTERVAL = "5m"
 """Anomaly baselines read a 5m-average series recorded every 5m, so a 7d window holds 2016 samples."""
 
@@ -196,7 +198,7 @@ def _shared_group(spec: ServiceSpec, slo_plans: list[SLOPlan], shared: dict[str,
         windows: set[int] = set()
         for slo_spec, plan in zip(spec.slos, slo_plans, strict=True):
             if not slo_spec.group_by and series in counter_series(slo_spec.sli):
-                windows.update(int(parse_duration(w)) for w in plan.record_windows)
+                windows.update(int(parse_duration(w)) for w in plan.record_windows if w not in plan.summed_windows)
                 if plan.sli_kind in ("ratio", "latency") and not slo_spec.alerting.outage.disable:
                     windows.add(int(parse_duration(slo_spec.alerting.outage.window)))
         for w in sorted(windows):
@@ -238,11 +240,12 @@ old ones (up to a period long) add into the same SLO instead of splitting it (Sl
 
 
 def period_ratio_expr(period: str, sel: str, *, counts: bool, group_by: GroupBy = ()) -> str:
-    """Error ratio over the SLO period: failed events over all events (traffic-weighted: a quiet night weighs
-    its few events, not its minutes), from the recorded 5m rates; without event counts (a raw SLI without
-    `events`) the mean of the recorded 5m ratios. A grouped SLO keeps one period ratio per group."""
+    """Error ratio over the SLO period (or any window summed from the records): failed events over all events
+    (traffic-weighted: a quiet night weighs its few events, not its minutes), from the recorded 5m rates;
+    without event counts (a raw SLI without `events`) the mean of the recorded 5m ratios. A grouped SLO keeps
+    one ratio per group."""
     by = ", ".join((*PERIOD_BY, *group_by))
-    window = format_duration(CURRENT_BURN_WINDOW)
+    window = format_duration(RECORDED_RATE_WINDOW)
     if counts:
         # Every recorded 5m rate counts each interval five times, on both sides of the division alike.
         return (f"sum by ({by}) (sum_over_time({names.bad_events_record(window)}{sel}[{period}]))\n/\n"
@@ -250,6 +253,21 @@ def period_ratio_expr(period: str, sel: str, *, counts: bool, group_by: GroupBy 
     five = names.sli_error_record(window)
     return (f"sum by ({by}) (sum_over_time({five}{sel}[{period}]))\n/\n"
             f"sum by ({by}) (count_over_time({five}{sel}[{period}]))")
+
+
+def summed_bad_events_expr(window: str, sel: str, group_by: GroupBy = ()) -> str:
+    """Failed events per second over a window, from the recorded 5m failed-event rates: their sum over the
+    window counts each failed event once per record that covers it, i.e. (records per 5m) times for 5m x 1
+    per second; summed by the SLO's identity like the period ratio (a label change neither splits nor doubles it).
+
+    The records per 5m are counted over `[4m59s]`: 300 s / the evaluation interval under Prometheus 2's
+    closed ranges and 3's left-open ones alike. Unlike the mean rate x the window, this does not stretch the
+    first minutes of a new SLO's history to the whole window."""
+    by = ", ".join((*PERIOD_BY, *group_by))
+    five = f"{names.bad_events_record(format_duration(RECORDED_RATE_WINDOW))}{sel}"
+    per_window = format_number(parse_duration(window) / RECORDED_RATE_WINDOW)
+    return (f"sum by ({by}) (sum_over_time({five}[{window}]))\n/\n"
+            f"sum by ({by}) (count_over_time({five}[{format_duration(RECORDED_RATE_WINDOW - 1)}]))\n/ {per_window}")
 
 
 def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
@@ -268,10 +286,19 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     sel_labels = {"service": spec.service, "slo": slo.name}
     sel = _selector(sel_labels)
 
+    events = events_template(slo.sli, {} if group_by else shared, group_by)
+    # With event counts, windows past RAW_WINDOW_MAX sum the recorded 5m rates: the raw counters are read
+    # for the short windows only (the recorded rates come first, the windows summed from them after).
+    summed = {s for s in record_s if events is not None and from_records(s)}
     sli_rules = tuple(
         Rule(record=names.sli_error_record(w), expr=template.replace("{{ window }}", w), labels=labels)
-        for w in record_windows
+        for s, w in zip(record_s, record_windows, strict=True) if s not in summed
     )
+    summed_rules = [
+        Rule(record=names.sli_error_record(w), expr=period_ratio_expr(w, sel, counts=True, group_by=group_by),
+             labels=labels)
+        for s, w in zip(record_s, record_windows, strict=True) if s in summed
+    ]
     bad_windows: set[int] = set()
     for kind in ("page", "ticket"):
         if not getattr(slo.alerting, kind).disable and min_bad_events(slo, kind):
@@ -279,16 +306,19 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     outage_on = slo.sli.kind in ("ratio", "latency") and not slo.alerting.outage.disable
     if outage_on and min_bad_events(slo, "outage"):
         bad_windows.add(int(parse_duration(slo.alerting.outage.window)))
-    events = events_template(slo.sli, {} if group_by else shared, group_by)
     if events is not None:
-        bad_windows.add(CURRENT_BURN_WINDOW)  # the failed events of the traffic-weighted period ratio
+        bad_windows.add(RECORDED_RATE_WINDOW)  # the failed events of the summed windows and the period ratio
     bad_rules = []
     for seconds in sorted(bad_windows):
         w = format_duration(seconds)
+        if seconds in summed:
+            summed_rules.append(Rule(record=names.bad_events_record(w), expr=summed_bad_events_expr(w, sel, group_by),
+                                     labels=labels))
+            continue
         bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", {} if group_by else shared, group_by)
         assert bad is not None
         bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
-    five_window = format_duration(CURRENT_BURN_WINDOW)
+    five_window = format_duration(RECORDED_RATE_WINDOW)
     if events is not None:
         bad_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
                               labels=labels))
@@ -339,7 +369,8 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
 
     # One group per SLO: Prometheus evaluates a group's rules in order, so the alerts always read
     # the error ratios recorded in the same cycle (separate groups would add up to one interval of lag).
-    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*sli_rules, *bad_rules, *meta_rules, *alert_rules))]
+    groups = [RuleGroup(names.rule_group(spec.service, slo.name),
+                        (*sli_rules, *bad_rules, *summed_rules, *meta_rules, *alert_rules))]
     plan = SLOPlan(
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
@@ -350,6 +381,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         sli=sli_plan(slo.sli), labels=dict(slo.labels), outage_window=slo.alerting.outage.window,
         outage_error_ratio=slo.alerting.outage.error_ratio, no_data_window=slo.alerting.no_data.window,
         budget_thresholds=tuple(b.below for b in slo.alerting.budget),
+        summed_windows=tuple(format_duration(s) for s in sorted(summed)),
     )
     return plan, groups
 

@@ -138,6 +138,8 @@ class SLOPlan:
     """`alerting.budget[].below` in percent, as written."""
     group_by: tuple[str, ...] = ()
     """Labels that make this one SLO per label value; every recorded series and alert carries them."""
+    summed_windows: tuple[str, ...] = ()
+    """Windows whose error ratio and failed events are summed from the recorded 5m rates, not read raw."""
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,13 @@ A failed-event count (rate x window, the minimum-traffic clause) is not extrapol
 window reaches back before the first sample (minute 0), rate() stretches the sampled increase to the
 window's start (by one interval when the gap is under 1.1 intervals, else by half an interval).
 `Traffic` models uneven traffic (integer events per interval) for the quiet-service cases.
+
+Windows summed from the records (`summed`: long windows of SLIs with event counts) are not rate()s of the
+raw counters: their ratio is the sum of the recorded 5m failed-event rates over the window, at every
+evaluation minute in [t-w, t], divided by the sum of the recorded 5m event rates; their failed events
+are the sum of those failed-event rates x 5m over the records per 5m (each event is in five records).
+Each recorded 5m rate is simulated as Prometheus writes it (stretched like any rate() while its 5m reach
+before minute 0), so a step shows up in them over 5 minutes and a summed window sees it about 2 minutes late.
 """
 
 from __future__ import annotations
@@ -21,6 +28,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+
+from agentops_gen.plan.windows import RECORDED_RATE_WINDOW
+
+RECORDED_MIN = RECORDED_RATE_WINDOW // 60
+"""The window of the recorded failed-event and event rates, in minutes (evaluation interval 1m)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +82,39 @@ def window_ratios(step: Step, horizon: int, window_min: int) -> list[float | Non
     return out
 
 
+@lru_cache(maxsize=64)
+def _recorded_sums(step: Step, size: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Prefix sums over evaluation minutes 0..size-1 of the recorded 5m failed-event and event rates (in events
+    per interval: the common factor events / 300 s cancels in a ratio and is put back for counts)."""
+    bad, events = [0.0], [0.0]
+    for i in range(size):
+        first = max(0, i - RECORDED_MIN)
+        scale = stretch(i, RECORDED_MIN) if i > first else 0.0  # no rate at minute 0: one sample
+        bad.append(bad[-1] + (step.cumulative(i) - step.cumulative(first)) * scale)
+        events.append(events[-1] + (i - first) * scale)
+    return tuple(bad), tuple(events)
+
+
+def summed_window(step: Step, t: int, window_min: int) -> tuple[float | None, float]:
+    """(error ratio or None, failed events) of a window summed from the recorded 5m rates at minute t."""
+    size = 1024
+    while size <= t:
+        size *= 2
+    bad, events = _recorded_sums(step, size)
+    lo = max(1, t - window_min)  # the range [t-w, t] holds the records of those minutes; minute 0 has none
+    if t < lo:
+        return None, 0.0
+    sum_bad, sum_events = bad[t + 1] - bad[lo], events[t + 1] - events[lo]
+    ratio = sum_bad / sum_events if sum_events > 0 else None
+    # each failed event is in as many records as there are records per 5m: those of the last 5m
+    return ratio, sum_bad * step.events / min(RECORDED_MIN, t)
+
+
+def ratio_at(step: Step, t: int, window_min: int, summed: bool = False) -> float | None:
+    """A window's error ratio at minute t, read raw or summed from the records."""
+    return summed_window(step, t, window_min)[0] if summed else window_ratio(step, t, window_min)
+
+
 def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *, monotone_from: int | None = None
                  ) -> int | None:
     """First minute an alert is firing: its condition held at every evaluation for `for_min` minutes.
@@ -117,8 +162,10 @@ BurnPair = tuple[int, int, float] | tuple[int, int, float, int]
 """(long, short, threshold) or (long, short, threshold, minimum failed events in the long window)."""
 
 
-def burn_condition(step: Step, pairs: Sequence[BurnPair]) -> Callable[[int], bool]:
-    """Multi-window condition: any pair with both windows above threshold (and enough failed events)."""
+def burn_condition(step: Step, pairs: Sequence[BurnPair], summed: frozenset[int] = frozenset()
+                   ) -> Callable[[int], bool]:
+    """Multi-window condition: any pair with both windows above threshold (and enough failed events);
+    windows (minutes) in `summed` are summed from the recorded 5m rates."""
 
     cumulative = step.cumulative
     events = step.events
@@ -130,11 +177,22 @@ def burn_condition(step: Step, pairs: Sequence[BurnPair]) -> Callable[[int], boo
         # window_ratio's arithmetic, inlined: this runs thousands of times per generated test file.
         for pair in pairs:
             long_min, short_min, threshold = pair[0], pair[1], pair[2]
-            first = t - long_min if t > long_min else 0
-            bad_share = now - cumulative(first)
-            if bad_share / (t - first) <= threshold:
+            if long_min in summed:
+                ratio, bad = summed_window(step, t, long_min)
+                if ratio is None or ratio <= threshold:
+                    continue
+            else:
+                first = t - long_min if t > long_min else 0
+                bad_share = now - cumulative(first)
+                if bad_share / (t - first) <= threshold:
+                    continue
+                bad = bad_share * events * stretch(t, long_min)
+            if len(pair) > 3 and not enough_bad(bad, pair[3]):
                 continue
-            if len(pair) > 3 and not enough_bad(bad_share * events * stretch(t, long_min), pair[3]):
+            if short_min in summed:
+                short = summed_window(step, t, short_min)[0]
+                if short is not None and short > threshold:
+                    return True
                 continue
             first = t - short_min if t > short_min else 0
             if (now - cumulative(first)) / (t - first) > threshold:
@@ -144,13 +202,17 @@ def burn_condition(step: Step, pairs: Sequence[BurnPair]) -> Callable[[int], boo
     return condition
 
 
-def ratio_condition(step: Step, window_min: int, threshold: float, minimum: int = 0) -> Callable[[int], bool]:
-    """One window above a threshold, with at least `minimum` failed events in it (the outage alert)."""
+def ratio_condition(step: Step, window_min: int, threshold: float, minimum: int = 0,
+                    summed_count: bool = False) -> Callable[[int], bool]:
+    """One window above a threshold, with at least `minimum` failed events in it (the outage alert: its ratio
+    is read raw; its failed events are summed from the records when its window is a summed one)."""
 
     def condition(t: int) -> bool:
         ratio = window_ratio(step, t, window_min)
         if ratio is None or ratio <= threshold:
             return False
+        if summed_count:
+            return enough_bad(summed_window(step, t, window_min)[1], minimum)
         first = max(0, t - window_min)
         bad = (step.cumulative(t) - step.cumulative(first)) * step.events * stretch(t, window_min)
         return enough_bad(bad, minimum)
@@ -189,8 +251,29 @@ class Traffic:
             bad.append(bad[-1] + self.bad[j])
         return total, bad
 
-    def window(self, t: int, window_min: int) -> tuple[float | None, float]:
-        """(error ratio or None without traffic or under two samples, failed events as rate() x window)."""
+    @cached_property
+    def _recorded(self) -> tuple[list[float], list[float]]:
+        """Prefix sums of the recorded 5m failed-event and event rates (events per interval) at minutes 0..horizon."""
+        sum_total, sum_bad = self._sums
+        bad, events = [0.0], [0.0]
+        for i in range(self.horizon + 1):
+            first = max(0, i - RECORDED_MIN)
+            scale = stretch(i, RECORDED_MIN) if i > first else 0.0
+            bad.append(bad[-1] + (sum_bad[i] - sum_bad[first]) * scale)
+            events.append(events[-1] + (sum_total[i] - sum_total[first]) * scale)
+        return bad, events
+
+    def window(self, t: int, window_min: int, summed: bool = False) -> tuple[float | None, float]:
+        """(error ratio or None without traffic or under two samples, failed events as rate() x window);
+        `summed`: the window summed from the recorded 5m rates."""
+        if summed:
+            lo = max(1, t - window_min)
+            if t < lo:
+                return None, 0.0
+            recorded_bad, recorded_events = self._recorded
+            failed, events = recorded_bad[t + 1] - recorded_bad[lo], recorded_events[t + 1] - recorded_events[lo]
+            ratio = failed / events if events > 1e-9 else None
+            return ratio, failed / min(RECORDED_MIN, t)
         first = max(0, t - window_min)
         if t - first < 1:
             return None, 0.0
@@ -200,15 +283,16 @@ class Traffic:
         return (bad / total if total > 1e-9 else None), bad * stretch(t, window_min)
 
 
-def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, float, int]]) -> Callable[[int], bool]:
+def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, float, int]],
+                           summed: frozenset[int] = frozenset()) -> Callable[[int], bool]:
     """burn_condition for uneven traffic: (long, short, threshold, minimum failed events) pairs."""
 
     def condition(t: int) -> bool:
         for long_min, short_min, threshold, minimum in pairs:
-            ratio, bad = traffic.window(t, long_min)
+            ratio, bad = traffic.window(t, long_min, long_min in summed)
             if ratio is None or ratio <= threshold or not enough_bad(bad, minimum):
                 continue
-            short_ratio, _ = traffic.window(t, short_min)
+            short_ratio, _ = traffic.window(t, short_min, short_min in summed)
             if short_ratio is not None and short_ratio > threshold:
                 return True
         return False
@@ -217,11 +301,13 @@ def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, flo
 
 
 def traffic_ratio_condition(traffic: Traffic, window_min: int, threshold: float,
-                            minimum: int) -> Callable[[int], bool]:
+                            minimum: int, summed_count: bool = False) -> Callable[[int], bool]:
     """ratio_condition for uneven traffic (the outage alert)."""
 
     def condition(t: int) -> bool:
         ratio, bad = traffic.window(t, window_min)
+        if summed_count:
+            bad = traffic.window(t, window_min, True)[1]
         return ratio is not None and ratio > threshold and enough_bad(bad, minimum)
 
     return condition
@@ -235,28 +321,19 @@ def absent_firing(last_sample: int, window_min: int, for_min: int) -> int:
     return last_sample + window_min + 1 + for_min
 
 
-def budget_remaining(step: Step, budget: float, period_min: int, horizon: int,
-                     record_window_min: int = 5) -> list[float | None]:
+def budget_remaining(step: Step, budget: float, period_min: int, horizon: int) -> list[float | None]:
     """Remaining budget at each minute: 1 - (failed / all events over the period) / budget, both summed from
     the 5m rates recorded every minute (rate() stretches both alike while the window reaches before minute 0)."""
-    bad_sums, event_sums = [0.0], [0.0]
-    for i in range(horizon + 1):
-        first = max(0, i - record_window_min)
-        scale = step.events * stretch(i, record_window_min) if i > first else 0.0
-        bad_sums.append(bad_sums[-1] + (step.cumulative(i) - step.cumulative(first)) * scale)
-        event_sums.append(event_sums[-1] + (i - first) * scale)
     out: list[float | None] = []
     for t in range(horizon + 1):
-        lo = max(0, t - period_min)
-        events = event_sums[t + 1] - event_sums[lo]
-        out.append(None if events <= 0 else 1 - ((bad_sums[t + 1] - bad_sums[lo]) / events) / budget)
+        ratio = summed_window(step, t, period_min)[0]
+        out.append(None if ratio is None else 1 - ratio / budget)
     return out
 
 
-def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int,
-                     record_window_min: int = 5) -> Callable[[int], bool]:
+def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int) -> Callable[[int], bool]:
     """Remaining budget (1 - failed / all events over the period / budget) below `below`."""
-    left = budget_remaining(step, budget, period_min, horizon, record_window_min)
+    left = budget_remaining(step, budget, period_min, horizon)
 
     def condition(t: int) -> bool:
         value = left[t]

@@ -18,6 +18,13 @@ PERIOD_30D = 30 * DAY
 PERIOD_28D = 28 * DAY
 MIN_SCALED_WINDOW = 5 * MINUTE
 """Scaled windows never go below 5m, so rate() always sees several scrapes at a 1m interval."""
+RECORDED_RATE_WINDOW = 5 * MINUTE
+"""The short window whose failed-event and event rates are recorded every cycle from the raw counters."""
+RAW_WINDOW_MAX = 1 * HOUR
+"""Windows up to this read the raw counters (rate over the window). Longer ones, of SLIs with event counts,
+sum the recorded 5m rates instead: each raw series is then read for short windows only. A recorded 5m rate
+smooths a step over 5 minutes, so a summed window sees it ~2 minutes late: nothing for a 2h..3d window,
+but the 1h/5m page pair keeps its minute (docs/performance.md)."""
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,11 @@ WORKBOOK_TABLE: tuple[tuple[str, int, int, float], ...] = (
     ("ticket", 1 * DAY, 2 * HOUR, 10.0),
     ("ticket", 3 * DAY, 6 * HOUR, 10.0),
 )
+
+
+def from_records(window_s: int) -> bool:
+    """Is a window of an SLI with event counts summed from the recorded 5m rates (not read from the raw counters)?"""
+    return window_s > RAW_WINDOW_MAX
 
 
 def burn_factor(budget_percent: float, period_s: float, long_s: float) -> float:

@@ -237,11 +237,12 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: ti
         return None  # "zero traffic" has no recorded form: the ratios are simply absent
     labels = {**service.labels, "service": service.service, "team": service.team, **slo.labels, "slo": plan.name}
     out = []
-    for window in plan.record_windows:
+    # windows summed from the recorded 5m rates are the rules' own work: they read the rates fed below
+    for window in (w for w in plan.record_windows if w not in plan.summed_windows):
         minutes = _minutes(window)
         values = timing.window_ratios(step, horizon, minutes)
         out.append((series_literal(names.sli_error_record(window), labels), encode_values(values)))
-    for window in plan.bad_event_windows:
+    for window in (w for w in plan.bad_event_windows if w not in plan.summed_windows):
         minutes = _minutes(window)
         rates: list[float | None] = [None]
         for t in range(1, horizon + 1):
@@ -401,10 +402,11 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     minimum = slo.min_bad_events.get(kind, 0)
     pairs = tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget)
                   for w in slo.windows if w.severity == kind)
+    summed = _summed(slo)
     cases = []
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None)
+        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None, summed)
         if found is None:
             continue
         step, when, value = found
@@ -417,9 +419,15 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     return cases
 
 
+def _summed(slo: SLOPlan) -> frozenset[int]:
+    """The windows (minutes) an SLO's rules sum from the recorded 5m rates."""
+    return frozenset(_minutes(w) for w in slo.summed_windows)
+
+
 @lru_cache(maxsize=1024)
 def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: int,
-              for_min: int, start: int | None = None) -> tuple[timing.Step, int, float] | None:
+              for_min: int, start: int | None = None, summed: frozenset[int] = frozenset()
+              ) -> tuple[timing.Step, int, float] | None:
     """(step, firing minute, $value) of the cheapest step incident that fires pair `index` first, alone and
     robustly (None: none does). Pure in its numbers, so SLOs alike across services share one search."""
     long_min = pairs[index][0]
@@ -435,7 +443,7 @@ def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: in
                  horizon: int = horizon) -> int | None:
             # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
             return _robust_first(
-                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen]),
+                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen], summed),
                 for_min, horizon, monotone_from=step.start)
 
         when = fire(pairs)
@@ -443,7 +451,7 @@ def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: in
         rivals = [t for t in (fire([o]) for o in others) if t is not None]
         if when is None or alone != when or (rivals and min(rivals) <= when + 1):
             continue
-        value = timing.window_ratio(step, when, long_min)
+        value = timing.ratio_at(step, when, long_min, long_min in summed)
         if value is None or not _printable(value * 100):
             continue
         return step, when, value
@@ -455,10 +463,11 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     window = _minutes(slo.outage_window)
     threshold = slo.outage_error_ratio
     minimum = slo.min_bad_events.get("outage", 0)
+    summed = window in _summed(slo)  # an outage window as long as a summed one shares its failed-event count
     step = timing.Step(start=INCIDENT_START, incident=1.0, events=RATE)
     horizon = INCIDENT_START + window + _minutes(alert.for_) + 5
-    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum), _minutes(alert.for_),
-                         horizon, monotone_from=step.start)
+    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum, summed),
+                         _minutes(alert.for_), horizon, monotone_from=step.start)
     if when is None:
         return []
     case = _fire_case(service, slo, alert, step, when, 1.0,
@@ -467,7 +476,7 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
         return []
     blip = timing.Step(start=INCIDENT_START, incident=1.0, end=INCIDENT_START + 1, events=RATE)
     blip_series = slo_series(service, slo, blip, horizon)
-    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum),
+    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum, summed),
                                                        _minutes(alert.for_), horizon) is None:
         blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
         blip_case.alerts = [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []}
@@ -782,7 +791,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                                 slo.min_bad_events.get("outage", 0)),))
         else:
             continue
-        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_))
+        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_), _summed(slo))
         if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
         if when is None:
@@ -801,24 +810,26 @@ TrafficRule = tuple[str, tuple[tuple[int, int, float, int], ...]]
 
 
 @lru_cache(maxsize=1024)
-def traffic_firing(traffic: timing.Traffic, rule: TrafficRule, for_min: int) -> tuple[bool, int | None, float | None]:
+def traffic_firing(traffic: timing.Traffic, rule: TrafficRule, for_min: int, summed: frozenset[int] = frozenset()
+                   ) -> tuple[bool, int | None, float | None]:
     """(robust: nudged thresholds agree, first firing minute or None, $value then) of a burn or outage rule on
-    uneven traffic. Pure in its arguments, so SLOs alike across services share one simulation."""
+    uneven traffic (`summed`: windows summed from the recorded 5m rates). Pure in its arguments, so SLOs alike
+    across services share one simulation."""
     kind, pairs = rule
     if kind == "burn":
         def make(scale: float) -> Any:
-            return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs])
+            return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs], summed)
 
         def value_of(t: int) -> float | None:
             for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
-                if timing.traffic_burn_condition(traffic, [pair])(t):
-                    return traffic.window(t, pair[0])[0]
+                if timing.traffic_burn_condition(traffic, [pair], summed)(t):
+                    return traffic.window(t, pair[0], pair[0] in summed)[0]
             return None
     else:
         window, _, threshold, minimum = pairs[0]
 
         def make(scale: float) -> Any:
-            return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum)
+            return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum, window in summed)
 
         def value_of(t: int) -> float | None:
             return traffic.window(t, window)[0]

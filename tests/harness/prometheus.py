@@ -160,27 +160,53 @@ def _names_in(expr: str) -> set[str]:
     return names
 
 
+def _selectors_in(expr: str) -> list[tuple[str, dict[str, str]]]:
+    """(metric name, its equality matchers) of every named vector selector of an expression."""
+    found: list[tuple[str, dict[str, str]]] = []
+
+    def visit(node: Any) -> None:
+        if isinstance(node, promql_parser.VectorSelector) and node.name:
+            equal = {m.name: m.value for m in node.matchers.matchers
+                     if str(m.op) in ("MatchOp.Equal", "=") and m.name != "__name__"}
+            found.append((str(node.name), equal))
+
+    promql_parser.walk(promql_parser.parse(expr), pre_visit=visit)
+    return found
+
+
+def _may_read(selector: tuple[str, dict[str, str]], rule: dict[str, Any]) -> bool:
+    """Can a selector match what a recording rule writes? Its name, and no equality matcher against a label the
+    rule sets to another value (labels the rule does not set come from its expression: they may match)."""
+    name, equal = selector
+    labels = {k: str(v) for k, v in (rule.get("labels") or {}).items()}
+    return name == rule["record"] and all(labels.get(k, v) == v for k, v in equal.items())
+
+
 def recording_levels(rule_files: Sequence[Path]) -> list[list[dict[str, Any]]]:
-    """Rule groups split into dependency levels: level n holds recording rules reading only levels < n."""
+    """Rule groups split into dependency levels: level n holds recording rules reading only levels < n.
+
+    Dependencies are between rule instances, not record names: `slo:sli_error:ratio_rate5m{slo="a"}` reads
+    the rule that writes that record with `slo: a`, not every rule writing `slo:sli_error:ratio_rate5m` (one
+    SLO's failed events may multiply its ratio while another's ratio divides its failed events)."""
     groups = [g for f in rule_files for g in (yaml.safe_load(Path(f).read_text()) or {}).get("groups", [])]
-    records = [(g, r) for g in groups for r in g["rules"] if "record" in r]
-    recorded = {r["record"] for _, r in records}
-    deps = {id(r): _names_in(r["expr"]) & recorded for _, r in records}
-    level_of: dict[str, int] = {}
-    while len(level_of) < len(recorded):
+    records = [r for g in groups for r in g["rules"] if "record" in r]
+    deps = [{j for sel in _selectors_in(rule["expr"]) for j, other in enumerate(records)
+             if j != i and _may_read(sel, other)} for i, rule in enumerate(records)]
+    level_of: dict[int, int] = {}
+    while len(level_of) < len(records):
         progress = False
-        for name in sorted(recorded - set(level_of)):
-            producers = [r for _, r in records if r["record"] == name]
-            if all(d in level_of for r in producers for d in deps[id(r)] if d != name):
-                level_of[name] = max((level_of[d] + 1 for r in producers for d in deps[id(r)] if d != name),
-                                     default=0)
+        for i in range(len(records)):
+            if i not in level_of and all(j in level_of for j in deps[i]):
+                level_of[i] = max((level_of[j] + 1 for j in deps[i]), default=0)
                 progress = True
         if not progress:
-            raise PrometheusError(f"recording rules depend on each other in a cycle: {recorded - set(level_of)}")
+            raise PrometheusError("recording rules depend on each other in a cycle: "
+                                  f"{sorted({records[i]['record'] for i in range(len(records)) if i not in level_of})}")
+    index = {id(r): i for i, r in enumerate(records)}
     levels: list[list[dict[str, Any]]] = [[] for _ in range(max(level_of.values(), default=-1) + 1)]
     for group in groups:
         for level, out in enumerate(levels):
-            rules = [r for r in group["rules"] if "record" in r and level_of[r["record"]] == level]
+            rules = [r for r in group["rules"] if "record" in r and level_of[index[id(r)]] == level]
             if rules:
                 out.append({**{k: v for k, v in group.items() if k != "rules"}, "rules": rules})
     return levels
@@ -204,10 +230,11 @@ def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, r
 def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[str] | None, *, workdir: Path,
                        rules_from: float | None = None, rules_to: float | None = None, eval_interval: str = "1m",
                        prometheus: str = "prometheus", promtool: str = "promtool",
-                       retention: str = "3650d") -> Iterator[Prometheus]:
+                       retention: str = "3650d", load_rules: bool = True) -> Iterator[Prometheus]:
     """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it.
 
-    `retention` is the server's --storage.tsdb.retention.time (short ones test retention checks).
+    `retention` is the server's --storage.tsdb.retention.time (short ones test retention checks);
+    `load_rules=False` serves the backfilled history without evaluating the rules (a bench queries them itself).
     """
     prometheus = shutil.which(prometheus) or prometheus
     promtool = shutil.which(promtool) or promtool
@@ -221,5 +248,6 @@ def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[s
     if rules_from is not None:
         end = rules_to if rules_to is not None else time.time()
         _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)
-    with _server(prometheus, tsdb, workdir, rule_files, eval_interval, "prometheus", retention) as server:
+    with _server(prometheus, tsdb, workdir, rule_files if load_rules else [], eval_interval, "prometheus",
+                 retention) as server:
         yield server
