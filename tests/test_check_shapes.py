@@ -95,3 +95,14 @@ def test_services_alike_add_no_rule_parses(tmp_path: Path, monkeypatch: pytest.M
     # ... and they are parsed in their shape, once
     assert {shape(e) for e in exprs} <= set(calls)
     assert [q for q, n in calls.items() if n > 1] == []
+
+
+def test_only_shapes_that_pass_are_remembered() -> None:
+    checked: set[str] = set()
+    for _ in range(2):
+        with pytest.raises(ValueError, match="illegal regex"):
+            check_rendered('x{a="b", c=~"("}', checked)
+    assert checked == set()
+    check_rendered('x{a="b", c=~"d"}', checked)
+    check_rendered('x{a="e", c=~"d"}', checked)
+    assert checked == {'x{a="x", c=~"d"}'}

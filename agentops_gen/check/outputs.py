@@ -77,9 +77,8 @@ def _plain(node: Any) -> Any:
 def check_rule_groups(path: str, doc: Any, checked: set[str] | None = None) -> None:
     """Structure of a Prometheus rule file, and every expr parses as Prometheus 2.x PromQL.
 
-    checked: expressions already checked in this run (shared by the files of one check_outputs call).
+    checked: PromQL shapes already checked in this run (shared by the files of one check_outputs call).
     """
-    checked = set() if checked is None else checked
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
         raise OutputError(f"{path}: expected a mapping with `groups:`")
     seen: set[str] = set()
@@ -90,13 +89,10 @@ def check_rule_groups(path: str, doc: Any, checked: set[str] | None = None) -> N
         for rule in group["rules"]:
             if ("record" in rule) == ("alert" in rule):
                 raise OutputError(f"{path}: rule in {group['name']} must have exactly one of record/alert")
-            if rule["expr"] in checked:
-                continue
             try:
-                check_rendered(rule["expr"])
+                check_rendered(rule["expr"], checked)
             except ValueError as exc:
                 raise OutputError(f"{path}: {rule.get('record') or rule.get('alert')}: {exc}") from None
-            checked.add(rule["expr"])
 
 
 def overlapping_panels(panels: list[dict[str, Any]]) -> list[tuple[int, int]]:
@@ -124,9 +120,8 @@ def overlapping_panels(panels: list[dict[str, Any]]) -> list[tuple[int, int]]:
 def check_dashboard(path: str, doc: Any, checked: set[str] | None = None) -> None:
     """A Grafana dashboard: unique panel ids, every panel inside the 24-column grid, no overlaps, PromQL parses.
 
-    checked: expressions already checked in this run (shared by the files of one check_outputs call).
+    checked: PromQL shapes already checked in this run (shared by the files of one check_outputs call).
     """
-    checked = set() if checked is None else checked
     panels = doc.get("panels") if isinstance(doc, dict) else None
     if not isinstance(panels, list) or not doc.get("uid"):
         raise OutputError(f"{path}: expected a dashboard with `uid` and `panels`")
@@ -138,13 +133,10 @@ def check_dashboard(path: str, doc: Any, checked: set[str] | None = None) -> Non
         if not all(isinstance(grid.get(k), int) for k in "xywh") or grid["x"] + grid["w"] > 24 or grid["w"] < 1:
             raise OutputError(f"{path}: panel {panel.get('id')} is outside the 24-column grid: {grid}")
         for target in panel.get("targets", []):
-            if target["expr"] in checked:
-                continue
             try:
-                check_rendered(target["expr"])
+                check_rendered(target["expr"], checked)
             except ValueError as exc:
                 raise OutputError(f"{path}: panel {panel.get('title')!r}: {exc}") from None
-            checked.add(target["expr"])
     overlaps = overlapping_panels(panels)
     if overlaps:
         raise OutputError(f"{path}: overlapping panels {overlaps}")
@@ -265,7 +257,7 @@ def check_mimir_alertmanager(path: str, doc: Any, files: dict[str, str]) -> None
 
 
 def _check_one(path: str, text: str, files: dict[str, str], checked: set[str]) -> None:
-    """Check one rendered file (files: all of them, for cross-file rules; checked: expressions checked); raise
+    """Check one rendered file (files: all of them, for cross-file rules; checked: PromQL shapes checked); raise
     OutputError."""
     if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
         check_syntax(path, text)

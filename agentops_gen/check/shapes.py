@@ -42,12 +42,19 @@ def shape(query: str) -> str:
     return _LITERALS.sub(_placeholder, query)
 
 
-def check_rendered(query: str) -> None:
-    """ValueError when a rendered expression does not parse as Prometheus 2.x PromQL (message of the query)."""
+def check_rendered(query: str, checked: set[str] | None = None) -> None:
+    """ValueError when a rendered expression does not parse as Prometheus 2.x PromQL (message of the query).
+
+    checked: the shapes that passed so far in this run (the caller's set, updated); each is checked once.
+    """
     normal = shape(query)
+    if checked is not None and normal in checked:
+        return
     try:
         check_query(normal)
     except ValueError:
         if normal == query:
             raise
         check_query(query)  # the query itself decides, and its message names the real values
+    if checked is not None:
+        checked.add(normal)
