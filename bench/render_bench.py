@@ -1,8 +1,9 @@
 """Render speed: `agentops-gen render --check` of the examples, and scaling with the number of services.
 
 Usage: python bench/render_bench.py [--runs N] [--services 10,50]
-Median wall and CPU time of N runs (after one warm-up) of the CLI on slo_specs/, then of spec
-folders with 10 and 50 copies of the amas spec (renamed), to show how render grows per service.
+Median wall, median CPU and least CPU time of N runs (after one warm-up) of the CLI on slo_specs/, then
+of spec folders with 10 and 50 copies of the amas spec (renamed), to show how render grows per service.
+The command measures this checkout (bench/common.py).
 """
 
 from __future__ import annotations
