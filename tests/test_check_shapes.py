@@ -89,7 +89,7 @@ def test_services_alike_add_no_rule_parses(tmp_path: Path, monkeypatch: pytest.M
     calls, files = _parses(tmp_path, monkeypatch)
     rules = yaml.safe_load(files["prometheus/svc-2.rules.yaml"])
     exprs = {r["expr"] for g in rules["groups"] for r in g["rules"]}
-    assert len(exprs) > 40
+    assert len(exprs) > 20
     # svc-2's rules differ from svc-0's only in label values: none of them is parsed as written
     assert [e for e in exprs if e in calls and "svc-2" in e] == []
     # ... and they are parsed in their shape, once
