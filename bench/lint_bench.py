@@ -7,7 +7,9 @@ typical commit); the same with every cache off (AGENTOPS_GEN_CACHE_DIR=, the fir
 installing or editing agentops-gen); without the output checks; and `promtool check rules` on the
 same rendered rules (when promtool is installed). The targets come from issues 8 and 17: full lint
 under 400 ms and within 2x the bare import warm (2.5x with the caches off). Exit 1 when full lint
-misses a target.
+misses a target. The targets are read on the least wall time of the runs (other load on a shared
+machine only adds to it); medians and CPU times are printed too. The command measures this checkout
+(bench/common.py).
 Every command runs as from a user's shell: PYTHONDONTWRITEBYTECODE is dropped, so .pyc files and
 compiled templates exist after the warm-up run, as they do in daily use."""
 
@@ -33,6 +35,8 @@ CACHE_ENV = "AGENTOPS_GEN_CACHE_DIR"
 DEPS = "import typer, pydantic, jinja2, yaml, yaml_include, promql_parser"
 LIMIT_MS = 400.0
 IMPORT_FACTOR = 2.0
+IMPORT_FACTOR_COLD = 2.5
+"""With every cache off (AGENTOPS_GEN_CACHE_DIR=): templates compiled again each run."""
 
 
 @dataclass
@@ -61,9 +65,10 @@ class Command:
             raise SystemExit(f"{' '.join(self.argv)} exited {result.returncode}: {result.stderr.strip()[:500]}")
         return elapsed, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
 
-    def row(self) -> tuple[str, float, float, float]:
-        """(label, median wall, min wall, median CPU)."""
-        return self.label, statistics.median(self.walls), min(self.walls), statistics.median(self.cpus)
+    def row(self) -> tuple[str, float, float, float, float]:
+        """(label, median wall, min wall, median CPU, min CPU)."""
+        return (self.label, statistics.median(self.walls), min(self.walls), statistics.median(self.cpus),
+                min(self.cpus))
 
 
 def measure(commands: list[Command], runs: int) -> None:
@@ -126,19 +131,23 @@ def main() -> int:
                                     [promtool, "check", "rules", *rules], user_env()))
         measure(commands, args.runs)
     rows = [c.row() for c in commands]
-    imports, lint = rows[0][1], rows[1][1]
-    passed = lint < LIMIT_MS and lint < IMPORT_FACTOR * imports
+    imports, lint, cold = rows[0][2], rows[1][2], rows[3][2]
+    passed = lint < LIMIT_MS and lint < IMPORT_FACTOR * imports and cold < IMPORT_FACTOR_COLD * imports
     if args.json:
         print(json.dumps({"runs": args.runs, "rows": [{"command": c, "median_ms": round(m, 1), "min_ms": round(n, 1),
-                                                       "cpu_ms": round(u, 1)} for c, m, n, u in rows],
-                          "lint_vs_imports": round(lint / imports, 2), "passed": passed}, indent=2))
+                                                       "cpu_ms": round(u, 1), "min_cpu_ms": round(v, 1)}
+                                                      for c, m, n, u, v in rows],
+                          "lint_vs_imports": round(lint / imports, 2), "no_caches_vs_imports": round(cold / imports, 2),
+                          "passed": passed}, indent=2))
     else:
         width = max(len(r[0]) for r in rows)
-        print(f"{'command':<{width}}  median ms  min ms  cpu ms  x imports")
-        for c, m, n, u in rows:
-            print(f"{c:<{width}}  {m:9.0f}  {n:6.0f}  {u:6.0f}  {m / imports:9.2f}")
-        print(f"targets: lint < {LIMIT_MS:.0f} ms and < {IMPORT_FACTOR:g}x imports: {'met' if passed else 'MISSED'} "
-              f"(median of {args.runs} runs)")
+        cpu_imports = rows[0][4]
+        print(f"{'command':<{width}}  median ms  min ms  cpu ms  min cpu ms  x imports (min)  x imports (min cpu)")
+        for c, m, n, u, v in rows:
+            print(f"{c:<{width}}  {m:9.0f}  {n:6.0f}  {u:6.0f}  {v:10.0f}  {n / imports:15.2f}  "
+                  f"{v / cpu_imports:19.2f}")
+        print(f"targets: lint < {LIMIT_MS:.0f} ms, < {IMPORT_FACTOR:g}x imports, < {IMPORT_FACTOR_COLD:g}x with no "
+              f"caches: {'met' if passed else 'MISSED'} (least wall time of {args.runs} runs)")
     return 0 if passed else 1
 
 

@@ -2,8 +2,10 @@
 
 Usage: python bench/scale_bench.py [--runs N] [--slos 100,250,500,1000]
 Each service has 4 SLOs, one of each counter SLI kind (SERVICE below); every output is rendered.
-Prints the median wall and CPU seconds of `agentops-gen render` per size, the
-CPU milliseconds per SLO, and the ratio of the largest size's per-SLO cost to the smallest's (1.0 = linear).
+Prints the median wall, median CPU and least CPU seconds of `agentops-gen render` per size, the least
+CPU milliseconds per SLO, and the ratio of the largest size's per-SLO cost to the smallest's (1.0 =
+linear). The least CPU time is what the targets are read against: on a shared machine other load only
+adds to it. The command measures this checkout (bench/common.py).
 """
 
 from __future__ import annotations
@@ -69,17 +71,18 @@ def main() -> int:
         for slos in (int(x) for x in args.slos.split(",") if x):
             folder = spec_folder(slos, Path(tmp) / f"specs-{slos}")
             out = Path(tmp) / f"out-{slos}"
-            wall, cpu = timed([*base, "render", str(folder), "--out", str(out)], env, args.runs)
-            rows.append((slos, wall / 1000, cpu / 1000))
+            wall, cpu, least = timed([*base, "render", str(folder), "--out", str(out)], env, args.runs)
+            rows.append((slos, wall / 1000, cpu / 1000, least / 1000))
             shutil.rmtree(out, ignore_errors=True)
-    print(f"| SLOs (services) | median wall s | median CPU s | CPU ms per SLO |  (runs={args.runs}, "
+    print(f"| SLOs (services) | median wall s | median CPU s | min CPU s | min CPU ms per SLO |  (runs={args.runs}, "
           f"load {os.getloadavg()[0]:.1f})")
-    print("| --- | --- | --- | --- |")
-    for slos, wall, cpu in rows:
-        print(f"| {slos} ({slos // SLOS_PER_SERVICE}) | {wall:.2f} | {cpu:.2f} | {cpu * 1000 / slos:.2f} |")
+    print("| --- | --- | --- | --- | --- |")
+    for slos, wall, cpu, least in rows:
+        print(f"| {slos} ({slos // SLOS_PER_SERVICE}) | {wall:.2f} | {cpu:.2f} | {least:.2f} | "
+              f"{least * 1000 / slos:.2f} |")
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
-        print(f"per-SLO CPU at {last[0]} / at {first[0]}: {(last[2] / last[0]) / (first[2] / first[0]):.2f} "
+        print(f"per-SLO min CPU at {last[0]} / at {first[0]}: {(last[3] / last[0]) / (first[3] / first[0]):.2f} "
               "(1.0 = linear)")
     return 0
 

@@ -132,6 +132,29 @@ def test_size_problem_names_each_limit() -> None:
     assert "nested" in (size_problem("(" * (MAX_QUERY_NESTING + 1) + "a" + ")" * (MAX_QUERY_NESTING + 1)) or "")
 
 
+def test_the_quick_bound_never_changes_what_size_problem_says(monkeypatch: pytest.MonkeyPatch) -> None:
+    """size_problem answers from C-speed counts when they are within the limits; the answer is the exact pass's."""
+    from agentops_gen.units import promql_limits
+
+    tokens = ["a", "+", "-", "==", "!=", "(", ")", "[5m]", "{", "}", ' and ', ' OR ', ' unless ', 'atan2', '"x+(("',
+              "#c+(\n", "é", " "]
+    rng = random.Random(16)
+    queries = [word.join("a" * (limit + k)) for word in (" and ", " Or ", " unless ", " atan2 ", "==", "^")
+               for limit in (MAX_QUERY_OPERATORS, 2 * MAX_QUERY_OPERATORS) for k in (0, 1, 2)]
+    queries += [bracket * (limit + k) + "a" for bracket in "([{" for limit in (MAX_QUERY_NESTING, 2 * MAX_QUERY_NESTING)
+                for k in (0, 1)]
+    queries += [char * (limit // 4 + k) for char in ("é", "\U0001f600")
+                for limit in (MAX_QUERY_BYTES, 2 * MAX_QUERY_BYTES) for k in (-1, 0, 1)]
+    for size in (50, 300, 600, 1200, 2500):
+        queries += ["".join(rng.choice(tokens) for _ in range(size)) for _ in range(20)]
+    cases = [(q, scale) for q in queries for scale in (1, 2)]
+    quick = [size_problem(q, scale) for q, scale in cases]
+    assert sum(answer is None for answer in quick) > len(cases) // 4  # both answers are exercised
+    assert promql_limits._surely_within('sum(rate(x_total{job="a",code=~"5.."}[5m])) / sum(rate(x_total[5m]))', 1)
+    monkeypatch.setattr(promql_limits, "_surely_within", lambda query, scale: False)
+    assert quick == [size_problem(q, scale) for q, scale in cases]
+
+
 def test_every_parse_refuses_text_past_the_backstop_without_calling_promql_parser(
         monkeypatch: pytest.MonkeyPatch) -> None:
     import promql_parser

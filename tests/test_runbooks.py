@@ -200,3 +200,5 @@ def test_markdown_helpers() -> None:
     assert md_cell("a|b\nc") == "a\\|b c"
     assert md_cell("user_id and _x_") == "user_id and \\_x\\_"
     assert md_fence("a ``` b", "promql") == "````promql\na ``` b\n````"
+    assert md_cell(r"\ ` * [ ] < > |") == r"\\ \` \* \[ \] \< \> \|"  # every syntax character, once
+    assert md_cell("a_\\_b") == "a\\_\\\\\\_b"  # underscores beside a backslash are at a word's edge

@@ -11,6 +11,7 @@ from conftest import ROOT, run_cli
 from pydantic import BaseModel
 
 from agentops_gen.spec.common import SpecModel
+from agentops_gen.spec.json_schema import model_json_schema
 from agentops_gen.spec.reference import SPEC_DOC, key, main, models
 
 
@@ -18,7 +19,7 @@ def missing_descriptions(found: list[type[BaseModel]]) -> list[str]:
     """`Model.key (file): ...` for each field whose JSON Schema property has no description."""
     problems = []
     for model in found:
-        props = model.model_json_schema(by_alias=True)["properties"]
+        props = model_json_schema(model)["properties"]
         for name, field in model.model_fields.items():
             if not props[key(name, field)].get("description"):
                 problems.append(f"{model.__name__}.{key(name, field)} ({_source(model)}): no description in the "

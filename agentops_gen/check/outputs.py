@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from agentops_gen.units.promql import check_query
+from agentops_gen.check.shapes import check_rendered
 
 _RawParser: Any
 try:
@@ -16,6 +16,21 @@ try:
 except ImportError:  # pragma: no cover
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
     _RawParser = None
+
+
+if _RawParser is not None:
+    class _NodeParser(_RawParser):  # type: ignore[misc]
+        """libyaml composing nodes with no tag resolution: what parse_strings reads never looks at tags."""
+
+        def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+            """Nothing to track: no tag is resolved."""
+
+        def ascend_resolver(self) -> None:
+            """Nothing to track: no tag is resolved."""
+
+        def resolve(self, kind: Any, value: Any, implicit: Any) -> str:
+            """Every node gets the same tag."""
+            return ""
 
 
 class OutputError(Exception):
@@ -38,7 +53,14 @@ def parse_strings(path: str, text: str) -> Any:
     """A YAML file as dicts, lists and scalars left as strings (no tags resolved): what the rule-file check
     reads, at half the cost of yaml.load (libyaml composes the nodes, no Python constructor runs)."""
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        if _RawParser is None:  # pragma: no cover - PyYAML without libyaml
+            node = yaml.compose(text, Loader=_Loader)
+        else:
+            parser = _NodeParser(text)
+            try:
+                node = parser.get_single_node()
+            finally:
+                parser.dispose()
     except yaml.YAMLError as exc:
         raise OutputError(f"{path}: rendered output does not parse: {exc}") from None
     return _plain(node)
@@ -52,8 +74,11 @@ def _plain(node: Any) -> Any:
     return None if node is None else node.value
 
 
-def check_rule_groups(path: str, doc: Any) -> None:
-    """Structure of a Prometheus rule file, and every expr parses as Prometheus 2.x PromQL."""
+def check_rule_groups(path: str, doc: Any, checked: set[str] | None = None) -> None:
+    """Structure of a Prometheus rule file, and every expr parses as Prometheus 2.x PromQL.
+
+    checked: PromQL shapes already checked in this run (shared by the files of one check_outputs call).
+    """
     if not isinstance(doc, dict) or not isinstance(doc.get("groups"), list):
         raise OutputError(f"{path}: expected a mapping with `groups:`")
     seen: set[str] = set()
@@ -65,7 +90,7 @@ def check_rule_groups(path: str, doc: Any) -> None:
             if ("record" in rule) == ("alert" in rule):
                 raise OutputError(f"{path}: rule in {group['name']} must have exactly one of record/alert")
             try:
-                check_query(rule["expr"])
+                check_rendered(rule["expr"], checked)
             except ValueError as exc:
                 raise OutputError(f"{path}: {rule.get('record') or rule.get('alert')}: {exc}") from None
 
@@ -92,8 +117,11 @@ def overlapping_panels(panels: list[dict[str, Any]]) -> list[tuple[int, int]]:
     return [(a_id, b_id) for _, _, a_id, b_id in sorted(pairs)]
 
 
-def check_dashboard(path: str, doc: Any) -> None:
-    """A Grafana dashboard: unique panel ids, every panel inside the 24-column grid, no overlaps, PromQL parses."""
+def check_dashboard(path: str, doc: Any, checked: set[str] | None = None) -> None:
+    """A Grafana dashboard: unique panel ids, every panel inside the 24-column grid, no overlaps, PromQL parses.
+
+    checked: PromQL shapes already checked in this run (shared by the files of one check_outputs call).
+    """
     panels = doc.get("panels") if isinstance(doc, dict) else None
     if not isinstance(panels, list) or not doc.get("uid"):
         raise OutputError(f"{path}: expected a dashboard with `uid` and `panels`")
@@ -106,7 +134,7 @@ def check_dashboard(path: str, doc: Any) -> None:
             raise OutputError(f"{path}: panel {panel.get('id')} is outside the 24-column grid: {grid}")
         for target in panel.get("targets", []):
             try:
-                check_query(target["expr"])
+                check_rendered(target["expr"], checked)
             except ValueError as exc:
                 raise OutputError(f"{path}: panel {panel.get('title')!r}: {exc}") from None
     overlaps = overlapping_panels(panels)
@@ -163,8 +191,9 @@ def check_syntax(path: str, text: str) -> None:
 
 def check_outputs(files: dict[str, str]) -> None:
     """Parse every rendered file; rule files also get their PromQL parsed."""
+    checked: set[str] = set()
     for path, text in files.items():
-        _check_one(path, text, files)
+        _check_one(path, text, files, checked)
 
 
 def every_output_error(files: dict[str, str]) -> list[tuple[str, str]]:
@@ -227,16 +256,17 @@ def check_mimir_alertmanager(path: str, doc: Any, files: dict[str, str]) -> None
         raise OutputError(f"{path}: the shipped notification template is not referenced")
 
 
-def _check_one(path: str, text: str, files: dict[str, str]) -> None:
-    """Check one rendered file (files: all of them, for cross-file rules); raise OutputError."""
+def _check_one(path: str, text: str, files: dict[str, str], checked: set[str]) -> None:
+    """Check one rendered file (files: all of them, for cross-file rules; checked: PromQL shapes checked); raise
+    OutputError."""
     if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
         check_syntax(path, text)
     elif path.startswith("prometheus/") and path.endswith(".rules.yaml"):
-        check_rule_groups(path, parse_strings(path, text))
+        check_rule_groups(path, parse_strings(path, text), checked)
     else:
         doc = parse_output(path, text)
         if path.startswith("grafana/dashboards/") and path.endswith(".json"):
-            check_dashboard(path, doc)
+            check_dashboard(path, doc, checked)
         elif path.startswith("otel/") and path.endswith(".yaml"):
             check_collector_output(path, doc)
         elif path == ALERTMANAGER_CONFIG:

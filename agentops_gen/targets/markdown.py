@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-_SPECIAL = re.compile(r"([\\`*\[\]<>|])")
+_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*[]<>|"})
+"""Markdown syntax characters, each escaped by a backslash (str.translate: one C pass, no regex)."""
 _EDGE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 """Underscores inside words never start emphasis in GitHub Markdown (user_id stays readable)."""
 
@@ -13,8 +14,8 @@ _EDGE_UNDERSCORE = re.compile(r"(?<!\w)_|_(?!\w)")
 def md_text(value: Any) -> str:
     """Inline prose: Markdown syntax characters are escaped; line breaks become spaces."""
     text = " ".join(str(value).split())
-    text = _SPECIAL.sub(r"\\\1", text)
-    return _EDGE_UNDERSCORE.sub(r"\\_", text)
+    text = text.translate(_SPECIAL)
+    return _EDGE_UNDERSCORE.sub(r"\\_", text) if "_" in text else text
 
 
 def md_cell(value: Any) -> str:
