@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import inspect
+import itertools
+import textwrap
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -12,21 +16,32 @@ from agentops_gen.spec.common import SpecModel
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 
+def field_docstrings(cls: type) -> dict[str, str]:
+    """The string literal right under each annotated field of the class body, by field name."""
+    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
+    assert isinstance(body, ast.ClassDef)
+    docs: dict[str, str] = {}
+    for field, doc in itertools.pairwise(body.body):
+        if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
+                and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
+                and isinstance(doc.value.value, str)):
+            docs[field.target.id] = inspect.cleandoc(doc.value.value)
+    return docs
+
+
 def documented() -> None:
     """Give every spec model field its docstring as description (the schema's and the reference's text).
 
     Done on demand, not at import (pydantic's use_attribute_docstrings reads each class's source when it
     is defined): validation never reads a description. A second call changes nothing.
     """
-    from pydantic._internal._docs_extraction import extract_docstrings_from_cls
-
     models: list[type[SpecModel]] = []
     todo: list[type[SpecModel]] = [SpecModel]
     while todo:
         model = todo.pop(0)
         models.append(model)
         todo.extend(model.__subclasses__())
-    own = {model: extract_docstrings_from_cls(model, use_inspect=True) for model in models}
+    own = {model: field_docstrings(model) for model in models}
     for model in models:
         docs = {k: v for base in reversed(model.__mro__) for k, v in own.get(base, {}).items()}  # inherited fields
         for name, field in model.model_fields.items():
