@@ -6,9 +6,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "slo_specs"
@@ -62,3 +65,21 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("render", str(SPECS), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool], name: str) -> Path:
+    """A copy of a generated promtool test file holding only the cases `keep` selects, unmodified, beside it.
+
+    Mutation tests run the cases that exercise the mutated rule instead of the whole file: promtool's cost is
+    every rule at every minute of every case, and the other cases cannot see the mutation anyway."""
+    doc = yaml.safe_load(test_file.read_text())
+    tests = [case for case in doc["tests"] if keep(case)]
+    assert tests, f"no case of {test_file.name} is selected"
+    subset = test_file.with_name(name)
+    subset.write_text(yaml.safe_dump({**doc, "tests": tests}, sort_keys=False, width=10_000))
+    return subset
+
+
+def case_segments(case: dict[str, Any]) -> list[str]:
+    """The parts of a generated case's name: packed cases join one description per alert with '; '."""
+    return str(case["name"]).split("; ")
