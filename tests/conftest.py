@@ -83,3 +83,29 @@ def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool]
 def case_segments(case: dict[str, Any]) -> list[str]:
     """The parts of a generated case's name: packed cases join one description per alert with '; '."""
     return str(case["name"]).split("; ")
+
+
+WAITS_LONGEST = "test_prometheus_e2e.py"
+"""Waits about two minutes of real time for a `for: 2m` alert: started first, it waits while the others run."""
+
+
+def _start_rank(module: pytest.Module | None, items: list[pytest.Item]) -> int:
+    if module is not None and module.path.name == WAITS_LONGEST:
+        return 0
+    if any(item.get_closest_marker("slow") for item in items):
+        return 1  # real servers: mostly waiting, so they overlap the CPU-bound tests on the extra worker
+    if any(item.get_closest_marker("tools") or "promtool" in getattr(item, "fixturenames", ()) for item in items):
+        return 2  # promtool runs, the longest CPU-bound tests: early, so no worker starts one last
+    return 3
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run whole modules in this order: real-time waits, other real servers, promtool, the rest.
+
+    pytest-xdist's worksteal hands each worker a contiguous slice of this order and lets idle workers steal
+    the end of the longest queue, so long tests placed first start at once instead of ending the run."""
+    modules: dict[pytest.Module | None, list[pytest.Item]] = {}
+    for item in items:
+        modules.setdefault(item.getparent(pytest.Module), []).append(item)
+    ranked = sorted(modules.items(), key=lambda module_items: _start_rank(*module_items))
+    items[:] = [item for _, module_items in ranked for item in module_items]
