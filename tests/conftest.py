@@ -89,23 +89,26 @@ WAITS_LONGEST = "test_prometheus_e2e.py"
 """Waits about two minutes of real time for a `for: 2m` alert: started first, it waits while the others run."""
 
 
-def _start_rank(module: pytest.Module | None, items: list[pytest.Item]) -> int:
-    if module is not None and module.path.name == WAITS_LONGEST:
+def _start_rank(item: pytest.Item) -> int:
+    if item.path.name == WAITS_LONGEST:
         return 0
-    if any(item.get_closest_marker("slow") for item in items):
-        return 1  # real servers: mostly waiting, so they overlap the CPU-bound tests on the extra worker
-    if any(item.get_closest_marker("tools") or "promtool" in getattr(item, "fixturenames", ()) for item in items):
-        return 2  # promtool runs, the longest CPU-bound tests: early, so no worker starts one last
+    if item.get_closest_marker("slow"):
+        return 2  # real servers: mostly waiting, they overlap the CPU-bound tests on the extra worker
+    if "promtool" in getattr(item, "fixturenames", ()):
+        return 1  # promtool runs, the longest CPU-bound tests: early, so no worker starts one last
     return 3
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run whole modules in this order: real-time waits, other real servers, promtool, the rest.
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Order the run for `make test` (pytest-xdist `--dist loadgroup`): the real-time wait, promtool runs,
+    other real servers, the rest.
 
-    pytest-xdist's worksteal hands each worker a contiguous slice of this order and lets idle workers steal
-    the end of the longest queue, so long tests placed first start at once instead of ending the run."""
-    modules: dict[pytest.Module | None, list[pytest.Item]] = {}
+    loadgroup hands out work units in this order as workers free up. A test running promtool is a unit of
+    its own, so the long ones spread over the workers from the start; any other test goes with its module
+    (one unit), so module fixtures (a Prometheus with backfilled data, a pre-commit install) are set up once.
+    """
+    items.sort(key=_start_rank)  # stable: file order within a rank
     for item in items:
-        modules.setdefault(item.getparent(pytest.Module), []).append(item)
-    ranked = sorted(modules.items(), key=lambda module_items: _start_rank(*module_items))
-    items[:] = [item for _, module_items in ranked for item in module_items]
+        if _start_rank(item) != 1:
+            item.add_marker(pytest.mark.xdist_group(item.path.name))
