@@ -31,11 +31,11 @@ tools:
 	@amtool --version | head -1
 
 # Three pytest-xdist workers for two CPUs: the real-server tests mostly wait (a `for: 2m` alert takes two
-# minutes of wall time), and the third worker keeps both CPUs busy meanwhile. loadgroup hands out work
-# in tests/conftest.py's order (the long wait, then each promtool test alone, then whole modules);
-# --no-loadscope-reorder keeps that order.
+# minutes of wall time), and the third worker keeps both CPUs busy meanwhile. tests/conftest.py orders
+# the run (the long wait, promtool runs, real servers, the rest) and turns loadscope into "a module with
+# a module fixture is one unit, any other test its own"; --no-loadscope-reorder keeps the order.
 test: setup tools
-	$(BIN)/python -m pytest -q -n 3 --dist loadgroup --no-loadscope-reorder
+	$(BIN)/python -m pytest -q -n 3 --dist loadscope --no-loadscope-reorder
 	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
 
 # Thousands of mutated specs (tests/test_fuzz.py; `make test` runs 200). Replay one failing case with

@@ -7,6 +7,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -100,15 +101,31 @@ def _start_rank(item: pytest.Item) -> int:
 
 
 @pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Order the run for `make test` (pytest-xdist `--dist loadgroup`): the real-time wait, promtool runs,
-    other real servers, the rest.
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the run: the real-time wait, the promtool runs, the other real servers, the rest (file order
+    within each). `make test`'s scheduler (below) hands the work out in this order as workers free up."""
+    items.sort(key=_start_rank)  # stable
 
-    loadgroup hands out work units in this order as workers free up. A test running promtool is a unit of
-    its own, so the long ones spread over the workers from the start; any other test goes with its module
-    (one unit), so module fixtures (a Prometheus with backfilled data, a pre-commit install) are set up once.
-    """
-    items.sort(key=_start_rank)  # stable: file order within a rank
-    for item in items:
-        if _start_rank(item) != 1:
-            item.add_marker(pytest.mark.xdist_group(item.path.name))
+
+@cache
+def _has_module_fixture(path: Path) -> bool:
+    return path.suffix == ".py" and 'scope="module"' in path.read_text(encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadscope` for `make test`: a module with a module-scoped fixture (a Prometheus with backfilled
+    data, a pre-commit install) is one unit, built once on one worker; any other test is a unit of its own,
+    so the long promtool runs spread over the workers from the start. Other `--dist` modes are xdist's."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if _has_module_fixture(root / module) else nodeid
+
+    return ModuleFixtureScheduling(config, log)
