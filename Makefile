@@ -30,10 +30,12 @@ tools:
 	@promtool --version | head -1
 	@amtool --version | head -1
 
-# Two workers (pytest-xdist) for two CPUs; worksteal rebalances the few long tests (promtool test
-# rules, Sloth conformance, real Prometheus/Alertmanager) as workers run dry.
+# Three pytest-xdist workers for two CPUs: the real-server tests mostly wait (a `for: 2m` alert takes two
+# minutes of wall time), and the third worker keeps both CPUs busy meanwhile. tests/conftest.py orders
+# the run (the long wait, promtool runs, real servers, the rest) and turns loadscope into "a module with
+# a module fixture is one unit, any other test its own"; --no-loadscope-reorder keeps the order.
 test: setup tools
-	$(BIN)/python -m pytest -q -n 2 --dist worksteal
+	$(BIN)/python -m pytest -q -n 3 --dist loadscope --no-loadscope-reorder
 	$(BIN)/agentops-gen render $(SPECS) --out $(OUT) --check
 
 # Thousands of mutated specs (tests/test_fuzz.py; `make test` runs 200). Replay one failing case with

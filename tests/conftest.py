@@ -6,9 +6,13 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SPECS = ROOT / "slo_specs"
@@ -62,3 +66,66 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli("render", str(SPECS), "--out", str(out))
     assert result.returncode == 0, result.stderr
     return out
+
+
+def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool], name: str) -> Path:
+    """A copy of a generated promtool test file holding only the cases `keep` selects, unmodified, beside it.
+
+    Mutation tests run the cases that exercise the mutated rule instead of the whole file: promtool's cost is
+    every rule at every minute of every case, and the other cases cannot see the mutation anyway."""
+    doc = yaml.safe_load(test_file.read_text())
+    tests = [case for case in doc["tests"] if keep(case)]
+    assert tests, f"no case of {test_file.name} is selected"
+    subset = test_file.with_name(name)
+    subset.write_text(yaml.safe_dump({**doc, "tests": tests}, sort_keys=False, width=10_000))
+    return subset
+
+
+def case_segments(case: dict[str, Any]) -> list[str]:
+    """The parts of a generated case's name: packed cases join one description per alert with '; '."""
+    return str(case["name"]).split("; ")
+
+
+WAITS_LONGEST = "test_prometheus_e2e.py"
+"""Waits about two minutes of real time for a `for: 2m` alert: started first, it waits while the others run."""
+
+
+def _start_rank(item: pytest.Item) -> int:
+    if item.path.name == WAITS_LONGEST:
+        return 0
+    if item.get_closest_marker("slow"):
+        return 2  # real servers: mostly waiting, they overlap the CPU-bound tests on the extra worker
+    if "promtool" in getattr(item, "fixturenames", ()):
+        return 1  # promtool runs, the longest CPU-bound tests: early, so no worker starts one last
+    return 3
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Order the run: the real-time wait, the promtool runs, the other real servers, the rest (file order
+    within each). `make test`'s scheduler (below) hands the work out in this order as workers free up."""
+    items.sort(key=_start_rank)  # stable
+
+
+@cache
+def _has_module_fixture(path: Path) -> bool:
+    return path.suffix == ".py" and 'scope="module"' in path.read_text(encoding="utf-8")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadscope` for `make test`: a module with a module-scoped fixture (a Prometheus with backfilled
+    data, a pre-commit install) is one unit, built once on one worker; any other test is a unit of its own,
+    so the long promtool runs spread over the workers from the start. Other `--dist` modes are xdist's."""
+    if config.getvalue("dist") != "loadscope":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    root = config.rootpath
+
+    class ModuleFixtureScheduling(LoadScopeScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if _has_module_fixture(root / module) else nodeid
+
+    return ModuleFixtureScheduling(config, log)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, SPECS, run_cli
+from conftest import FIXTURES, SPECS, case_segments, promtool_test_subset, run_cli
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.targets import prom_tests
@@ -46,31 +46,43 @@ def test_generated_unit_tests_pass(rendered_examples: Path, promtool: str, servi
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
-def test_a_wrong_factor_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
-    """Mutation: the expected times come from the simulation, so a rule with 14 instead of 14.4 fails."""
+MUTATED_PAIR = ("AmasAgentAvailabilityBurnRatePage", "(the 1h/5m pair)")
+"""The alert and window pair the two mutations below change in amas' rules."""
+
+
+def _mutation_fails(promtool: str, rendered: Path, tmp_path: Path, old: str, new: str) -> str:
+    """promtool's output on the generated cases that fire the mutated pair, run on the mutated amas rules.
+
+    The same cases pass on the rules as rendered, so their failure is the mutation's. The other cases of the
+    file are left out: promtool evaluates every rule at every minute of every case, and they cannot tell."""
     prom = tmp_path / "prometheus"
-    shutil.copytree(rendered_examples / "prometheus", prom)
+    shutil.copytree(rendered / "prometheus", prom)
+    alert, pair = MUTATED_PAIR
+    subset = promtool_test_subset(prom / "tests" / "amas.test.yaml", lambda case: any(
+        part.startswith(f"{alert} fires") and part.endswith(pair) for part in case_segments(case)),
+        "amas-mutated-pair.test.yaml")
+    original = _promtool(promtool, "test", "rules", str(subset))
+    assert original.returncode == 0, original.stdout[-4000:] + original.stderr[-2000:]
     rules = prom / "amas.rules.yaml"
     text = rules.read_text()
-    assert "(14.4 * 0.005)" in text
-    rules.write_text(text.replace("(14.4 * 0.005)", "(13 * 0.005)"))
-    result = _promtool(promtool, "test", "rules", str(prom / "tests" / "amas.test.yaml"))
-    assert result.returncode != 0
-    assert "AmasAgentAvailabilityBurnRatePage" in result.stdout + result.stderr
+    assert old in text, old
+    rules.write_text(text.replace(old, new))
+    result = _promtool(promtool, "test", "rules", str(subset))
+    assert result.returncode != 0, f"promtool passed with {old!r} -> {new!r}"
+    return result.stdout + result.stderr
+
+
+def test_a_wrong_factor_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
+    """Mutation: the expected times come from the simulation, so a rule with 13 instead of 14.4 fails."""
+    output = _mutation_fails(promtool, rendered_examples, tmp_path, "(14.4 * 0.005)", "(13 * 0.005)")
+    assert "AmasAgentAvailabilityBurnRatePage" in output
 
 
 def test_a_wrong_window_fails_the_generated_tests(rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
     """Mutation: the page alerts read a 2h window where the plan says 1h."""
-    prom = tmp_path / "prometheus"
-    shutil.copytree(rendered_examples / "prometheus", prom)
-    rules = prom / "amas.rules.yaml"
-    text = rules.read_text()
-    mutated = text.replace("slo:sli_error:ratio_rate1h{", "slo:sli_error:ratio_rate2h{")
-    assert mutated != text
-    rules.write_text(mutated)
-    result = _promtool(promtool, "test", "rules", str(prom / "tests" / "amas.test.yaml"))
-    assert result.returncode != 0
-    assert "BurnRatePage" in result.stdout + result.stderr
+    output = _mutation_fails(promtool, rendered_examples, tmp_path, "slo:sli_error:ratio_rate1h{",
+                             "slo:sli_error:ratio_rate2h{")
+    assert "BurnRatePage" in output
 
 
 def test_hand_written_step_tests_for_30d_and_28d(promtool: str, tmp_path: Path) -> None:
