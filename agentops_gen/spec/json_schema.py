@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import ast
+import functools
 import inspect
 import itertools
-import textwrap
+import sys
 from typing import Any
 
 from pydantic import BaseModel, TypeAdapter
@@ -16,17 +17,35 @@ from agentops_gen.spec.common import SpecModel
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
 
 
-def field_docstrings(cls: type) -> dict[str, str]:
-    """The string literal right under each annotated field of the class body, by field name."""
-    body = ast.parse(textwrap.dedent(inspect.getsource(cls))).body[0]
-    assert isinstance(body, ast.ClassDef)
+def field_docstrings(node: ast.ClassDef) -> dict[str, str]:
+    """The string literal right under each annotated field of a class body, by field name."""
     docs: dict[str, str] = {}
-    for field, doc in itertools.pairwise(body.body):
+    for field, doc in itertools.pairwise(node.body):
         if (isinstance(field, ast.AnnAssign) and isinstance(field.target, ast.Name)
                 and isinstance(doc, ast.Expr) and isinstance(doc.value, ast.Constant)
                 and isinstance(doc.value.value, str)):
             docs[field.target.id] = inspect.cleandoc(doc.value.value)
     return docs
+
+
+@functools.cache
+def module_field_docstrings(module: str) -> dict[str, dict[str, str]]:
+    """Field docstrings of every class of a module, by qualified name (its source parsed once)."""
+    try:
+        tree = ast.parse(inspect.getsource(sys.modules[module]))
+    except (OSError, TypeError, KeyError):  # a module made at run time has no source file
+        return {}
+    found: dict[str, dict[str, str]] = {}
+    todo: list[tuple[str, ast.AST]] = [("", tree)]
+    while todo:
+        prefix, node = todo.pop()
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.ClassDef):
+                found[prefix + child.name] = field_docstrings(child)
+                todo.append((f"{prefix}{child.name}.", child))
+            elif isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef):
+                todo.append((f"{prefix}{child.name}.<locals>.", child))
+    return found
 
 
 def documented() -> None:
@@ -41,7 +60,7 @@ def documented() -> None:
         model = todo.pop(0)
         models.append(model)
         todo.extend(model.__subclasses__())
-    own = {model: field_docstrings(model) for model in models}
+    own = {model: module_field_docstrings(model.__module__).get(model.__qualname__, {}) for model in models}
     for model in models:
         docs = {k: v for base in reversed(model.__mro__) for k, v in own.get(base, {}).items()}  # inherited fields
         for name, field in model.model_fields.items():

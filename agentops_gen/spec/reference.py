@@ -74,9 +74,9 @@ def _nested(annotation: Any) -> list[tuple[type[BaseModel], str]]:
     return [pair for arg in args for pair in _nested(arg)]
 
 
-def field_rows(model: type[BaseModel]) -> list[tuple[str, str, str, str]]:
-    """(key, type, default, meaning) of each field of a model."""
-    props = spec_json_schema()["$defs"][model.__name__]["properties"]
+def field_rows(model: type[BaseModel], schema: dict[str, Any] | None = None) -> list[tuple[str, str, str, str]]:
+    """(key, type, default, meaning) of each field of a model (of `schema`, the spec's JSON Schema)."""
+    props = (schema or spec_json_schema())["$defs"][model.__name__]["properties"]
     rows = []
     for name, field in model.model_fields.items():
         k = key(name, field)
@@ -129,6 +129,7 @@ def _default(field: FieldInfo) -> str:
 def block() -> str:
     """The generated part of docs/spec.md, markers included."""
     out = [BEGIN, ""]
+    schema = spec_json_schema()
     for model, paths in models().items():
         where = ", ".join(f"`{p}`" for p in paths[:MAX_PATHS])
         more = f" and {len(paths) - MAX_PATHS} more" if len(paths) > MAX_PATHS else ""
@@ -136,7 +137,7 @@ def block() -> str:
         out += [f'<a id="{model.__name__.lower()}"></a>', f"### {model.__name__}", ""]
         out += [f"{doc}" + (f" At {where}{more}." if where else " A whole spec file."), ""]
         out += ["| key | type | default | meaning |", "| --- | --- | --- | --- |"]
-        out += [f"| `{k}` | {t} | {d} | {m.replace('|', chr(92) + '|')} |" for k, t, d, m in field_rows(model)]
+        out += [f"| `{k}` | {t} | {d} | {m.replace('|', chr(92) + '|')} |" for k, t, d, m in field_rows(model, schema)]
         out.append("")
     out.append(END)
     return "\n".join(out)
