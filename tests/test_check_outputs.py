@@ -28,3 +28,30 @@ def test_syntax_only_accepts_valid_yaml_of_any_shape() -> None:
 def test_syntax_error_carries_the_line() -> None:
     with pytest.raises(OutputError, match="line 2"):
         check_syntax("x.yaml", "a: [1, 2\nb: c\n")
+
+
+STRING_TREES = {
+    "nested maps and lists": "groups:\n  - name: a\n    rules:\n      - record: r\n        expr: sum(x)\n"
+                             "        labels: {team: t, n: 3}\n      - alert: A\n        expr: |-\n          up\n"
+                             "          == 0\n        for: 5m\n",
+    "scalars stay strings": "a: 1\nb: true\nc: ~\nd: ''\ne: 1.5e3\nf: [null, false, 0x1f]\n",
+    "lists of lists and empty collections": "a: [[1, [2]], {}, []]\nb: {c: {d: {}}}\n",
+    "a mapping as a key, an alias": "? {k: v}\n: x\nbase: &b {p: q}\nuse: *b\n",
+    "a scalar document": "just text\n",
+}
+
+
+@pytest.mark.parametrize("text", STRING_TREES.values(), ids=STRING_TREES.keys())
+def test_parse_strings_reads_what_the_base_loader_reads(text: str) -> None:
+    """parse_strings (nodes read by hand, scalars inline) gives the tree PyYAML's untyped loader gives."""
+    import yaml
+
+    from agentops_gen.check.outputs import parse_strings
+
+    try:
+        expected = yaml.load(text, Loader=yaml.BaseLoader)  # noqa: S506 - BaseLoader builds no objects
+    except yaml.constructor.ConstructorError:  # a mapping key PyYAML cannot hash: parse_strings fails too
+        with pytest.raises(TypeError):
+            parse_strings("x.yaml", text)
+        return
+    assert parse_strings("x.yaml", text) == expected

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import enum
 import json
 from typing import Any
 
 import pytest
 
 from agentops_gen.targets.json_text import dumps_indented
+
+
+class _Level(enum.IntEnum):
+    HIGH = 3
+
+
+class _Name(enum.StrEnum):
+    A = "a\"quoted"
 
 
 @pytest.mark.parametrize("obj", [
@@ -20,6 +29,9 @@ from agentops_gen.targets.json_text import dumps_indented
     {"nan": float("nan"), "inf": [float("inf"), float("-inf")]},
     {7: "int key", 2.5: "float key", True: "bool key", None: "none key"},
     ("tuple", ("nested",)),
+    # the writer's shortcuts for exact str/int/bool values must not catch subclasses json spells otherwise
+    {"on": True, "off": False, "n": 3, "big": [True, 7, "s"], "int_enum": _Level.HIGH, "str_enum": _Name.A,
+     "in_list": [_Level.HIGH, _Name.A, 1.5, None]},
     "just a string",
     42,
 ])

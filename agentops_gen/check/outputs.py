@@ -68,10 +68,15 @@ def parse_strings(path: str, text: str) -> Any:
 
 def _plain(node: Any) -> Any:
     if isinstance(node, yaml.MappingNode):
-        return {_plain(key): _plain(value) for key, value in node.value}
+        # most keys and values are scalars: read them here rather than with a call each
+        return {key.value if type(key) is _Scalar else _plain(key): value.value if type(value) is _Scalar
+                else _plain(value) for key, value in node.value}
     if isinstance(node, yaml.SequenceNode):
         return [_plain(item) for item in node.value]
     return None if node is None else node.value
+
+
+_Scalar = yaml.ScalarNode
 
 
 def check_rule_groups(path: str, doc: Any, checked: set[str] | None = None) -> None:

@@ -32,9 +32,18 @@ def _encode(obj: Any, pad: str, emit: Any) -> None:
         inner = pad + INDENT
         separator = "{\n" + inner
         for key, value in obj.items():
-            emit(separator + encode_basestring(_key(key)) + ": ")
+            head = separator + encode_basestring(key if type(key) is str else _key(key)) + ": "
             separator = ",\n" + inner
-            _encode(value, inner, emit)
+            kind = type(value)
+            if kind is str:  # most values are plain strings and ints: one emit, no call per value
+                emit(head + encode_basestring(value))
+            elif kind is int:
+                emit(head + int.__repr__(value))
+            elif kind is bool:
+                emit(head + ("true" if value else "false"))
+            else:
+                emit(head)
+                _encode(value, inner, emit)
         emit("\n" + pad + "}")
     elif isinstance(obj, (list, tuple)):
         if not obj:
@@ -43,9 +52,17 @@ def _encode(obj: Any, pad: str, emit: Any) -> None:
         inner = pad + INDENT
         separator = "[\n" + inner
         for value in obj:
-            emit(separator)
+            kind = type(value)
+            if kind is str:
+                emit(separator + encode_basestring(value))
+            elif kind is int:
+                emit(separator + int.__repr__(value))
+            elif kind is bool:
+                emit(separator + ("true" if value else "false"))
+            else:
+                emit(separator)
+                _encode(value, inner, emit)
             separator = ",\n" + inner
-            _encode(value, inner, emit)
         emit("\n" + pad + "]")
     elif obj is True:
         emit("true")
