@@ -7,7 +7,10 @@ Model (Prometheus 2.x, as promtool runs it): inputs sampled every minute; rate()
 (both ends inclusive) sees the samples in that range, and because the error and total counters
 share timestamps their extrapolation cancels, so a window's error ratio is the mean of the
 per-minute error ratios of the intervals it sampled. All rule groups are evaluated every minute,
-recording groups before alerts (promtool ignores per-group intervals).
+recording groups before alerts (promtool ignores per-group intervals). The evaluation step `every`
+(minutes, default 1) may be coarser than the 1m samples: rate() windows still read every 1m sample,
+but rules (records, alerts, `for:`) only run at multiples of `every`, so a recorded series has one
+sample per step and an alert fires at the first step where it has been active for `for:`.
 
 A failed-event count (rate x window, the minimum-traffic clause) is not extrapolation-free: while a
 window reaches back before the first sample (minute 0), rate() stretches the sampled increase to the
@@ -83,57 +86,66 @@ def window_ratios(step: Step, horizon: int, window_min: int) -> list[float | Non
 
 
 @lru_cache(maxsize=64)
-def _recorded_sums(step: Step, size: int) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Prefix sums over evaluation minutes 0..size-1 of the recorded 5m failed-event and event rates (in events
-    per interval: the common factor events / 300 s cancels in a ratio and is put back for counts)."""
+def _recorded_sums(step: Step, size: int, every: int = 1) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Prefix sums over minutes 0..size-1 of the recorded 5m failed-event and event rates (in events per
+    interval: the common factor events / 300 s cancels in a ratio and is put back for counts); a record
+    exists only at evaluation minutes (multiples of `every`)."""
     bad, events = [0.0], [0.0]
     for i in range(size):
         first = max(0, i - RECORDED_MIN)
-        scale = stretch(i, RECORDED_MIN) if i > first else 0.0  # no rate at minute 0: one sample
+        evaluated = i % every == 0
+        scale = stretch(i, RECORDED_MIN) if i > first and evaluated else 0.0  # no rate at minute 0: one sample
         bad.append(bad[-1] + (step.cumulative(i) - step.cumulative(first)) * scale)
         events.append(events[-1] + (i - first) * scale)
     return tuple(bad), tuple(events)
 
 
-def summed_window(step: Step, t: int, window_min: int) -> tuple[float | None, float]:
+def records_per_5m(t: int, every: int = 1) -> int:
+    """Records of a 5m rate in (t-5m, t] at evaluation step `every` (minute 0 has none: one sample)."""
+    return sum(1 for i in range(t, max(0, t - RECORDED_MIN), -every) if i >= 1)
+
+
+def summed_window(step: Step, t: int, window_min: int, every: int = 1) -> tuple[float | None, float]:
     """(error ratio or None, failed events) of a window summed from the recorded 5m rates at minute t."""
     size = 1024
     while size <= t:
         size *= 2
-    bad, events = _recorded_sums(step, size)
+    bad, events = _recorded_sums(step, size, every)
     lo = max(1, t - window_min)  # the range [t-w, t] holds the records of those minutes; minute 0 has none
     if t < lo:
         return None, 0.0
     sum_bad, sum_events = bad[t + 1] - bad[lo], events[t + 1] - events[lo]
     ratio = sum_bad / sum_events if sum_events > 0 else None
     # each failed event is in as many records as there are records per 5m: those of the last 5m
-    return ratio, sum_bad * step.events / min(RECORDED_MIN, t)
+    return ratio, sum_bad * step.events / max(1, records_per_5m(t, every))
 
 
-def ratio_at(step: Step, t: int, window_min: int, summed: bool = False) -> float | None:
+def ratio_at(step: Step, t: int, window_min: int, summed: bool = False, every: int = 1) -> float | None:
     """A window's error ratio at minute t, read raw or summed from the records."""
-    return summed_window(step, t, window_min)[0] if summed else window_ratio(step, t, window_min)
+    return summed_window(step, t, window_min, every)[0] if summed else window_ratio(step, t, window_min)
 
 
-def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *, monotone_from: int | None = None
-                 ) -> int | None:
+def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *, monotone_from: int | None = None,
+                 every: int = 1) -> int | None:
     """First minute an alert is firing: its condition held at every evaluation for `for_min` minutes.
 
-    `monotone_from`: the caller knows the condition is false before that minute and, once true,
-    stays true (a step incident on a healthy service); the first true minute is then bisected.
+    Evaluations run at the multiples of `every`. `monotone_from`: the caller knows the condition is
+    false before that minute and, once true, stays true (a step incident on a healthy service); the
+    first true evaluation is then bisected.
     """
     if monotone_from is not None:
-        lo, hi = monotone_from, horizon + 1
+        lo, hi = -(-monotone_from // every), horizon // every + 1  # evaluation indices
         while lo < hi:
             mid = (lo + hi) // 2
-            if condition(mid):
+            if condition(mid * every):
                 hi = mid
             else:
                 lo = mid + 1
-        fired = lo + for_min
-        return fired if lo <= horizon and fired <= horizon else None
+        active = lo * every
+        fired = active + -(-for_min // every) * every  # the first evaluation at least `for` after activation
+        return fired if active <= horizon and fired <= horizon else None
     active_since: int | None = None
-    for t in range(horizon + 1):
+    for t in range(0, horizon + 1, every):
         if condition(t):
             if active_since is None:
                 active_since = t
@@ -162,7 +174,7 @@ BurnPair = tuple[int, int, float] | tuple[int, int, float, int]
 """(long, short, threshold) or (long, short, threshold, minimum failed events in the long window)."""
 
 
-def burn_condition(step: Step, pairs: Sequence[BurnPair], summed: frozenset[int] = frozenset()
+def burn_condition(step: Step, pairs: Sequence[BurnPair], summed: frozenset[int] = frozenset(), every: int = 1
                    ) -> Callable[[int], bool]:
     """Multi-window condition: any pair with both windows above threshold (and enough failed events);
     windows (minutes) in `summed` are summed from the recorded 5m rates."""
@@ -178,7 +190,7 @@ def burn_condition(step: Step, pairs: Sequence[BurnPair], summed: frozenset[int]
         for pair in pairs:
             long_min, short_min, threshold = pair[0], pair[1], pair[2]
             if long_min in summed:
-                ratio, bad = summed_window(step, t, long_min)
+                ratio, bad = summed_window(step, t, long_min, every)
                 if ratio is None or ratio <= threshold:
                     continue
             else:
@@ -190,7 +202,7 @@ def burn_condition(step: Step, pairs: Sequence[BurnPair], summed: frozenset[int]
             if len(pair) > 3 and not enough_bad(bad, pair[3]):
                 continue
             if short_min in summed:
-                short = summed_window(step, t, short_min)[0]
+                short = summed_window(step, t, short_min, every)[0]
                 if short is not None and short > threshold:
                     return True
                 continue
@@ -203,7 +215,7 @@ def burn_condition(step: Step, pairs: Sequence[BurnPair], summed: frozenset[int]
 
 
 def ratio_condition(step: Step, window_min: int, threshold: float, minimum: int = 0,
-                    summed_count: bool = False) -> Callable[[int], bool]:
+                    summed_count: bool = False, every: int = 1) -> Callable[[int], bool]:
     """One window above a threshold, with at least `minimum` failed events in it (the outage alert: its ratio
     is read raw; its failed events are summed from the records when its window is a summed one)."""
 
@@ -212,7 +224,7 @@ def ratio_condition(step: Step, window_min: int, threshold: float, minimum: int 
         if ratio is None or ratio <= threshold:
             return False
         if summed_count:
-            return enough_bad(summed_window(step, t, window_min)[1], minimum)
+            return enough_bad(summed_window(step, t, window_min, every)[1], minimum)
         first = max(0, t - window_min)
         bad = (step.cumulative(t) - step.cumulative(first)) * step.events * stretch(t, window_min)
         return enough_bad(bad, minimum)
@@ -252,28 +264,38 @@ class Traffic:
         return total, bad
 
     @cached_property
-    def _recorded(self) -> tuple[list[float], list[float]]:
-        """Prefix sums of the recorded 5m failed-event and event rates (events per interval) at minutes 0..horizon."""
+    def _recorded_by_step(self) -> dict[int, tuple[list[float], list[float]]]:
+        return {}
+
+    def _recorded(self, every: int = 1) -> tuple[list[float], list[float]]:
+        """Prefix sums of the recorded 5m failed-event and event rates (events per interval) at minutes 0..horizon,
+        recorded at the multiples of `every` (computed once per step)."""
+        found = self._recorded_by_step.get(every)
+        if found is None:
+            found = self._recorded_by_step[every] = self._record(every)
+        return found
+
+    def _record(self, every: int) -> tuple[list[float], list[float]]:
         sum_total, sum_bad = self._sums
         bad, events = [0.0], [0.0]
         for i in range(self.horizon + 1):
             first = max(0, i - RECORDED_MIN)
-            scale = stretch(i, RECORDED_MIN) if i > first else 0.0
+            scale = stretch(i, RECORDED_MIN) if i > first and i % every == 0 else 0.0
             bad.append(bad[-1] + (sum_bad[i] - sum_bad[first]) * scale)
             events.append(events[-1] + (sum_total[i] - sum_total[first]) * scale)
         return bad, events
 
-    def window(self, t: int, window_min: int, summed: bool = False) -> tuple[float | None, float]:
+    def window(self, t: int, window_min: int, summed: bool = False, every: int = 1) -> tuple[float | None, float]:
         """(error ratio or None without traffic or under two samples, failed events as rate() x window);
-        `summed`: the window summed from the recorded 5m rates."""
+        `summed`: the window summed from the recorded 5m rates (recorded every `every` minutes)."""
         if summed:
             lo = max(1, t - window_min)
             if t < lo:
                 return None, 0.0
-            recorded_bad, recorded_events = self._recorded
+            recorded_bad, recorded_events = self._recorded(every)
             failed, events = recorded_bad[t + 1] - recorded_bad[lo], recorded_events[t + 1] - recorded_events[lo]
             ratio = failed / events if events > 1e-9 else None
-            return ratio, failed / min(RECORDED_MIN, t)
+            return ratio, failed / max(1, records_per_5m(t, every))
         first = max(0, t - window_min)
         if t - first < 1:
             return None, 0.0
@@ -284,15 +306,15 @@ class Traffic:
 
 
 def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, float, int]],
-                           summed: frozenset[int] = frozenset()) -> Callable[[int], bool]:
+                           summed: frozenset[int] = frozenset(), every: int = 1) -> Callable[[int], bool]:
     """burn_condition for uneven traffic: (long, short, threshold, minimum failed events) pairs."""
 
     def condition(t: int) -> bool:
         for long_min, short_min, threshold, minimum in pairs:
-            ratio, bad = traffic.window(t, long_min, long_min in summed)
+            ratio, bad = traffic.window(t, long_min, long_min in summed, every)
             if ratio is None or ratio <= threshold or not enough_bad(bad, minimum):
                 continue
-            short_ratio, _ = traffic.window(t, short_min, short_min in summed)
+            short_ratio, _ = traffic.window(t, short_min, short_min in summed, every)
             if short_ratio is not None and short_ratio > threshold:
                 return True
         return False
@@ -301,39 +323,44 @@ def traffic_burn_condition(traffic: Traffic, pairs: Sequence[tuple[int, int, flo
 
 
 def traffic_ratio_condition(traffic: Traffic, window_min: int, threshold: float,
-                            minimum: int, summed_count: bool = False) -> Callable[[int], bool]:
+                            minimum: int, summed_count: bool = False, every: int = 1) -> Callable[[int], bool]:
     """ratio_condition for uneven traffic (the outage alert)."""
 
     def condition(t: int) -> bool:
         ratio, bad = traffic.window(t, window_min)
         if summed_count:
-            bad = traffic.window(t, window_min, True)[1]
+            bad = traffic.window(t, window_min, True, every)[1]
         return ratio is not None and ratio > threshold and enough_bad(bad, minimum)
 
     return condition
 
 
-def absent_firing(last_sample: int, window_min: int, for_min: int) -> int:
+def absent_firing(last_sample: int, window_min: int, for_min: int, every: int = 1) -> int:
     """First minute an absent_over_time(x[window]) alert fires after x's last sample at `last_sample`.
 
-    The range [t - window, t] holds the last sample until t = last_sample + window; `for:` then runs.
+    The range [t - window, t] holds the last sample until t = last_sample + window; `for:` then runs
+    (on evaluations at the multiples of `every`).
     """
-    return last_sample + window_min + 1 + for_min
+    gone = last_sample + window_min + 1
+    active = -(-gone // every) * every
+    return active + -(-for_min // every) * every
 
 
-def budget_remaining(step: Step, budget: float, period_min: int, horizon: int) -> list[float | None]:
+def budget_remaining(step: Step, budget: float, period_min: int, horizon: int, every: int = 1
+                     ) -> list[float | None]:
     """Remaining budget at each minute: 1 - (failed / all events over the period) / budget, both summed from
     the 5m rates recorded every minute (rate() stretches both alike while the window reaches before minute 0)."""
     out: list[float | None] = []
     for t in range(horizon + 1):
-        ratio = summed_window(step, t, period_min)[0]
+        ratio = summed_window(step, t, period_min, every)[0]
         out.append(None if ratio is None else 1 - ratio / budget)
     return out
 
 
-def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int) -> Callable[[int], bool]:
+def budget_condition(step: Step, budget: float, below: float, period_min: int, horizon: int, every: int = 1
+                     ) -> Callable[[int], bool]:
     """Remaining budget (1 - failed / all events over the period / budget) below `below`."""
-    left = budget_remaining(step, budget, period_min, horizon)
+    left = budget_remaining(step, budget, period_min, horizon, every)
 
     def condition(t: int) -> bool:
         value = left[t]

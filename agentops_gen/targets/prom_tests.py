@@ -57,6 +57,14 @@ VANISH_AT = 30
 """Series exist (flat: zero traffic) until this minute, then vanish."""
 SEVERITY_MULTIPLIERS = (2.37, 2.71, 3.3, 1.9, 4.1)
 """Incident size = threshold x multiplier; odd multipliers keep window ratios off exact thresholds."""
+COARSE_STEP = 5
+"""Evaluation step (minutes) of the coarse test file: the longest at which a summed window's rules still
+see a record of every 5m rate (count_over_time(...[4m59s]) >= 1). promtool's cost is rules x steps."""
+FINE_STEP = 1
+"""Evaluation step of the fine test file: the production rule groups' 1m interval."""
+MUTATIONS = ((0.9, 1, 1), (1.1, 1, 1), (1, 0.5, 1), (1, 2, 1), (1, 1, 0.5), (1, 1, 2))
+"""(threshold, long window, short window) scales of the mutated burn pair a coarse case must still catch
+whenever the fine case would: a factor off by 10% (14.4 -> 13), either window halved or doubled."""
 
 
 @dataclass
@@ -67,6 +75,8 @@ class Case:
     series: list[tuple[str, str]] = field(default_factory=list)
     alerts: list[dict[str, Any]] = field(default_factory=list)
     exprs: list[dict[str, Any]] = field(default_factory=list)
+    every: int = FINE_STEP
+    """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
 
 
 def _minutes(duration: str | None) -> int:
@@ -370,13 +380,14 @@ def merged_series(feeds: Sequence[Feed]) -> list[tuple[str, str]]:
     return list(out.items())
 
 
-def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | None = None) -> int | None:
+def _robust_first(make: Any, for_min: int, horizon: int, monotone_from: int | None = None,
+                  every: int = FINE_STEP) -> int | None:
     """First firing minute, only if nudging thresholds by 0.01% does not move it (no float ties).
 
     Every condition here is monotone in its threshold, so the first minute at the real threshold lies
     between those at the two nudged ones: when those agree, it is theirs, and it need not be computed.
     """
-    low, high = (timing.first_firing(make(scale), for_min, horizon, monotone_from=monotone_from)
+    low, high = (timing.first_firing(make(scale), for_min, horizon, monotone_from=monotone_from, every=every)
                  for scale in (0.9999, 1.0001))
     return low if low == high else None
 
@@ -406,14 +417,18 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     cases = []
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None, summed)
+        start = INCIDENT_START if grouped else None
+        for every in (COARSE_STEP, FINE_STEP):  # the coarse step when it loses nothing, else every minute
+            found = burn_step(pairs, index, minimum, _minutes(alert.for_), start, summed, every)
+            if found is not None:
+                break
         if found is None:
             continue
         step, when, value = found
         case = _fire_case(service, slo, alert, step, when, value,
                           f"{alert.name} fires {when - step.start}m after a step to {step.incident:.4g} "
                           f"error ratio (the {format_duration(long_min * 60)}/"
-                          f"{format_duration(short_min * 60)} pair)", grouped=grouped)
+                          f"{format_duration(short_min * 60)} pair)", grouped=grouped, every=every)
         if case is not None:
             cases.append(case)
     return cases
@@ -426,10 +441,12 @@ def _summed(slo: SLOPlan) -> frozenset[int]:
 
 @lru_cache(maxsize=1024)
 def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: int,
-              for_min: int, start: int | None = None, summed: frozenset[int] = frozenset()
+              for_min: int, start: int | None = None, summed: frozenset[int] = frozenset(), every: int = FINE_STEP
               ) -> tuple[timing.Step, int, float] | None:
     """(step, firing minute, $value) of the cheapest step incident that fires pair `index` first, alone and
-    robustly (None: none does). Pure in its numbers, so SLOs alike across services share one search."""
+    robustly, evaluated every `every` minutes (None: none does). At a coarse step the case must also catch
+    every MUTATIONS of the pair the 1m case would catch. Pure in its numbers, so SLOs alike across services
+    share one search."""
     long_min = pairs[index][0]
     longest = max(p[0] for p in pairs)
     others = pairs[:index] + pairs[index + 1:]
@@ -437,25 +454,45 @@ def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: in
                else [(start, multiplier) for multiplier in SEVERITY_MULTIPLIERS])
     for begin, multiplier in choices:
         step = timing.Step(start=begin, incident=min(1.0, pairs[index][2] * multiplier), events=RATE)
-        horizon = begin + longest + for_min + 2
+        horizon = begin + longest + for_min + 2 * every
 
-        def fire(chosen: Sequence[tuple[int, int, float]], step: timing.Step = step,
-                 horizon: int = horizon) -> int | None:
+        def fire(chosen: Sequence[tuple[int, int, float]], step: timing.Step = step, horizon: int = horizon,
+                 every: int = every, summed: frozenset[int] = summed) -> int | None:
             # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
             return _robust_first(
-                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen], summed),
-                for_min, horizon, monotone_from=step.start)
+                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen], summed,
+                                                every),
+                for_min, horizon, monotone_from=step.start, every=every)
 
         when = fire(pairs)
         alone = fire([pairs[index]])
         rivals = [t for t in (fire([o]) for o in others) if t is not None]
-        if when is None or alone != when or (rivals and min(rivals) <= when + 1):
+        if when is None or alone != when or (rivals and min(rivals) <= when + every):
             continue
-        value = timing.ratio_at(step, when, long_min, long_min in summed)
+        if every != FINE_STEP and not _catches_what_fine_catches(pairs, index, summed, fire, when):
+            continue
+        value = timing.ratio_at(step, when, long_min, long_min in summed, every)
         if value is None or not _printable(value * 100):
             continue
         return step, when, value
     return None
+
+
+def _catches_what_fine_catches(pairs: tuple[tuple[int, int, float], ...], index: int, summed: frozenset[int],
+                               fire: Any, when: int) -> bool:
+    """Does every mutation of pair `index` that moves the alert's 1m firing minute also move its coarse step?
+
+    A moved firing minute fails the case: either the alert already fires one evaluation before `when`,
+    or it is not firing yet at `when`. Mutated windows keep the original's recorded form (summed or raw)."""
+    long_min, short_min, threshold = pairs[index]
+    fine_when = fire(pairs, every=FINE_STEP)
+    for scale, long_scale, short_scale in MUTATIONS:
+        mutated = (round(long_min * long_scale), round(short_min * short_scale), threshold * scale)
+        rule = (*pairs[:index], mutated, *pairs[index + 1:])
+        also = frozenset({*summed, *(m for m, o in zip(mutated[:2], pairs[index][:2], strict=True) if o in summed)})
+        if fire(rule, every=FINE_STEP, summed=also) != fine_when and fire(rule, summed=also) == when:
+            return False
+    return True
 
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
@@ -512,7 +549,7 @@ GROUP_VALUES = ("burning", "healthy")
 
 
 def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timing.Step, when: int, value: float,
-               name: str, grouped: bool = False) -> Case | None:
+               name: str, grouped: bool = False, every: int = FINE_STEP) -> Case | None:
     series = slo_series(service, slo, step, when + 1)
     if series is None:
         return None
@@ -531,9 +568,9 @@ def _fire_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, step: timin
     expected = _expected(alert, group, value)
     if expected is None:
         return None
-    case = Case(name=name, series=series)
+    case = Case(name=name, series=series, every=every)
     case.alerts = [
-        {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+        {"eval_time": f"{when - every}m", "alertname": alert.name, "exp_alerts": []},
         {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
     ]
     return case
@@ -700,12 +737,14 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
     for case, slos in _fed_cases(service, "healthy traffic (a quarter of the error budget): no SLO alert fires",
                                  lambda slo: slo_series(service, slo, timing.Step(
                                      start=0, incident=slo.error_budget / 4, events=RATE), HEALTHY_MINUTES)):
+        case.every = COARSE_STEP  # silence at 60m and 90m: on the 5m grid
         for slo in slos:
             for alert in slo.alerts:
                 if not (alert.kind == "no-data" and slo.sli_kind == "raw"):  # a raw SLI is fed its recorded ratios
                     case.alerts.extend(_silent(alert, (60, HEALTHY_MINUTES)))
         cases.append(case)
-    zero = Case(name="zero traffic (counters flat): no SLO alert fires, no recorded series is NaN or Inf")
+    zero = Case(name="zero traffic (counters flat): no SLO alert fires, no recorded series is NaN or Inf",
+                every=COARSE_STEP)
     fed: list[Feed] = []
     for slo in service.slos:
         flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
@@ -727,7 +766,7 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
         sel = f'{record}{{service="{service.service}"}}'
         zero.exprs.append({"expr": f"{sel} unless ({sel} > -Inf < +Inf)", "eval_time": f"{HEALTHY_MINUTES}m",
                            "exp_samples": []})
-    absent = Case(name="absent series: only the no-data alerts fire")
+    absent = Case(name="absent series: only the no-data alerts fire", every=COARSE_STEP)
     plain = set(map(id, service.plain_alerts))
     for alert in service.alerts:
         if alert.kind == "no-data":
@@ -748,6 +787,11 @@ def _quiet(minutes: int, failures: Sequence[int], offset: int = 0) -> Any:
         event = 1.0 if j % QUIET_EVERY == 0 else 0.0
         return event, (event if j in failures else 0.0)
     return interval
+
+
+SCENARIO_STEPS = (FINE_STEP, FINE_STEP, COARSE_STEP)
+"""Evaluation step of each traffic scenario: the quiet and low-traffic ones count single failed events in
+windows as short as 2m (minute resolution); the busy day is silence checked every 5 minutes."""
 
 
 def traffic_scenarios(slo: SLOPlan) -> list[tuple[str, timing.Traffic, list[int]]]:
@@ -776,7 +820,7 @@ def _scenarios(error_budget: float) -> list[tuple[str, timing.Traffic, list[int]
 
 
 def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Traffic,
-                          times: Sequence[int]) -> list[dict[str, Any]]:
+                          times: Sequence[int], every: int = FINE_STEP) -> list[dict[str, Any]]:
     """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
     out: list[dict[str, Any]] = []
     for alert in slo.alerts:
@@ -791,7 +835,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                                 slo.min_bad_events.get("outage", 0)),))
         else:
             continue
-        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_), _summed(slo))
+        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_), _summed(slo), every)
         if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
         if when is None:
@@ -800,7 +844,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
         expected = _expected(alert, {}, value) if value is not None and _printable(value * 100) else None
         if expected is None:
             continue
-        out.append({"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []})
+        out.append({"eval_time": f"{when - every}m", "alertname": alert.name, "exp_alerts": []})
         out.append({"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]})
     return out
 
@@ -810,30 +854,31 @@ TrafficRule = tuple[str, tuple[tuple[int, int, float, int], ...]]
 
 
 @lru_cache(maxsize=1024)
-def traffic_firing(traffic: timing.Traffic, rule: TrafficRule, for_min: int, summed: frozenset[int] = frozenset()
-                   ) -> tuple[bool, int | None, float | None]:
+def traffic_firing(traffic: timing.Traffic, rule: TrafficRule, for_min: int, summed: frozenset[int] = frozenset(),
+                   every: int = FINE_STEP) -> tuple[bool, int | None, float | None]:
     """(robust: nudged thresholds agree, first firing minute or None, $value then) of a burn or outage rule on
     uneven traffic (`summed`: windows summed from the recorded 5m rates). Pure in its arguments, so SLOs alike
     across services share one simulation."""
     kind, pairs = rule
     if kind == "burn":
         def make(scale: float) -> Any:
-            return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs], summed)
+            return timing.traffic_burn_condition(traffic, [(lo, sh, th * scale, m) for lo, sh, th, m in pairs], summed,
+                                                 every)
 
         def value_of(t: int) -> float | None:
             for pair in pairs:  # `or` keeps the first clause that holds: its long window's ratio
-                if timing.traffic_burn_condition(traffic, [pair], summed)(t):
-                    return traffic.window(t, pair[0], pair[0] in summed)[0]
+                if timing.traffic_burn_condition(traffic, [pair], summed, every)(t):
+                    return traffic.window(t, pair[0], pair[0] in summed, every)[0]
             return None
     else:
         window, _, threshold, minimum = pairs[0]
 
         def make(scale: float) -> Any:
-            return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum, window in summed)
+            return timing.traffic_ratio_condition(traffic, window, threshold * scale, minimum, window in summed, every)
 
         def value_of(t: int) -> float | None:
             return traffic.window(t, window)[0]
-    firsts = {timing.first_firing(make(scale), for_min, traffic.horizon) for scale in (0.9999, 1.0001)}
+    firsts = {timing.first_firing(make(scale), for_min, traffic.horizon, every=every) for scale in (0.9999, 1.0001)}
     if len(firsts) != 1:
         return False, None, None
     when = firsts.pop()
@@ -853,9 +898,10 @@ def _traffic_cases(service: ServicePlan) -> list[Case]:
             return traffic_series(service, slo, scenario[slo.name][1]) if slo.name in scenario else None
 
         for case, slos in _fed_cases(service, title, series_of):
+            case.every = SCENARIO_STEPS[index]
             for slo in slos:
                 _, traffic, times = scenario[slo.name]
-                case.alerts.extend(_traffic_expectations(service, slo, traffic, times))
+                case.alerts.extend(_traffic_expectations(service, slo, traffic, times, case.every))
             if case.alerts:
                 cases.append(case)
     return cases
@@ -889,18 +935,18 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     from agentops_gen.plan.build import NO_DATA_WINDOW
 
     case = Case(name=f"series vanish at {VANISH_AT}m (zero traffic before): the no-data alerts fire",
-                series=list(series.items()))
+                series=list(series.items()), every=COARSE_STEP)
     fed = [identity(lit) for lit in series]
     for alert, selectors, window in watched:
         if not all(any(matches(sel, *ident) for ident in fed) for sel in selectors):
             continue  # a selector with no synthetic series: absent from the start
-        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _minutes(alert.for_))
+        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _minutes(alert.for_), case.every)
         expected = _expected(alert, {}, 1.0)
         if expected is None:
             continue
         case.name = (f"series vanish at {VANISH_AT}m (zero traffic before): the no-data alerts fire "
                      f"{when - VANISH_AT}m later")
-        case.alerts.append({"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []})
+        case.alerts.append({"eval_time": f"{when - case.every}m", "alertname": alert.name, "exp_alerts": []})
         case.alerts.append({"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]})
     return [case] if case.alerts else []
 
@@ -929,7 +975,7 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
     groups: list[tuple[list[Case], list[Feed]]] = []
     for case in sorted(cases, key=lambda c: -_last_minute(c)):
         feed = Feed(case.series, case_reads(subjects, case))
-        target = next((g for g in groups if _fits(g[1], feed)), None)
+        target = next((g for g in groups if g[0][0].every == case.every and _fits(g[1], feed)), None)
         if target is None:
             groups.append(([case], [feed]))
         else:
@@ -937,7 +983,7 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
             target[1].append(feed)
     out = []
     for members, feeds in groups:
-        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds))
+        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds), every=members[0].every)
         for member in members:
             merged.alerts.extend(member.alerts)
             merged.exprs.extend(member.exprs)
@@ -1021,21 +1067,31 @@ def keep_present(service: ServicePlan, case: Case) -> None:
         inputs.append(found)
 
 
-def render_service(service: ServicePlan) -> str:
-    """The promtool test file of one service."""
+def render_service(service: ServicePlan) -> dict[str, str]:
+    """The promtool test files of one service: the 1m cases, and the coarse-step ones (if any) beside them."""
     cases, untested = service_cases(service)
-    return render_template("prometheus/tests.yaml.j2", service=service.service, source=service.source,
-                           rules_file=f"../{service.service}.rules.yaml", cases=cases, untested=untested,
-                           group_order=[g.name for g in service.groups])
+    files = {}
+    for every in (FINE_STEP, COARSE_STEP):
+        chosen = [c for c in cases if c.every == every]
+        if every != FINE_STEP and not chosen:
+            continue
+        path = test_file(service.service, every)
+        files[path] = render_template(
+            "prometheus/tests.yaml.j2", service=service.service, source=service.source,
+            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml", cases=chosen,
+            untested=untested if every == FINE_STEP else [], group_order=[g.name for g in service.groups],
+            every=every)
+    return files
 
 
-def test_file(service: str) -> str:
-    """Path of a service's generated test file under out/."""
-    return f"prometheus/tests/{service}.test.yaml"
+def test_file(service: str, every: int = FINE_STEP) -> str:
+    """Path of a service's generated test file under out/ (`every`: its evaluation step, 1m or coarse)."""
+    return f"prometheus/tests/{service}.test.yaml" if every == FINE_STEP else \
+        f"prometheus/tests/{service}.{every}m.test.yaml"
 
 
 def render(plan: Plan) -> dict[str, str]:
-    """Every service's promtool test file (unless the platform file switches them off)."""
+    """Every service's promtool test files (unless the platform file switches them off)."""
     if not plan.rule_tests:
         return {}
-    return {test_file(s.service): render_service(s) for s in plan.services}
+    return {path: text for s in plan.services for path, text in render_service(s).items()}
