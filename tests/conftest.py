@@ -68,14 +68,33 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def generated_tests(test_file: Path) -> list[Path]:
+    """A service's generated test file (`<svc>.test.yaml`, 1m) and its coarse-step sibling when rendered:
+    `promtool test rules` takes both in one run."""
+    from agentops_gen.targets.prom_tests import COARSE_STEP
+    from agentops_gen.targets.prom_tests import test_file as named
+
+    service = test_file.name.removesuffix(".test.yaml")
+    coarse = test_file.with_name(Path(named(service, COARSE_STEP)).name)
+    return [test_file, coarse] if (test_file.parent / coarse).exists() else [test_file]
+
+
 def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool], name: str) -> Path:
-    """A copy of a generated promtool test file holding only the cases `keep` selects, unmodified, beside it.
+    """A copy of the generated promtool test file of `test_file`'s service (the 1m one or its coarse-step
+    sibling) holding only the cases `keep` selects, unmodified, beside it; the selected cases must all come
+    from one of the two (each has its own evaluation_interval).
 
     Mutation tests run the cases that exercise the mutated rule instead of the whole file: promtool's cost is
-    every rule at every minute of every case, and the other cases cannot see the mutation anyway."""
-    doc = yaml.safe_load(test_file.read_text())
-    tests = [case for case in doc["tests"] if keep(case)]
-    assert tests, f"no case of {test_file.name} is selected"
+    every rule at every evaluation of every case, and the other cases cannot see the mutation anyway."""
+    found = []
+    for path in generated_tests(test_file):
+        doc = yaml.safe_load(path.read_text())
+        tests = [case for case in doc["tests"] if keep(case)]
+        if tests:
+            found.append((doc, tests))
+    assert found, f"no case of {test_file.name} (or its coarse-step sibling) is selected"
+    assert len(found) == 1, f"cases of {test_file.name} selected from both evaluation steps"
+    doc, tests = found[0]
     subset = test_file.with_name(name)
     subset.write_text(yaml.safe_dump({**doc, "tests": tests}, sort_keys=False, width=10_000))
     return subset

@@ -87,7 +87,7 @@ def test_lint_renders_everything_but_the_generated_promtool_tests_and_the_runboo
     rendered = set(ctx.rendered or {})
     written = set(render_paths([CLEAN]))
     assert {p for p in written - rendered if not p.startswith("runbooks/clean-agent/")} == {
-        "prometheus/tests/clean-agent.test.yaml"}
+        "prometheus/tests/clean-agent.test.yaml", "prometheus/tests/clean-agent.5m.test.yaml"}
     assert "runbooks/clean-agent/README.md" in written - rendered
     assert rendered < written
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, SPECS, case_segments, promtool_test_subset, run_cli
+from conftest import FIXTURES, SPECS, case_segments, generated_tests, promtool_test_subset, run_cli
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.targets import prom_tests
@@ -35,14 +35,23 @@ EXAMPLE_SERVICES = ("aegis-rag", "agent-bruno", "agent-platform", "amas", "suppo
 
 def test_every_example_service_gets_generated_unit_tests(rendered_examples: Path) -> None:
     files = sorted((rendered_examples / "prometheus" / "tests").glob("*.test.yaml"))
-    assert [f.name for f in files] == [f"{s}.test.yaml" for s in EXAMPLE_SERVICES]
+    assert [f.name for f in files] == sorted(name for s in EXAMPLE_SERVICES
+                                            for name in (f"{s}.test.yaml", f"{s}.5m.test.yaml"))
+    for service in EXAMPLE_SERVICES:
+        fine, coarse = (yaml.safe_load((rendered_examples / "prometheus" / "tests" / name).read_text())
+                        for name in (f"{service}.test.yaml", f"{service}.5m.test.yaml"))
+        assert (fine["evaluation_interval"], coarse["evaluation_interval"]) == ("1m", "5m")
+        # the coarse file's checks fall on its evaluations; its inputs are still sampled every minute
+        assert all(int(t["eval_time"][:-1]) % 5 == 0 for case in coarse["tests"]
+                   for t in (*case.get("alert_rule_test", []), *case.get("promql_expr_test", [])))
+        assert {case["interval"] for case in (*fine["tests"], *coarse["tests"])} == {"1m"}
 
 
 # One test per file, so test workers (make test: pytest -n 2) share the slowest runs of the suite.
 @pytest.mark.parametrize("service", EXAMPLE_SERVICES)
 def test_generated_unit_tests_pass(rendered_examples: Path, promtool: str, service: str) -> None:
     test_file = rendered_examples / "prometheus" / "tests" / f"{service}.test.yaml"
-    result = _promtool(promtool, "test", "rules", str(test_file))
+    result = _promtool(promtool, "test", "rules", *map(str, generated_tests(test_file)))
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
 
 
@@ -50,17 +59,20 @@ MUTATED_PAIR = ("AmasAgentAvailabilityBurnRatePage", "(the 1h/5m pair)")
 """The alert and window pair the two mutations below change in amas' rules."""
 
 
-def _mutation_fails(promtool: str, rendered: Path, tmp_path: Path, old: str, new: str) -> str:
+def _mutation_fails(promtool: str, rendered: Path, tmp_path: Path, old: str, new: str,
+                    mutated: tuple[str, str] = MUTATED_PAIR, every: str = "1m") -> str:
     """promtool's output on the generated cases that fire the mutated pair, run on the mutated amas rules.
 
     The same cases pass on the rules as rendered, so their failure is the mutation's. The other cases of the
-    file are left out: promtool evaluates every rule at every minute of every case, and they cannot tell."""
+    file are left out: promtool evaluates every rule at every minute of every case, and they cannot tell.
+    `every`: the evaluation step of the file the pair's case is generated in."""
     prom = tmp_path / "prometheus"
     shutil.copytree(rendered / "prometheus", prom)
-    alert, pair = MUTATED_PAIR
+    alert, pair = mutated
     subset = promtool_test_subset(prom / "tests" / "amas.test.yaml", lambda case: any(
         part.startswith(f"{alert} fires") and part.endswith(pair) for part in case_segments(case)),
         "amas-mutated-pair.test.yaml")
+    assert yaml.safe_load(subset.read_text())["evaluation_interval"] == every
     original = _promtool(promtool, "test", "rules", str(subset))
     assert original.returncode == 0, original.stdout[-4000:] + original.stderr[-2000:]
     rules = prom / "amas.rules.yaml"
@@ -83,6 +95,23 @@ def test_a_wrong_window_fails_the_generated_tests(rendered_examples: Path, promt
     output = _mutation_fails(promtool, rendered_examples, tmp_path, "slo:sli_error:ratio_rate1h{",
                              "slo:sli_error:ratio_rate2h{")
     assert "BurnRatePage" in output
+
+
+@pytest.mark.parametrize("alert, pair, old, new", [
+    ("AmasAgentAvailabilityBurnRatePage", "(the 6h/30m pair)", "(6 * 0.005)", "(5.4 * 0.005)"),
+    ("AmasAgentAvailabilityBurnRatePage", "(the 6h/30m pair)", "(6 * 0.005)", "(6.6 * 0.005)"),
+    ("AmasAgentAvailabilityBurnRatePage", "(the 6h/30m pair)", "slo:sli_error:ratio_rate6h{service=\"amas\", "
+     "slo=\"agent-availability\"} > (6", "slo:sli_error:ratio_rate2h{service=\"amas\", "
+     "slo=\"agent-availability\"} > (6"),
+    ("AmasAgentAvailabilityBurnRateTicket", "(the 3d/6h pair)", "(1 * 0.005)", "(0.9 * 0.005)"),
+    ("AmasAgentAvailabilityBurnRateTicket", "(the 3d/6h pair)", "(1 * 0.005)", "(1.1 * 0.005)"),
+])
+def test_a_wrong_factor_or_window_fails_the_5m_cases(rendered_examples: Path, promtool: str, tmp_path: Path,
+                                                      alert: str, pair: str, old: str, new: str) -> None:
+    """Mutation: the cases evaluated every 5m still catch a factor 10% off either way and a shorter long
+    window (6h -> 2h)."""
+    output = _mutation_fails(promtool, rendered_examples, tmp_path, old, new, (alert, pair), "5m")
+    assert alert in output
 
 
 def test_hand_written_step_tests_for_30d_and_28d(promtool: str, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import generated_tests, run_cli
 
 from agentops_gen.lint.runner import lint
 
@@ -45,7 +45,8 @@ def test_summed_total_rules_and_generated_tests_pass_promtool(tmp_path: Path, pr
             '(sum(rate(grpc_server_handled_total{job="gateway"}[5m])) or vector(0))') in rules
     tests = (out / "prometheus" / "tests" / "demo.test.yaml").read_text()
     assert 'grpc_server_handled_total{job=\\"gateway\\"}' in tests  # the second total is fed too
-    check = subprocess.run([promtool, "test", "rules", "demo.test.yaml"], cwd=out / "prometheus" / "tests",
+    files = [p.name for p in generated_tests(out / "prometheus" / "tests" / "demo.test.yaml")]
+    check = subprocess.run([promtool, "test", "rules", *files], cwd=out / "prometheus" / "tests",
                            capture_output=True, text=True, timeout=120)
     assert check.returncode == 0, check.stdout + check.stderr
 

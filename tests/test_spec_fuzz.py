@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import generated_tests, run_cli
 from spec_fuzz import random_spec
 
 SMALL_SEEDS = (1, 2, 3)
@@ -41,8 +41,8 @@ def render_and_test(spec: dict, tmp_path: Path, promtool: str) -> tuple[str, sub
     assert result.returncode == 0, result.stderr
     test_file = tmp_path / "out" / "prometheus" / "tests" / f"{spec['service']}.test.yaml"
     text = test_file.read_text()
-    run = subprocess.run([promtool, "test", "rules", test_file.name], cwd=test_file.parent, capture_output=True,
-                         text=True, timeout=900)
+    run = subprocess.run([promtool, "test", "rules", *(p.name for p in generated_tests(test_file))],
+                         cwd=test_file.parent, capture_output=True, text=True, timeout=900)
     return text, run
 
 

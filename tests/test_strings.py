@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import generated_tests, run_cli
 
 from agentops_gen.units import names
 from agentops_gen.units.durations import MAX_MS, parse_duration
@@ -211,7 +211,9 @@ def test_hostile_strings_pass_promtool_and_amtool(hostile_out: Path, promtool: s
     rules = hostile_out / "prometheus" / "hostile-agent.rules.yaml"
     checked = _run(promtool, "check", "rules", str(rules))
     assert checked.returncode == 0, checked.stdout + checked.stderr
-    generated = _run(promtool, "test", "rules", "hostile-agent.test.yaml", cwd=hostile_out / "prometheus" / "tests")
+    tests = hostile_out / "prometheus" / "tests"
+    generated = _run(promtool, "test", "rules", *(p.name for p in generated_tests(tests / "hostile-agent.test.yaml")),
+                     cwd=tests)
     assert generated.returncode == 0, generated.stdout + generated.stderr
     config = _run(amtool, "check-config", str(hostile_out / "alertmanager" / "alertmanager.yml"))
     assert config.returncode == 0, config.stdout + config.stderr

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SPECS
+from conftest import SPECS, generated_tests
 
 from agentops_gen.pipeline import plan_paths, render_paths
 from agentops_gen.plan import timing
@@ -104,7 +104,8 @@ def test_generated_tests_need_the_summed_window_model(promtool: str, tmp_path: P
             if path.startswith("prometheus/"):
                 (out / path).parent.mkdir(parents=True, exist_ok=True)
                 (out / path).write_text(text)
-        return subprocess.run([promtool, "test", "rules", "tests/summed.test.yaml"], cwd=out / "prometheus",
+        files = [f"tests/{p.name}" for p in generated_tests(out / "prometheus" / "tests" / "summed.test.yaml")]
+        return subprocess.run([promtool, "test", "rules", *files], cwd=out / "prometheus",
                               capture_output=True, text=True, timeout=900)
 
     right = run("right")

@@ -25,7 +25,8 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def _render() -> str:
     return jinja.render_template("prometheus/tests.yaml.j2", service="s", source="s.yaml", rules_file="r.yaml",
-                                 cases=[], untested=["a: \"quoted\""], group_order=["g"])
+                                 cases=[], untested=["a: \"quoted\""], group_order=["g"], file_name="s.test.yaml",
+                                 every=1)
 
 
 def test_second_run_loads_compiled_code_instead_of_compiling(cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -23,17 +23,21 @@ def _last(case: Case) -> int:
 
 
 def test_ticket_cases_of_two_slos_run_in_one_promtool_case() -> None:
-    cases, _ = prom_tests.service_cases(_service("support-agent"))
+    service = _service("support-agent")
+    proven: set[str] = set()  # as service_cases() does: the pages show the summed records' model first
+    burn = [c for kind in ("burn-page", "burn-ticket") for slo in service.slos for a in slo.alerts if a.kind == kind
+            for c in prom_tests._burn_cases(service, slo, a, proven=proven)]
+    cases = prom_tests.pack(service, [c for c in burn if "BurnRateTicket fires" in c.name])
     names = [c.name.split("; ") for c in cases]
     together = [n for n in names if any(x.startswith("SupportAgentTaskLatencyBurnRateTicket fires") for x in n)]
     assert len(together) == 1
     assert any(x.startswith("SupportAgentToolSuccessBurnRateTicket fires") for x in together[0])
-    # each alert is still asserted silent one minute before, and firing at, its own minute
+    # each alert is still asserted silent one evaluation before, and firing at, its own minute
     case = next(c for c in cases if c.name.split("; ") == together[0])
     for alert in ("SupportAgentTaskLatencyBurnRateTicket", "SupportAgentToolSuccessBurnRateTicket"):
         checks = [t for t in case.alerts if t["alertname"] == alert]
         assert [bool(t["exp_alerts"]) for t in checks] == [False, True]
-        assert int(checks[1]["eval_time"][:-1]) - int(checks[0]["eval_time"][:-1]) == 1
+        assert int(checks[1]["eval_time"][:-1]) - int(checks[0]["eval_time"][:-1]) == case.every
 
 
 def test_cases_feeding_one_series_differently_are_never_packed_together() -> None:
@@ -62,10 +66,40 @@ def test_a_page_pair_gets_only_the_history_its_windows_need() -> None:
         assert _last(case) >= int(member.split(" fires ")[1].split("m")[0])
 
 
-def test_every_example_file_stays_under_its_eval_minute_budget() -> None:
-    """promtool's cost is (last eval minute of each case) x (rules of the file): the sum of last minutes,
-    counted, not timed. Before issue 16 these were 4,000-7,000 minutes per service."""
+def test_every_example_service_stays_under_its_evaluation_budget() -> None:
+    """promtool's cost is (evaluations up to each case's last eval time) x (rules of the file): the sum of
+    evaluations, counted, not timed. Before issue 16 these were 4,000-7,000 per service, then 2,150-2,850
+    (every case at 1m); a 5m case costs a fifth of a 1m one per minute."""
     _, plan = plan_paths([SPECS])
     for service in plan.services:
         cases, _ = prom_tests.service_cases(service)
-        assert sum(_last(c) for c in cases) <= 3000, service.service
+        assert sum(_last(c) // c.every + 1 for c in cases) <= 900, service.service
+
+
+def test_coarse_cases_sit_on_their_evaluation_grid() -> None:
+    """A 5m case checks only at its evaluations, and silence one evaluation (5m) before each firing minute."""
+    _, plan = plan_paths([SPECS])
+    coarse = [c for s in plan.services for c in prom_tests.service_cases(s)[0] if c.every == prom_tests.COARSE_STEP]
+    assert any("BurnRateTicket fires" in c.name for c in coarse)
+    assert any(c.name.startswith("busy day") for c in coarse)
+    for case in coarse:
+        assert all(int(t["eval_time"][:-1]) % case.every == 0 for t in (*case.alerts, *case.exprs)), case.name
+        for alert in {t["alertname"] for t in case.alerts if t["exp_alerts"]}:
+            checks = [int(t["eval_time"][:-1]) for t in case.alerts if t["alertname"] == alert]
+            if len(checks) > 1:  # (the absent-series case checks each no-data alert once, firing)
+                assert checks[-1] - checks[-2] == case.every
+
+
+def test_a_coarse_burn_case_catches_every_mutation_the_1m_case_catches() -> None:
+    """The 3d/6h ticket: at 1m with 6h of history it catches a factor 10% off either way (its 3d window
+    cannot be told from any window longer than the test); the 5m case catches the same with less history."""
+    pairs = ((1440, 120, 3 * 0.001), (4320, 360, 1 * 0.001))
+    fine = prom_tests._burn_try(pairs, 1, 5, 15, prom_tests.MAX_HISTORY, 2.37, frozenset(), 1, False)
+    assert fine is not None
+    must = prom_tests._caught(pairs, 1, 5, 15, frozenset(), fine, 1, False)
+    assert must == {0, 1}
+    found = prom_tests.burn_step(pairs, 1, 5, 15)
+    assert found is not None
+    step, when, _, every, _ = found
+    assert every == prom_tests.COARSE_STEP and when < fine[1] // 3
+    assert prom_tests._caught(pairs, 1, 5, 15, frozenset(), (step, when, 0.0), every, False) >= must

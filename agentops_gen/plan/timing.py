@@ -85,17 +85,27 @@ def window_ratios(step: Step, horizon: int, window_min: int) -> list[float | Non
     return out
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=1024)
 def _recorded_sums(step: Step, size: int, every: int = 1) -> tuple[tuple[float, ...], tuple[float, ...]]:
     """Prefix sums over minutes 0..size-1 of the recorded 5m failed-event and event rates (in events per
     interval: the common factor events / 300 s cancels in a ratio and is put back for counts); a record
     exists only at evaluation minutes (multiples of `every`)."""
+    # step.cumulative() inlined: this runs for every step incident a burn case tries, over days of minutes
+    start, end, incident, healthy = step.start, step.end, step.incident, step.healthy
+    cum = []
+    for t in range(size):
+        last = t if end is None or t < end else end
+        bad_intervals = last - start if last > start else 0
+        cum.append(incident * bad_intervals + healthy * (t - bad_intervals))
     bad, events = [0.0], [0.0]
     for i in range(size):
-        first = max(0, i - RECORDED_MIN)
-        evaluated = i % every == 0
-        scale = stretch(i, RECORDED_MIN) if i > first and evaluated else 0.0  # no rate at minute 0: one sample
-        bad.append(bad[-1] + (step.cumulative(i) - step.cumulative(first)) * scale)
+        if i == 0 or i % every:  # no rate at minute 0 (one sample), no record between evaluations
+            bad.append(bad[-1])
+            events.append(events[-1])
+            continue
+        first = i - RECORDED_MIN if i > RECORDED_MIN else 0
+        scale = stretch(i, RECORDED_MIN) if i < RECORDED_MIN else 1.0
+        bad.append(bad[-1] + (cum[i] - cum[first]) * scale)
         events.append(events[-1] + (i - first) * scale)
     return tuple(bad), tuple(events)
 

@@ -404,11 +404,14 @@ def history_choices(long_min: int, longest: int) -> list[tuple[int, float]]:
     return [(start, multiplier) for start in starts for multiplier in SEVERITY_MULTIPLIERS]
 
 
-def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: bool = False) -> list[Case]:
+def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: bool = False,
+                proven: set[str] | None = None) -> list[Case]:
     """One case per window pair, each sized so that pair fires first: a wrong factor or window moves it.
 
     `grouped`: the same incident in one group while a second group stays healthy (a grouped SLO).
+    `proven`: names of the SLOs a case already shows reading the summed windows raw would fail (grows).
     """
+    proven = set() if proven is None else proven
     kind = alert.kind.removeprefix("burn-")
     minimum = slo.min_bad_events.get(kind, 0)
     pairs = tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget)
@@ -417,20 +420,19 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     cases = []
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-        start = INCIDENT_START if grouped else None
-        for every in (COARSE_STEP, FINE_STEP):  # the coarse step when it loses nothing, else every minute
-            found = burn_step(pairs, index, minimum, _minutes(alert.for_), start, summed, every)
-            if found is not None:
-                break
+        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None, summed,
+                          slo.name in proven, slo.sli.raw is not None)
         if found is None:
             continue
-        step, when, value = found
+        step, when, value, every, catches_raw = found
         case = _fire_case(service, slo, alert, step, when, value,
                           f"{alert.name} fires {when - step.start}m after a step to {step.incident:.4g} "
                           f"error ratio (the {format_duration(long_min * 60)}/"
                           f"{format_duration(short_min * 60)} pair)", grouped=grouped, every=every)
         if case is not None:
             cases.append(case)
+            if catches_raw:
+                proven.add(slo.name)
     return cases
 
 
@@ -439,60 +441,116 @@ def _summed(slo: SLOPlan) -> frozenset[int]:
     return frozenset(_minutes(w) for w in slo.summed_windows)
 
 
+Pairs = tuple[tuple[int, int, float], ...]
+"""Burn-rate pairs of one alert: (long window, short window, threshold), windows in minutes."""
+Found = tuple[timing.Step, int, float]
+"""(step incident, first firing minute, $value then)."""
+
+
 @lru_cache(maxsize=1024)
-def burn_step(pairs: tuple[tuple[int, int, float], ...], index: int, minimum: int,
-              for_min: int, start: int | None = None, summed: frozenset[int] = frozenset(), every: int = FINE_STEP
-              ) -> tuple[timing.Step, int, float] | None:
-    """(step, firing minute, $value) of the cheapest step incident that fires pair `index` first, alone and
-    robustly, evaluated every `every` minutes (None: none does). At a coarse step the case must also catch
-    every MUTATIONS of the pair the 1m case would catch. Pure in its numbers, so SLOs alike across services
-    share one search."""
+def burn_step(pairs: Pairs, index: int, minimum: int, for_min: int, start: int | None = None,
+              summed: frozenset[int] = frozenset(), raw_proven: bool = False, fed: bool = False
+              ) -> tuple[timing.Step, int, float, int, bool] | None:
+    """(step, firing minute, $value, evaluation step, reading the summed windows raw moves it) of the case
+    that fires pair `index` first, alone and robustly (None: none does). Pure in its numbers, so SLOs alike
+    across services share one search.
+
+    The 1m case is the cheapest history that does (history_choices). The case actually generated is the one
+    with the fewest evaluations (at the coarse or 1m step, any of COARSE_HISTORIES too) that catches every
+    mutation of the pair (MUTATIONS) that 1m case catches: promtool's cost is evaluations x rules. The
+    summed windows read raw (the records' model left out) is one mutation per SLO: once a case of the SLO
+    catches it (`raw_proven`), the others need not. `fed`: the test feeds the recorded 5m rates as 1m input
+    series (a raw SLI), so its summed windows see one every minute whatever the evaluation step.
+    """
+    fine_choices = (history_choices(pairs[index][0], max(p[0] for p in pairs)) if start is None
+                    else [(start, multiplier) for multiplier in SEVERITY_MULTIPLIERS])
+    fine = next((f for b, m in fine_choices
+                 if (f := _burn_try(pairs, index, minimum, for_min, b, m, summed, FINE_STEP, fed)) is not None), None)
+    if fine is None:
+        return None
+    must_catch = _caught(pairs, index, minimum, for_min, summed, fine, FINE_STEP, fed)
+    if raw_proven:
+        must_catch -= {RAW_WINDOWS}
+    choices = ([(b, m) for b in sorted({*COARSE_HISTORIES, *(b for b, _ in fine_choices)}) if b <= MAX_HISTORY
+                for m in SEVERITY_MULTIPLIERS] if start is None else fine_choices)
+    best: tuple[Found, int] = fine, FINE_STEP
+    # promtool's cost: evaluations up to the firing minute, which comes after the healthy history
+    for every, begin, multiplier in sorted(((e, b, m) for e in (COARSE_STEP, FINE_STEP) for b, m in choices),
+                                           key=lambda c: (c[1] // c[0], c[0] == FINE_STEP)):
+        if begin // every >= best[0][1] // best[1]:
+            break
+        found = _burn_try(pairs, index, minimum, for_min, begin, multiplier, summed, every, fed)
+        if found is None or found[1] // every >= best[0][1] // best[1]:
+            continue
+        if must_catch <= _caught(pairs, index, minimum, for_min, summed, found, every, fed):
+            best = found, every
+    found, every = best
+    return *found, every, RAW_WINDOWS in _caught(pairs, index, minimum, for_min, summed, found, every, fed)
+
+
+RAW_WINDOWS = len(MUTATIONS)
+"""_caught()'s position of the mutation that reads an SLO's summed windows as raw rate()s."""
+COARSE_HISTORIES = (30, 60, 120, 180, 240)
+"""Healthy minutes before the step a coarse burn case may also try (shorter than history_choices' when the
+mutations it must catch allow)."""
+
+
+def _fire(pairs: Pairs, minimum: int, for_min: int, summed: frozenset[int], step: timing.Step, horizon: int,
+          every: int, fed: bool = False) -> int | None:
+    """First robust firing minute of the alert `pairs` on a step incident, evaluated every `every` minutes
+    (`fed`: its recorded 5m rates are 1m input series)."""
+    records = FINE_STEP if fed else every
+    # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
+    return _robust_first(
+        lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in pairs], summed, records),
+        for_min, horizon, monotone_from=step.start, every=every)
+
+
+def _burn_try(pairs: Pairs, index: int, minimum: int, for_min: int, begin: int, multiplier: float,
+              summed: frozenset[int], every: int, fed: bool) -> Found | None:
+    """The step incident after `begin` healthy minutes, if pair `index` fires it first, alone, robustly and
+    well before every other pair, with a printable $value."""
     long_min = pairs[index][0]
-    longest = max(p[0] for p in pairs)
+    step = timing.Step(start=begin, incident=min(1.0, pairs[index][2] * multiplier), events=RATE)
+    horizon = _horizon(pairs, begin, for_min, every)
+    when = _fire(pairs, minimum, for_min, summed, step, horizon, every, fed)
+    if when is None or _fire(pairs[index:index + 1], minimum, for_min, summed, step, horizon, every, fed) != when:
+        return None
     others = pairs[:index] + pairs[index + 1:]
-    choices = (history_choices(long_min, longest) if start is None
-               else [(start, multiplier) for multiplier in SEVERITY_MULTIPLIERS])
-    for begin, multiplier in choices:
-        step = timing.Step(start=begin, incident=min(1.0, pairs[index][2] * multiplier), events=RATE)
-        horizon = begin + longest + for_min + 2 * every
-
-        def fire(chosen: Sequence[tuple[int, int, float]], step: timing.Step = step, horizon: int = horizon,
-                 every: int = every, summed: frozenset[int] = summed) -> int | None:
-            # Healthy (0 errors) before the step, constant after it: every window's ratio only grows.
-            return _robust_first(
-                lambda s: timing.burn_condition(step, [(lo, sh, th * s, minimum) for lo, sh, th in chosen], summed,
-                                                every),
-                for_min, horizon, monotone_from=step.start, every=every)
-
-        when = fire(pairs)
-        alone = fire([pairs[index]])
-        rivals = [t for t in (fire([o]) for o in others) if t is not None]
-        if when is None or alone != when or (rivals and min(rivals) <= when + every):
-            continue
-        if every != FINE_STEP and not _catches_what_fine_catches(pairs, index, summed, fire, when):
-            continue
-        value = timing.ratio_at(step, when, long_min, long_min in summed, every)
-        if value is None or not _printable(value * 100):
-            continue
-        return step, when, value
-    return None
+    rivals = [t for t in (_fire((o,), minimum, for_min, summed, step, horizon, every, fed) for o in others)
+              if t is not None]
+    if rivals and min(rivals) <= when + every:
+        return None
+    value = timing.ratio_at(step, when, long_min, long_min in summed, FINE_STEP if fed else every)
+    if value is None or not _printable(value * 100):
+        return None
+    return step, when, value
 
 
-def _catches_what_fine_catches(pairs: tuple[tuple[int, int, float], ...], index: int, summed: frozenset[int],
-                               fire: Any, when: int) -> bool:
-    """Does every mutation of pair `index` that moves the alert's 1m firing minute also move its coarse step?
+def _horizon(pairs: Pairs, begin: int, for_min: int, every: int) -> int:
+    return begin + max(p[0] for p in pairs) + for_min + 2 * every
 
-    A moved firing minute fails the case: either the alert already fires one evaluation before `when`,
-    or it is not firing yet at `when`. Mutated windows keep the original's recorded form (summed or raw)."""
+
+def _caught(pairs: Pairs, index: int, minimum: int, for_min: int, summed: frozenset[int], found: Found,
+            every: int, fed: bool) -> frozenset[int]:
+    """The MUTATIONS of pair `index` (by position) that move the case's firing evaluation.
+
+    A moved firing minute fails the case: either the alert already fires one evaluation before it, or it
+    is not firing yet at it. Mutated windows keep the original's recorded form (summed or raw); the last
+    mutation reads summed windows raw (the model of the records left out)."""
+    step, when, _ = found
+    horizon = _horizon(pairs, step.start, for_min, every)
     long_min, short_min, threshold = pairs[index]
-    fine_when = fire(pairs, every=FINE_STEP)
-    for scale, long_scale, short_scale in MUTATIONS:
+    caught = set()
+    for position, (scale, long_scale, short_scale) in enumerate(MUTATIONS):
         mutated = (round(long_min * long_scale), round(short_min * short_scale), threshold * scale)
-        rule = (*pairs[:index], mutated, *pairs[index + 1:])
         also = frozenset({*summed, *(m for m, o in zip(mutated[:2], pairs[index][:2], strict=True) if o in summed)})
-        if fire(rule, every=FINE_STEP, summed=also) != fine_when and fire(rule, summed=also) == when:
-            return False
-    return True
+        rule = (*pairs[:index], mutated, *pairs[index + 1:])
+        if _fire(rule, minimum, for_min, also, step, horizon, every, fed) != when:
+            caught.add(position)
+    if summed and _fire(pairs, minimum, for_min, frozenset(), step, horizon, every, fed) != when:
+        caught.add(RAW_WINDOWS)
+    return frozenset(caught)
 
 
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
@@ -641,8 +699,9 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
             {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
             {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
         ]
+        # flat everywhere: nothing here needs minute resolution
         flat = Case(name=f"{alert.name} stays silent on a flat series (stddev 0, no division by zero)",
-                    series=[(series_name, f"100+0x{HEALTHY_MINUTES}")])
+                    series=[(series_name, f"100+0x{HEALTHY_MINUTES}")], every=COARSE_STEP)
         flat.alerts = [{"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []}]
         zscore = f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}"
         flat.exprs = [{"expr": zscore,
@@ -999,16 +1058,18 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     """Every test case of a service, and the alerts that have no fire test (with the reason)."""
     cases: list[Case] = []
     untested: list[str] = []
+    proven: set[str] = set()
     for slo in service.slos:
         budgets = {names.budget_alert(service.service, slo.name, below): below / 100
                    for below in slo.budget_thresholds}
-        for alert in slo.alerts:
+        # pages first: their shorter windows show the summed records' lag at the coarse step, tickets rarely do
+        for alert in sorted(slo.alerts, key=lambda a: a.kind != "burn-page"):
             if alert.kind == "no-data":
                 continue  # the vanished-series case
             if alert.kind.startswith("burn-"):
-                found = _burn_cases(service, slo, alert)
+                found = _burn_cases(service, slo, alert, proven=proven)
                 if slo.group_by and alert.kind == "burn-page":
-                    found += _burn_cases(service, slo, alert, grouped=True)[:1]
+                    found += _burn_cases(service, slo, alert, grouped=True, proven=proven)[:1]
             elif alert.kind == "outage":
                 found = _outage_cases(service, slo, alert)
             else:
