@@ -1,10 +1,11 @@
 """Where generated-test time goes: promtool CPU seconds per test case of every example service.
 
 promtool evaluates every rule of the file at every evaluation interval from 0 to a case's last
-`eval_time`, so a case costs (its last eval minute) x (rules in the file); input history beyond the
-last eval time costs next to nothing. This prints, per case, the CPU seconds of `promtool test rules`
-run on that case alone, its last eval minute and its input series, then the total per service (the
-whole file in one run, as the suite runs it). Usage: python bench/promtool_cases_bench.py [OUT] [--cases]
+`eval_time`, so a case costs (its evaluations) x (rules in the file); input history beyond the
+last eval time costs next to nothing. A service has two generated files: `<svc>.test.yaml`
+(evaluated every 1m) and `<svc>.5m.test.yaml` (every 5m). This prints, per file (and per case with
+--cases), the CPU seconds of `promtool test rules` on it, its cases and evaluations, then the total
+per service (both files). Usage: python bench/promtool_cases_bench.py [OUT] [--cases]
 (OUT: a rendered folder, default: a fresh render of slo_specs into a temporary folder).
 """
 
@@ -36,25 +37,31 @@ def _last_minute(case: dict) -> int:
 
 
 def bench(out: Path, per_case: bool) -> list[tuple[str, float, int, int]]:
-    """(service, CPU seconds of the whole file, cases, eval minutes summed over cases) per test file."""
-    rows = []
+    """(service, CPU seconds of its test files, cases, evaluations summed over cases) per service."""
+    totals: dict[str, list[float]] = {}
     promtool = shutil.which("promtool") or "promtool"
     for path in sorted((out / "prometheus" / "tests").glob("*.test.yaml")):
         data = yaml.safe_load(path.read_text())
-        minutes = [_last_minute(c) for c in data["tests"]]
+        every = int(str(data["evaluation_interval"]).removesuffix("m"))
+        evaluations = [_last_minute(c) // every + 1 for c in data["tests"]]
         if per_case:
             for i, case in enumerate(data["tests"]):
                 one = path.with_name(f"_case{i}.yaml")
                 one.write_text(yaml.safe_dump({**data, "tests": [case]}, sort_keys=False))
                 seconds, code = _cpu([promtool, "test", "rules", str(one)])
                 one.unlink()
-                print(f"  {seconds:6.2f} s {minutes[i]:5d} min {len(case['input_series']):3d} series"
+                print(f"  {seconds:6.2f} s {evaluations[i]:5d} evaluations {len(case['input_series']):3d} series"
                       f"{'' if code == 0 else ' FAILED'}  {case['name'][:100]}", flush=True)
         seconds, code = _cpu([promtool, "test", "rules", str(path)])
-        service = path.name.removesuffix(".test.yaml")
-        print(f"{service}: {seconds:.2f} s CPU, {len(minutes)} cases, {sum(minutes)} eval minutes"
-              f"{'' if code == 0 else ' FAILED'}", flush=True)
-        rows.append((service, seconds, len(minutes), sum(minutes)))
+        print(f"{path.name}: {seconds:.2f} s CPU, {len(evaluations)} cases, {sum(evaluations)} evaluations "
+              f"every {every}m{'' if code == 0 else ' FAILED'}", flush=True)
+        total = totals.setdefault(path.name.split(".", 1)[0], [0.0, 0, 0])
+        total[0] += seconds
+        total[1] += len(evaluations)
+        total[2] += sum(evaluations)
+    rows = [(service, t[0], int(t[1]), int(t[2])) for service, t in totals.items()]
+    for service, seconds, cases, evaluations in rows:
+        print(f"{service}: {seconds:.2f} s CPU, {cases} cases, {evaluations} evaluations (all its files)")
     return rows
 
 

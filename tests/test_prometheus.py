@@ -166,8 +166,9 @@ def test_every_alert_has_a_fire_test_except_listed_plain_ones() -> None:
 
 
 def test_zero_traffic_case_checks_every_recording_rule_is_empty(rendered_examples: Path) -> None:
-    doc = yaml.safe_load((rendered_examples / "prometheus" / "tests" / "amas.test.yaml").read_text())
-    zero = next(t for t in doc["tests"] if t["name"].startswith("zero traffic"))
+    files = generated_tests(rendered_examples / "prometheus" / "tests" / "amas.test.yaml")
+    zero = next(t for f in files for t in yaml.safe_load(f.read_text())["tests"]
+                if t["name"].startswith("zero traffic"))
     exprs = {e["expr"] for e in zero["promql_expr_test"]}
     assert 'slo:sli_error:ratio_rate5m{service="amas", slo="agent-availability"}' in exprs
     assert all(e["exp_samples"] == [] for e in zero["promql_expr_test"])

@@ -149,3 +149,33 @@ def test_encoded_counters_never_step_back() -> None:
             values.append(float(part))
     assert len(values) == 211
     assert all(b >= a for a, b in zip(values, values[1:], strict=False))
+
+
+def test_alerts_fire_only_at_evaluations_of_a_coarser_step() -> None:
+    """At a 5m evaluation step a condition true from minute 7 is first seen at 10; `for: 2m` then holds at
+    the next evaluation, 15 (at 1m: 7 and 9)."""
+    def condition(t: int) -> bool:
+        return t >= 7
+
+    for every, expected in ((1, 9), (5, 15)):
+        assert timing.first_firing(condition, 2, 60, every=every) == expected
+        assert timing.first_firing(condition, 2, 60, every=every, monotone_from=0) == expected
+    assert timing.first_firing(condition, 0, 60, every=5) == 10
+    # the last sample at 30, a 10m absent window: absent from 41, seen at 45, firing 20m later
+    assert timing.absent_firing(30, 10, 20) == 61
+    assert timing.absent_firing(30, 10, 20, every=5) == 65
+
+
+def test_summed_window_at_a_5m_step_counts_each_event_once() -> None:
+    """A step to 100% errors at minute 600, 100 events a minute, a 6h window at minute 660, rules every 5m:
+    the range [300, 660] holds the records of minutes 300, 305, ..., 660 (73), each the 5 intervals before
+    it (365 intervals), 12 of them (605..660) all failing: 60/365, and 60 minutes x 100 failed events."""
+    step = timing.Step(start=600, incident=1.0, events=100.0)
+    assert timing.records_per_5m(660, 5) == 1 and timing.records_per_5m(660) == 5 and timing.records_per_5m(3) == 3
+    ratio, bad = timing.summed_window(step, 660, 360, every=5)
+    assert ratio == pytest.approx(60 / 365)
+    assert bad == pytest.approx(6000)
+    # at 1m the same window holds 361 overlapping records (each interval in 5): the last 4 failing minutes are
+    # only partly in (4+3+2+1 of 20 shares), so the count lags by 2 minutes' worth
+    ratio_1m, bad_1m = timing.summed_window(step, 660, 360)
+    assert bad_1m == pytest.approx(5800) and ratio_1m == pytest.approx(290 / 1805)

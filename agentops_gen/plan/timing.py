@@ -31,6 +31,7 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
+from itertools import accumulate
 
 from agentops_gen.plan.windows import RECORDED_RATE_WINDOW
 
@@ -92,22 +93,18 @@ def _recorded_sums(step: Step, size: int, every: int = 1) -> tuple[tuple[float, 
     exists only at evaluation minutes (multiples of `every`)."""
     # step.cumulative() inlined: this runs for every step incident a burn case tries, over days of minutes
     start, end, incident, healthy = step.start, step.end, step.incident, step.healthy
-    cum = []
-    for t in range(size):
-        last = t if end is None or t < end else end
-        bad_intervals = last - start if last > start else 0
-        cum.append(incident * bad_intervals + healthy * (t - bad_intervals))
-    bad, events = [0.0], [0.0]
-    for i in range(size):
-        if i == 0 or i % every:  # no rate at minute 0 (one sample), no record between evaluations
-            bad.append(bad[-1])
-            events.append(events[-1])
-            continue
+    stop = size if end is None else end
+    bad = [0 if t <= start else (t if t < stop else stop) - start for t in range(size)]
+    cum = [incident * b + healthy * (t - b) for t, b in zip(range(size), bad, strict=True)]
+    # each record: its 5m rate (failed share, intervals) x rate()'s extrapolation while its 5m reach before 0
+    bad_records = [0.0] * size
+    event_records = [0.0] * size
+    for i in range(every, size, every):  # no rate at minute 0 (one sample), no record between evaluations
         first = i - RECORDED_MIN if i > RECORDED_MIN else 0
         scale = stretch(i, RECORDED_MIN) if i < RECORDED_MIN else 1.0
-        bad.append(bad[-1] + (cum[i] - cum[first]) * scale)
-        events.append(events[-1] + (i - first) * scale)
-    return tuple(bad), tuple(events)
+        bad_records[i] = (cum[i] - cum[first]) * scale
+        event_records[i] = (i - first) * scale
+    return tuple(accumulate(bad_records, initial=0.0)), tuple(accumulate(event_records, initial=0.0))
 
 
 def records_per_5m(t: int, every: int = 1) -> int:
@@ -144,7 +141,16 @@ def first_firing(condition: Callable[[int], bool], for_min: int, horizon: int, *
     first true evaluation is then bisected.
     """
     if monotone_from is not None:
-        lo, hi = -(-monotone_from // every), horizon // every + 1  # evaluation indices
+        lo, end = -(-monotone_from // every), horizon // every + 1  # evaluation indices
+        # gallop from the start, then bisect: the probes stay near the firing minute, not the horizon
+        # (a summed window's records are prefix-summed up to the latest minute probed)
+        gap, hi = 1, end
+        while lo < end:
+            probe = min(lo + gap - 1, end - 1)
+            if condition(probe * every):
+                hi = probe
+                break
+            lo, gap = probe + 1, gap * 2
         while lo < hi:
             mid = (lo + hi) // 2
             if condition(mid * every):
