@@ -36,6 +36,9 @@ RATE = 100.0
 BASE = 1_000_000.0
 """Counters start high so Prometheus' extrapolation never clamps at a zero crossing."""
 INCIDENT_START = 30
+OUTAGE_START = 10
+"""Healthy minutes before a full outage or a blip (at least twice the outage window): the 1m outage cases
+cost every rule at every minute, and the outage window is minutes long."""
 MAX_HISTORY = 6 * 60
 """Healthy minutes before a burn-rate incident: the alert's longest window, capped to keep promtool fast."""
 HEALTHY_MINUTES = 90
@@ -471,8 +474,9 @@ def burn_step(pairs: Pairs, index: int, minimum: int, for_min: int, start: int |
     must_catch = _caught(pairs, index, minimum, for_min, summed, fine, FINE_STEP, fed)
     if raw_proven:
         must_catch -= {RAW_WINDOWS}
+    multipliers = (*SEVERITY_MULTIPLIERS, *NEAR_MULTIPLIERS)
     choices = ([(b, m) for b in sorted({*COARSE_HISTORIES, *(b for b, _ in fine_choices)}) if b <= MAX_HISTORY
-                for m in SEVERITY_MULTIPLIERS] if start is None else fine_choices)
+                for m in multipliers] if start is None else [(start, m) for m in multipliers])
     best: tuple[Found, int] = fine, FINE_STEP
     # promtool's cost: evaluations up to the firing minute, which comes after the healthy history
     for every, begin, multiplier in sorted(((e, b, m) for e in (COARSE_STEP, FINE_STEP) for b, m in choices),
@@ -490,6 +494,9 @@ def burn_step(pairs: Pairs, index: int, minimum: int, for_min: int, start: int |
 
 RAW_WINDOWS = len(MUTATIONS)
 """_caught()'s position of the mutation that reads an SLO's summed windows as raw rate()s."""
+NEAR_MULTIPLIERS = (1.13, 1.21, 1.33)
+"""Incident sizes just above a threshold, also tried in the search: the window ratio then crosses the
+threshold slowly, so a factor 10% off moves the firing minute by more than a 5m step."""
 COARSE_HISTORIES = (30, 60, 120, 180, 240)
 """Healthy minutes before the step a coarse burn case may also try (shorter than history_choices' when the
 mutations it must catch allow)."""
@@ -559,23 +566,24 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     threshold = slo.outage_error_ratio
     minimum = slo.min_bad_events.get("outage", 0)
     summed = window in _summed(slo)  # an outage window as long as a summed one shares its failed-event count
-    step = timing.Step(start=INCIDENT_START, incident=1.0, events=RATE)
-    horizon = INCIDENT_START + window + _minutes(alert.for_) + 5
+    start = max(OUTAGE_START, 2 * window)
+    step = timing.Step(start=start, incident=1.0, events=RATE)
+    horizon = start + window + _minutes(alert.for_) + 5
     when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum, summed),
                          _minutes(alert.for_), horizon, monotone_from=step.start)
     if when is None:
         return []
     case = _fire_case(service, slo, alert, step, when, 1.0,
-                      f"{alert.name} fires {when - INCIDENT_START}m after a full outage")
+                      f"{alert.name} fires {when - start}m after a full outage")
     if case is None:
         return []
-    blip = timing.Step(start=INCIDENT_START, incident=1.0, end=INCIDENT_START + 1, events=RATE)
+    blip = timing.Step(start=start, incident=1.0, end=start + 1, events=RATE)
     blip_series = slo_series(service, slo, blip, horizon)
     if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum, summed),
                                                        _minutes(alert.for_), horizon) is None:
         blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
         blip_case.alerts = [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []}
-                            for t in range(INCIDENT_START, horizon + 1)]
+                            for t in range(start, horizon + 1)]
         return [case, blip_case]
     return [case]
 
