@@ -40,7 +40,7 @@ def render_and_test(spec: dict, tmp_path: Path, promtool: str) -> tuple[str, sub
     result = run_cli("render", str(specs), "--out", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     test_file = tmp_path / "out" / "prometheus" / "tests" / f"{spec['service']}.test.yaml"
-    text = test_file.read_text()
+    text = "".join(p.read_text() for p in generated_tests(test_file))
     run = subprocess.run([promtool, "test", "rules", *(p.name for p in generated_tests(test_file))],
                          cwd=test_file.parent, capture_output=True, text=True, timeout=900)
     return text, run

@@ -1,4 +1,6 @@
-"""Generated promtool unit tests: out/prometheus/tests/<service>.test.yaml.
+"""Generated promtool unit tests: out/prometheus/tests/<service>.test.yaml (rules evaluated every 1m) and
+<service>.5m.test.yaml (every 5m: promtool evaluates every rule at every evaluation, so a case there costs a
+fifth; a case goes there when it proves as much as at 1m, see burn_step).
 
 One case per generated alert: it fires on a step incident of the right size at the minute
 plan/timing.py predicts (and not one evaluation earlier), and every alert stays silent on healthy
