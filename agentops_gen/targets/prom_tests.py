@@ -39,6 +39,9 @@ BASE = 1_000_000.0
 """Counters start high so Prometheus' extrapolation never clamps at a zero crossing."""
 INCIDENT_START = 30
 OUTAGE_START = 10
+LEVEL_START = 10
+"""Minutes a KPI or plain alert's input stays on the good side before crossing: its rule reads the value as
+it is (no window), so any history shows it silent; the 1m cases cost every rule at every minute."""
 """Healthy minutes before a full outage or a blip (at least twice the outage window): the 1m outage cases
 cost every rule at every minute, and the outage window is minutes long."""
 MAX_HISTORY = 6 * 60
@@ -669,8 +672,8 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
             delta = abs(bound) * 0.5 if bound else 1.0
             healthy, bad = (bound - delta, bound + delta) if above else (bound + delta, bound - delta)
             for_min = _minutes(alert.for_)
-            when = INCIDENT_START + for_min
-            values = [healthy] * INCIDENT_START + [bad] * (for_min + 2)
+            when = LEVEL_START + for_min
+            values = [healthy] * LEVEL_START + [bad] * (for_min + 2)
             expected = _expected(alert, labels, bad) if _printable(bad) else None
             if expected is None:
                 continue
@@ -740,12 +743,12 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         good = {"==": num + 1, "!=": num, ">=": num - gap, "<=": num + gap, ">": num, "<": num}[op]
         name, labels = found
         for_min = _minutes(alert.for_)
-        when = INCIDENT_START + for_min
+        when = LEVEL_START + for_min
         expected = _expected(alert, {} if match.group("agg") else {**labels}, bad)
         if expected is None:
             untested.append(alert.name)
             continue
-        values = [good] * INCIDENT_START + [bad] * (for_min + 2)
+        values = [good] * LEVEL_START + [bad] * (for_min + 2)
         case = Case(name=f"{alert.name} fires {for_min}m after {match.group('sel')} {op} {num:g}",
                     series=[(series_literal(name, labels), encode_values(values))])
         case.alerts = [
