@@ -7,6 +7,7 @@ holding anything else is refused before a byte is written. The swap is in agento
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Iterable
@@ -78,11 +79,14 @@ def _contains(parent: Path, child: Path) -> bool:
     return child == parent or parent in child.parents
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _check_relative(rel: str) -> None:
     path = PurePosixPath(rel)
     if not rel or path.is_absolute() or ".." in path.parts or "\\" in rel:
         raise ValueError(f"refusing to write outside the output folder: {rel!r}")
-    if rel == MANIFEST or any(ord(c) < 0x20 or ord(c) == 0x7F for c in rel):  # one manifest line per path
+    if rel == MANIFEST or _CONTROL.search(rel):  # one manifest line per path
         raise ValueError(f"refusing to write a file named {rel!r}")
 
 
@@ -119,10 +123,14 @@ def _stage_and_swap(out: Path, files: dict[str, str]) -> None:
     mode = (out.stat().st_mode & 0o7777) if out.is_dir() else (0o777 & ~_umask())
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=out.parent))
     try:
+        made = {""}  # folders under staging that exist: each is made once, not once per file in it
         for rel in sorted(files):
-            target = staging / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(files[rel].encode("utf-8"))
+            folder = rel.rpartition("/")[0]
+            if folder not in made:
+                (staging / folder).mkdir(parents=True, exist_ok=True)
+                made.add(folder)
+            with open(staging / rel, "wb") as target:
+                target.write(files[rel].encode("utf-8"))
         staging.chmod(mode)
         replace_folder(staging, out)
     finally:

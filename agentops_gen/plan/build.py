@@ -131,13 +131,16 @@ def plan_service(spec: ServiceSpec, source: str, *, no_data: bool = True, grafan
     period_s = int(parse_duration(spec.period))
     slo_plans: list[SLOPlan] = []
     groups: list[RuleGroup] = []
-    shared = _shared_series(spec)
-    for slo in spec.slos:
-        slo_plan, slo_groups = _plan_slo(spec, slo, base, period_s, shared, no_data)
+    # each SLO's counter series, read from its selectors once: the rules, the shared rates and the
+    # SLI plan all spell them the same way
+    counters = [counter_series(slo.sli) for slo in spec.slos]
+    shared = _shared_series(spec, counters)
+    for slo, slo_counters in zip(spec.slos, counters, strict=True):
+        slo_plan, slo_groups = _plan_slo(spec, slo, base, period_s, shared, no_data, slo_counters)
         slo_plans.append(slo_plan)
         groups.extend(slo_groups)
     if shared:
-        groups.insert(0, _shared_group(spec, slo_plans, shared, base))
+        groups.insert(0, _shared_group(spec, slo_plans, shared, base, counters))
     kpi_plans = [_plan_kpi(spec, kpi, base, no_data) for kpi in spec.kpis]
     if kpi_plans:
         groups.append(_kpi_group(spec, kpi_plans, base))
@@ -160,27 +163,29 @@ def plan_service(spec: ServiceSpec, source: str, *, no_data: bool = True, grafan
     )
 
 
-def sli_plan(sli: SLI) -> SLIPlan:
-    """The selectors and bounds an SLI reads."""
+def sli_plan(sli: SLI, counters: list[str] | None = None) -> SLIPlan:
+    """The selectors and bounds an SLI reads (counters: its counter_series, when the caller has them)."""
+    counters = counter_series(sli) if counters is None else counters
     ratio = RatioInputs(sli.ratio.errors, sli.ratio.good, tuple(sli.ratio.totals())) if sli.ratio else None
     latency = (HistogramInputs(sli.latency.histogram, parse_threshold(sli.latency.threshold))
                if sli.latency else None)
     score = HistogramInputs(sli.score.histogram, sli.score.above) if sli.score else None
     raw = RawInputs(sli.raw.error_ratio, sli.raw.events) if sli.raw else None
-    return SLIPlan(ratio=ratio, latency=latency, score=score, raw=raw, counters=tuple(counter_series(sli)),
-                   watched=tuple(read_selectors(sli)))
+    return SLIPlan(ratio=ratio, latency=latency, score=score, raw=raw, counters=tuple(counters),
+                   watched=tuple(read_selectors(sli, counters)))
 
 
 SHARED_SERIES_LABEL = "agentops_series"
 
 
-def _shared_series(spec: ServiceSpec) -> dict[str, str]:
-    """Counter series read by two or more SLOs -> the selector of their shared per-window rate."""
+def _shared_series(spec: ServiceSpec, counters: list[list[str]]) -> dict[str, str]:
+    """Counter series read by two or more SLOs -> the selector of their shared per-window rate (counters: each
+    SLO's counter_series)."""
     usage: dict[str, int] = {}
-    for slo in spec.slos:
+    for slo, slo_counters in zip(spec.slos, counters, strict=True):
         if slo.group_by:
             continue  # a grouped SLO sums by its labels: it reads its own rates
-        for series in set(counter_series(slo.sli)):
+        for series in set(slo_counters):
             usage[series] = usage.get(series, 0) + 1
     shared = sorted(s for s, n in usage.items() if n > 1)
     return {
@@ -191,13 +196,13 @@ def _shared_series(spec: ServiceSpec) -> dict[str, str]:
 
 
 def _shared_group(spec: ServiceSpec, slo_plans: list[SLOPlan], shared: dict[str, str],
-                  base: dict[str, str]) -> RuleGroup:
+                  base: dict[str, str], counters: list[list[str]]) -> RuleGroup:
     """Recorded rates of shared counters, for every window any SLO reading them needs (first group)."""
     rules = []
     for i, series in enumerate(sorted(shared)):
         windows: set[int] = set()
-        for slo_spec, plan in zip(spec.slos, slo_plans, strict=True):
-            if not slo_spec.group_by and series in counter_series(slo_spec.sli):
+        for slo_spec, plan, slo_counters in zip(spec.slos, slo_plans, counters, strict=True):
+            if not slo_spec.group_by and series in slo_counters:
                 windows.update(int(parse_duration(w)) for w in plan.record_windows if w not in plan.summed_windows)
                 if plan.sli_kind in ("ratio", "latency") and not slo_spec.alerting.outage.disable:
                     windows.add(int(parse_duration(slo_spec.alerting.outage.window)))
@@ -271,7 +276,7 @@ def summed_bad_events_expr(window: str, sel: str, group_by: GroupBy = ()) -> str
 
 
 def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
-              shared: dict[str, str], no_data: bool) -> tuple[SLOPlan, list[RuleGroup]]:
+              shared: dict[str, str], no_data: bool, counters: list[str]) -> tuple[SLOPlan, list[RuleGroup]]:
     period_s = int(parse_duration(slo.period)) if slo.period else default_period_s
     period = format_duration(period_s)
     budget = error_budget(slo.objective)
@@ -281,12 +286,12 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     record_s = sorted({CURRENT_BURN_WINDOW, *(w.long_s for w in windows), *(w.short_s for w in windows)})
     record_windows = [format_duration(s) for s in record_s]
     group_by = tuple(slo.group_by)
-    template = error_ratio_template(slo.sli, {} if group_by else shared, group_by)
+    template = error_ratio_template(slo.sli, {} if group_by else shared, group_by, counters)
     labels = {**base, **slo.labels, "slo": slo.name}
     sel_labels = {"service": spec.service, "slo": slo.name}
     sel = _selector(sel_labels)
 
-    events = events_template(slo.sli, {} if group_by else shared, group_by)
+    events = events_template(slo.sli, {} if group_by else shared, group_by, counters)
     # With event counts, windows past RAW_WINDOW_MAX sum the recorded 5m rates: the raw counters are read
     # for the short windows only (the recorded rates come first, the windows summed from them after).
     summed = {s for s in record_s if events is not None and from_records(s)}
@@ -315,7 +320,8 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
             summed_rules.append(Rule(record=names.bad_events_record(w), expr=summed_bad_events_expr(w, sel, group_by),
                                      labels=labels))
             continue
-        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", {} if group_by else shared, group_by)
+        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", {} if group_by else shared, group_by,
+                                  counters)
         assert bad is not None
         bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
     five_window = format_duration(RECORDED_RATE_WINDOW)
@@ -361,7 +367,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alert_rules.append(rule)
     if no_data and not slo.alerting.no_data.disable:
         known = f"{names.sli_error_record(record_windows[-1])}{sel}"
-        alert, rule = _no_data_alert(spec, slo.name, slo.alerting.no_data, read_selectors(slo.sli),
+        alert, rule = _no_data_alert(spec, slo.name, slo.alerting.no_data, read_selectors(slo.sli, counters),
                                      {**labels, **slo.alerting.labels}, dict(slo.alerting.annotations),
                                      f"the {slo.name} SLO", slo.runbook, (group_by, known))
         alerts.append(alert)
@@ -378,7 +384,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook, group_by=group_by,
         bad_event_windows=tuple(format_duration(w) for w in sorted(bad_windows)),
         min_bad_events={kind: min_bad_events(slo, kind) for kind in ("page", "ticket", "outage")},
-        sli=sli_plan(slo.sli), labels=dict(slo.labels), outage_window=slo.alerting.outage.window,
+        sli=sli_plan(slo.sli, counters), labels=dict(slo.labels), outage_window=slo.alerting.outage.window,
         outage_error_ratio=slo.alerting.outage.error_ratio, no_data_window=slo.alerting.no_data.window,
         budget_thresholds=tuple(b.below for b in slo.alerting.budget),
         summed_windows=tuple(format_duration(s) for s in sorted(summed)),

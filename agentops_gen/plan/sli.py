@@ -9,6 +9,7 @@ user's, so its value passes a finiteness filter instead (`> -Inf < +Inf` drops N
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 import promql_parser
 
@@ -82,17 +83,24 @@ def counter_series(sli: SLI) -> list[str]:
     return []
 
 
-def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = ()) -> str:
+def _counters(sli: SLI, counters: Sequence[str] | None) -> Sequence[str]:
+    """counter_series(sli), unless the caller computed it (each call re-reads the SLI's selectors)."""
+    return counter_series(sli) if counters is None else counters
+
+
+def error_ratio_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = (),
+                         counters: Sequence[str] | None = None) -> str:
     """Error-ratio PromQL with a `{{ window }}` placeholder, for any SLI kind.
 
     `shared` maps a counter series to a recorded per-window rate that several SLOs of the service
     read, so the same rate() over the same selector and window is evaluated once. `group_by` keeps
-    those labels: one ratio per group (plan/grouping.py).
+    those labels: one ratio per group (plan/grouping.py). `counters`: the SLI's counter_series, when
+    the caller has them already.
     """
     rates = shared or {}
     if sli.raw is not None:
         return finite(substitute_window(sli.raw.error_ratio.strip(), "{{ window }}"))  # also Sloth's {{.window}}
-    part, *total_series = counter_series(sli)
+    part, *total_series = _counters(sli, counters)
     total_rate = _total_rate(total_series, rates, group_by)
     total = f"({total_rate} > 0)"
     part_rate = zero_filled(_rate(part, rates, group_by), group_by, total_rate)
@@ -122,7 +130,7 @@ def finite(query: str) -> str:
 
 
 def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | None = None,
-                        group_by: GroupBy = ()) -> str | None:
+                        group_by: GroupBy = (), counters: Sequence[str] | None = None) -> str | None:
     """Failed events per second over `{{ window }}` (None: a raw SLI without `events`).
 
     For counter SLIs it is the failed-event rate itself (never NaN: no division); a raw SLI's is its
@@ -134,7 +142,7 @@ def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | No
             return None
         events = substitute_window(sli.raw.events.strip(), "{{ window }}")
         return f"{ratio_record}\n* {on(group_by)} group_left()\nsum{by(group_by)}(\n  {events}\n)"
-    part, *total_series = counter_series(sli)
+    part, *total_series = _counters(sli, counters)
     total_rate = _total_rate(total_series, rates, group_by)
     part_rate = zero_filled(_rate(part, rates, group_by), group_by, total_rate)
     if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
@@ -142,23 +150,24 @@ def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | No
     return f"{total_rate}\n- {part_rate}"
 
 
-def events_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = ()) -> str | None:
+def events_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = (),
+                    counters: Sequence[str] | None = None) -> str | None:
     """Events per second over `{{ window }}` (None: a raw SLI without `events`, which has no counts);
     one series per group of a grouped SLO."""
     if sli.raw is not None:
         if sli.raw.events is None:
             return None
         return f"sum{by(group_by)}(\n  {substitute_window(sli.raw.events.strip(), '{{ window }}')}\n)"
-    _, *total_series = counter_series(sli)
+    _, *total_series = _counters(sli, counters)
     return _total_rate(total_series, shared or {}, group_by)
 
 
-def read_selectors(sli: SLI) -> list[str]:
+def read_selectors(sli: SLI, counters: Sequence[str] | None = None) -> list[str]:
     """Selectors whose absence blinds the SLI: the total counter (errors may not exist yet), or every
     selector of a raw SLI's `events` query (else of its error-ratio query)."""
     if sli.raw is not None:
         return query_selectors(substitute_window(sli.raw.events or sli.raw.error_ratio, "5m"))
-    return counter_series(sli)[1:]
+    return list(_counters(sli, counters)[1:])
 
 
 def query_selectors(query: str) -> list[str]:

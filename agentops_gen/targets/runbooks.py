@@ -16,7 +16,7 @@ from agentops_gen.plan.text import (
     period_words,
 )
 from agentops_gen.plan.windows import burn_threshold, exhaustion_seconds, format_number
-from agentops_gen.targets.jinja import render_template
+from agentops_gen.targets.jinja import environment, render_template
 from agentops_gen.units import names
 
 SEVERITIES = ("critical", "warning", "info")
@@ -201,7 +201,8 @@ def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
 def render_service(service: ServicePlan, plan: Plan) -> dict[str, str]:
     """One runbook per alert of a service, plus its index."""
     books = [plan_runbook(a, service, plan) for a in service.alerts]
-    files = {runbook_file(b.alert): render_template("runbooks/runbook.md.j2", r=b) for b in books}
+    page = environment().get_template("runbooks/runbook.md.j2")  # looked up (and its file stat'ed) once, not per alert
+    files = {runbook_file(b.alert): page.render(r=b) for b in books}
     by_severity = [(sev, [b for b in books if b.alert.severity == sev]) for sev in SEVERITIES]
     files[index_file(service.service)] = render_template(
         "runbooks/index.md.j2", service=service, by_severity=[(s, bs) for s, bs in by_severity if bs],
