@@ -57,3 +57,13 @@ def test_receiver_integrations_default_to_fresh_empty_lists_without_a_schema_def
     receiver = next(d for name, d in json.loads(schema)["$defs"].items() if name == "Receiver")
     assert set(RECEIVER_TYPES) <= set(receiver["properties"])
     assert not any("default" in receiver["properties"][kind] for kind in RECEIVER_TYPES)
+
+
+def test_command_annotations_are_objects_typer_need_not_evaluate() -> None:
+    import inspect
+
+    from agentops_gen import cli
+
+    for command in (cli.render, cli.lint, cli.backtest, cli.import_, cli.schema, cli.init, cli._main):
+        annotations = inspect.get_annotations(command)
+        assert not [name for name, value in annotations.items() if isinstance(value, str)], command.__name__
