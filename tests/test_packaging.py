@@ -35,8 +35,8 @@ def test_wheel_contains_every_template_inside_the_package(wheel: Path) -> None:
               for p in (ROOT / "templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert source <= names, sorted(source - names)
     assert "agentops_gen/cli.py" in names and "agentops_gen/__main__.py" in names
-    shipped = ROOT / "agentops_gen" / "compiled_templates"
-    compiled = {f"agentops_gen/compiled_templates/{p.name}" for p in shipped.glob("*.py")}
+    shipped = ROOT / "agentops_gen" / "targets" / "compiled"
+    compiled = {f"agentops_gen/targets/compiled/{p.name}" for p in shipped.glob("*.py")}
     assert len(compiled) > 10 and compiled <= names, sorted(compiled - names)
     assert not any(n.startswith(("tests/", "slo_specs/", "out/", "templates/")) for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
@@ -61,7 +61,7 @@ def test_installed_wheel_renders_from_its_own_templates(wheel: Path, tmp_path: P
     module_file, templates, compiled_from = where.stdout.splitlines()
     assert Path(module_file).is_relative_to(target)
     assert Path(templates) == target / "agentops_gen" / "templates"
-    assert compiled_from == "agentops_gen.compiled_templates.prometheus_rules_yaml_j2"  # shipped compiled
+    assert compiled_from == "agentops_gen.targets.compiled.prometheus_rules_yaml_j2"  # shipped compiled
 
     result = subprocess.run([sys.executable, "-m", "agentops_gen", "render", "specs", "--out", "out"],
                             cwd=work, env=env, capture_output=True, text=True, timeout=120)

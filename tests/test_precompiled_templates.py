@@ -1,4 +1,4 @@
-"""The built-in templates ship compiled (agentops_gen/compiled_templates/): current, used, and never stale output."""
+"""The built-in templates ship compiled (agentops_gen/targets/compiled/): current, used, and never stale output."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Built-in templates shipped compiled: Python modules in agentops_gen/compiled_templates/, one per template.
+"""Built-in templates shipped compiled: Python modules in agentops_gen/targets/compiled/, one per template.
 
 Compiling the templates is about 40 ms of every run that has no compiled copy at hand (a fresh
 install, every cache off). The package ships the compiled code as ordinary modules instead, so
@@ -21,8 +21,8 @@ from typing import Any
 
 import jinja2
 
-PACKAGE = "agentops_gen.compiled_templates"
-PACKAGE_DIR = Path(__file__).resolve().parent.parent / "compiled_templates"
+PACKAGE = "agentops_gen.targets.compiled"
+PACKAGE_DIR = Path(__file__).resolve().parent / "compiled"
 
 
 def source_hash(source: str) -> str:
@@ -104,7 +104,7 @@ def write_modules(environment: jinja2.Environment, directory: Path, settings: st
 
 
 def main() -> int:
-    """Write agentops_gen/compiled_templates/ from templates/."""
+    """Write agentops_gen/targets/compiled/ from templates/."""
     from agentops_gen.targets import jinja
 
     names = jinja.write_compiled(PACKAGE_DIR)
