@@ -97,9 +97,10 @@ def cache_dir() -> Path | None:
 class TemplateCache(jinja2.FileSystemBytecodeCache):
     """Jinja's bytecode cache that can never break a render: any cache trouble is a cache miss.
 
-    Compiling the templates is a tenth of a lint run; like Python's own __pycache__, the compiled
-    code is reused while the template source (checksummed by Jinja) and our settings are unchanged.
-    It honours PYTHONDONTWRITEBYTECODE (reads, never writes).
+    It keeps the templates the shipped compiled modules do not cover (another Jinja version than the
+    one they were compiled with, an edited template; targets/precompiled.py). Like Python's own
+    __pycache__, the compiled code is reused while the template source (checksummed by Jinja) and our
+    settings are unchanged. It honours PYTHONDONTWRITEBYTECODE (reads, never writes).
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
