@@ -36,7 +36,7 @@ DEPS = "import typer, pydantic, jinja2, yaml, yaml_include, promql_parser"
 LIMIT_MS = 400.0
 IMPORT_FACTOR = 2.0
 IMPORT_FACTOR_COLD = 2.5
-"""With every cache off (AGENTOPS_GEN_CACHE_DIR=): templates compiled again each run."""
+"""With every cache off (AGENTOPS_GEN_CACHE_DIR=): only the shipped compiled templates (.pyc) are at hand."""
 
 
 @dataclass

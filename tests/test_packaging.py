@@ -35,6 +35,9 @@ def test_wheel_contains_every_template_inside_the_package(wheel: Path) -> None:
               for p in (ROOT / "templates").rglob("*") if p.is_file() and "__pycache__" not in p.parts}
     assert source <= names, sorted(source - names)
     assert "agentops_gen/cli.py" in names and "agentops_gen/__main__.py" in names
+    shipped = ROOT / "agentops_gen" / "targets" / "compiled"
+    compiled = {f"agentops_gen/targets/compiled/{p.name}" for p in shipped.glob("*.py")}
+    assert len(compiled) > 10 and compiled <= names, sorted(compiled - names)
     assert not any(n.startswith(("tests/", "slo_specs/", "out/", "templates/")) for n in names)
     entry_points = next(n for n in names if n.endswith(".dist-info/entry_points.txt"))
     assert "agentops-gen = agentops_gen.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
@@ -51,12 +54,14 @@ def test_installed_wheel_renders_from_its_own_templates(wheel: Path, tmp_path: P
 
     where = subprocess.run(
         [sys.executable, "-c", "import agentops_gen, agentops_gen.targets.jinja as j; "
-                               "print(agentops_gen.__file__); print(j.templates_dir())"],
+                               "print(agentops_gen.__file__); print(j.templates_dir()); "
+                               "print(j.environment().get_template('prometheus/rules.yaml.j2').root_render_func.__module__)"],
         cwd=work, env=env, capture_output=True, text=True, timeout=60)
     assert where.returncode == 0, where.stderr
-    module_file, templates = where.stdout.splitlines()
+    module_file, templates, compiled_from = where.stdout.splitlines()
     assert Path(module_file).is_relative_to(target)
     assert Path(templates) == target / "agentops_gen" / "templates"
+    assert compiled_from == "agentops_gen.targets.compiled.prometheus_rules_yaml_j2"  # shipped compiled
 
     result = subprocess.run([sys.executable, "-m", "agentops_gen", "render", "specs", "--out", "out"],
                             cwd=work, env=env, capture_output=True, text=True, timeout=120)

@@ -1,4 +1,7 @@
-"""The compiled-template cache: reused across runs, invisible in the output, never a reason to fail."""
+"""The compiled-template cache: reused across runs, invisible in the output, never a reason to fail.
+
+It serves templates that have no current shipped compiled module (tests/test_precompiled_templates.py): the
+tests here turn those modules off."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     """A private cache folder; the shared environment is rebuilt around each test."""
     monkeypatch.setenv(CACHE_ENV, str(tmp_path / "cache"))
     monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    monkeypatch.setattr(jinja, "manifest_for", lambda settings: None)  # every template from its source
     jinja.environment.cache_clear()
     yield tmp_path / "cache"
     jinja.environment.cache_clear()

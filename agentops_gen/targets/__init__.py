@@ -15,10 +15,13 @@ TARGETS: tuple[str, ...] = (
 
 def render_targets(plan: Plan, names: Sequence[str] = TARGETS) -> dict[str, str]:
     """Render the named targets; paths are relative to the output folder and unique across targets."""
+    from agentops_gen.targets.rule_text import RULE_TARGETS, RuleText
+
     files: dict[str, str] = {}
+    rules = RuleText()  # the rule groups, rendered once for the four rule file formats of this call
     for name in names:
-        render: Callable[[Plan], dict[str, str]] = import_module(f"agentops_gen.targets.{name}").render
-        for path, text in render(plan).items():
+        render: Callable[..., dict[str, str]] = import_module(f"agentops_gen.targets.{name}").render
+        for path, text in (render(plan, rules) if name in RULE_TARGETS else render(plan)).items():
             if path in files:
                 raise RuntimeError(f"two targets render {path}")
             files[path] = text.rstrip("\n") + "\n"  # exactly one final newline, whatever the template did

@@ -20,6 +20,7 @@ import jinja2.bccache
 from agentops_gen import __version__
 from agentops_gen.cache import cache_base
 from agentops_gen.targets.markdown import MARKDOWN_FILTERS
+from agentops_gen.targets.precompiled import PrecompiledLoader, manifest_for, settings_key, write_modules
 
 
 def templates_dir() -> Path:
@@ -96,9 +97,10 @@ def cache_dir() -> Path | None:
 class TemplateCache(jinja2.FileSystemBytecodeCache):
     """Jinja's bytecode cache that can never break a render: any cache trouble is a cache miss.
 
-    Compiling the templates is a tenth of a lint run; like Python's own __pycache__, the compiled
-    code is reused while the template source (checksummed by Jinja) and our settings are unchanged.
-    It honours PYTHONDONTWRITEBYTECODE (reads, never writes).
+    It keeps the templates the shipped compiled modules do not cover (another Jinja version than the
+    one they were compiled with, an edited template; targets/precompiled.py). Like Python's own
+    __pycache__, the compiled code is reused while the template source (checksummed by Jinja) and our
+    settings are unchanged. It honours PYTHONDONTWRITEBYTECODE (reads, never writes).
     """
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
@@ -119,15 +121,12 @@ class TemplateCache(jinja2.FileSystemBytecodeCache):
             pass
 
 
-@lru_cache(maxsize=1)
-def environment() -> jinja2.Environment:
-    """The shared environment (templates are compiled once per process, and cached across runs)."""
-    directory = cache_dir()
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        bytecode_cache=TemplateCache(str(directory)) if directory is not None else None,
-        **_OPTIONS,
-    )
+def _is_template(name: str) -> bool:
+    """Jinja templates; agentops.tmpl is Alertmanager's own template language, read as text."""
+    return name.endswith(".j2")
+
+
+def _with_filters(env: jinja2.Environment) -> jinja2.Environment:
     env.filters["yq"] = yaml_quote
     env.filters["yblock"] = yaml_block
     env.filters["ysq"] = yaml_single
@@ -135,6 +134,24 @@ def environment() -> jinja2.Environment:
     env.filters.update(MARKDOWN_FILTERS)
     env.filters["tojson"] = lambda v, indent=None: json.dumps(v, ensure_ascii=False, indent=indent, sort_keys=False)
     return env
+
+
+@lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    """The shared environment: built-in templates from their shipped compiled modules, else compiled and cached."""
+    directory = cache_dir()
+    loader = PrecompiledLoader(str(templates_dir()), manifest_for(settings_key(_OPTIONS)))
+    return _with_filters(jinja2.Environment(
+        loader=loader,
+        bytecode_cache=TemplateCache(str(directory)) if directory is not None else None,
+        **_OPTIONS,
+    ))
+
+
+def write_compiled(directory: Path) -> list[str]:
+    """Compile the built-in templates into `directory` as the modules agentops_gen ships."""
+    env = _with_filters(jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir())), **_OPTIONS))
+    return write_modules(env, directory, settings_key(_OPTIONS), _is_template)
 
 
 def render_template(name: str, **context: Any) -> str:

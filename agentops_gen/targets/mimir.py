@@ -30,6 +30,7 @@ from agentops_gen.plan.model import Plan
 from agentops_gen.plan.routing import plan_alertmanager
 from agentops_gen.targets.alertmanager import render_config
 from agentops_gen.targets.jinja import render_template, templates_dir
+from agentops_gen.targets.rule_text import RuleText
 
 RULES_DIR = "mimir/rules"
 ALERTMANAGER_CONFIG = "mimir/alertmanager/alertmanager.yaml"
@@ -111,16 +112,18 @@ def mimir_config(config_text: str) -> tuple[dict[str, Any], dict[str, str]]:
     return doc, {var: path for path, var in sorted(variables.items(), key=lambda item: item[1])}
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """The Mimir files the platform file asks for (none without `outputs.mimir`)."""
+def render(plan: Plan, rules: RuleText | None = None) -> dict[str, str]:
+    """The Mimir files the platform file asks for (none without `outputs.mimir`; `rules`: the rule groups
+    already rendered in this render)."""
     settings = plan.mimir
     if settings is None:
         return {}
     files: dict[str, str] = {}
     if settings.rules:
+        rules = rules or RuleText()
         for service in plan.services:
             files[rules_file(service.service)] = render_template(
-                "mimir/rules.yaml.j2", source=service.source, namespace=service.service, groups=service.groups)
+                "mimir/rules.yaml.j2", source=service.source, namespace=service.service, groups=rules.block(service))
     if settings.alertmanager:
         config = render_config(plan_alertmanager(plan), [s.source for s in plan.services])
         doc, secrets = mimir_config(config)

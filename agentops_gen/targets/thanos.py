@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from agentops_gen.plan.model import Plan
 from agentops_gen.targets.jinja import render_template
+from agentops_gen.targets.rule_text import RuleText, with_strategy
 
 
 def thanos_file(service: str) -> str:
@@ -16,11 +17,13 @@ def thanos_file(service: str) -> str:
     return f"thanos/{service}.rules.yaml"
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """Every service's Thanos ruler file, when the platform file asks for them."""
+def render(plan: Plan, rules: RuleText | None = None) -> dict[str, str]:
+    """Every service's Thanos ruler file, when the platform file asks for them (`rules`: the rule groups
+    already rendered in this render)."""
     strategy = plan.thanos_strategy
     if strategy is None:
         return {}
-    return {thanos_file(s.service): render_template("thanos/rules.yaml.j2", source=s.source, groups=s.groups,
-                                                    strategy=strategy)
+    rules = rules or RuleText()
+    return {thanos_file(s.service): render_template("thanos/rules.yaml.j2", source=s.source,
+                                                    groups=with_strategy(rules.block(s), strategy))
             for s in plan.services}

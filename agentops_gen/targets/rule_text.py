@@ -1,0 +1,46 @@
+"""The rule groups of each service, rendered once per render for the four rule file formats.
+
+Prometheus rule files, Mimir rule namespaces, PrometheusRule resources and Thanos ruler files all
+carry the same `groups:` list; rendering it once and deriving the copies is a fifth of a lint run's
+rendering. The copies differ only in layout: the PrometheusRule nests the list two columns deeper
+(under `spec:`), Thanos adds `partial_response_strategy` to every group.
+"""
+
+from __future__ import annotations
+
+from agentops_gen.plan.model import ServicePlan
+from agentops_gen.targets.jinja import render_template, yaml_quote
+
+RULE_TARGETS = ("prometheus", "operator", "mimir", "thanos")
+"""Targets whose render(plan, rules) takes the shared RuleText of one render_targets call."""
+
+_GROUP_RULES_KEY = "    rules:"
+"""A group's `rules:` key in the block (groups at column 2, their keys at 4; rule keys sit deeper, rule
+text is quoted on one line or a literal block indented at least 10, so only a group key is this line)."""
+
+
+class RuleText:
+    """Each service's rendered `groups:` list (column 2), made on first use and kept for one render only."""
+
+    def __init__(self) -> None:
+        self._blocks: dict[str, str] = {}
+
+    def block(self, service: ServicePlan) -> str:
+        """The `groups:` list of a service at column 2, as a Prometheus rule file has it."""
+        block = self._blocks.get(service.service)
+        if block is None:
+            block = self._blocks[service.service] = render_template("prometheus/_groups.j2",
+                                                                    groups=service.groups)
+        return block
+
+
+def indented(block: str, columns: int) -> str:
+    """The block moved `columns` to the right (blank lines stay empty): a literal block's lines move with it."""
+    pad = " " * columns
+    return "\n".join(pad + line if line else line for line in block.split("\n"))
+
+
+def with_strategy(block: str, strategy: str) -> str:
+    """The block with Thanos' `partial_response_strategy` key in every group, before its `rules:`."""
+    key = f"    partial_response_strategy: {yaml_quote(strategy)}"
+    return "\n".join(f"{key}\n{line}" if line == _GROUP_RULES_KEY else line for line in block.split("\n"))
