@@ -5,7 +5,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from conftest import generated_tests, run_cli
+from conftest import promtool_test_subset, run_cli
 
 HEADER = "version: agentops-gen/v1\nservice: svc\nowner: team-a\n"
 
@@ -35,8 +35,10 @@ def test_an_empty_label_value_is_not_expected_on_alerts_by_the_generated_tests(t
     assert result.returncode == 0, result.stderr
     test_file = tmp_path / "out/prometheus/tests/svc.test.yaml"
     assert "component" not in test_file.read_text()
-    check = subprocess.run([promtool, "test", "rules", *map(str, generated_tests(test_file))], capture_output=True,
-                           text=True, timeout=600)
+    # Every firing alert carries the SLO's labels: the outage case (a 32-minute history) shows what Prometheus
+    # keeps; the other cases cost promtool 40x more and expect the same labels.
+    fires = promtool_test_subset(test_file, lambda case: "SvcSOutage fires " in case["name"], "fires.test.yaml")
+    check = subprocess.run([promtool, "test", "rules", str(fires)], capture_output=True, text=True, timeout=600)
     assert check.returncode == 0, check.stdout + check.stderr
 
 
@@ -61,8 +63,7 @@ def test_scalar_and_clock_plain_alerts_render_and_their_generated_tests_pass(tmp
     assert result.returncode == 0, result.stderr
     assert '"count(vector(1)) or vector(0)"' in (tmp_path / "out/grafana/dashboards/team-a/svc.json").read_text()
     test_file = tmp_path / "out/prometheus/tests/svc.test.yaml"
-    check = subprocess.run([promtool, "test", "rules", *map(str, generated_tests(test_file))], capture_output=True,
-                           text=True, timeout=600)
+    check = subprocess.run([promtool, "test", "rules", str(test_file)], capture_output=True, text=True, timeout=600)
     assert check.returncode == 0, check.stdout + check.stderr
     assert 'alertname: "Down"' in test_file.read_text()  # the selector alert keeps its absent-series test
 

@@ -1,6 +1,9 @@
-"""The pre-commit hooks, for real: `pre-commit try-repo` against a temporary git repo with a good and a bad spec.
+"""The pre-commit hooks, for real: `pre-commit run` in a temporary git repo with a good and a bad spec, its
+`.pre-commit-config.yaml` pointing at a commit of a copy of this repository, as a user's config points at a tag.
 
-pre-commit installs the hook's Python environment from a copy of this repository (pip, from PyPI).
+pre-commit installs the hook's Python environment from that copy (pip, from PyPI) once for the module: its cache
+(PRE_COMMIT_HOME) is shared by the tests. (`pre-commit try-repo` would install it again on every call: it keeps
+its cache in a temporary folder.)
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import FIXTURES, ROOT, run_cli
 
@@ -58,10 +62,16 @@ def env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return {**os.environ, "PRE_COMMIT_HOME": str(cache), "PRE_COMMIT_COLOR": "never"}
 
 
-def user_repo(tmp_path: Path, specs: dict[str, str]) -> Path:
-    """A user's repository: a spec folder, its rendered out/, all committed."""
+def user_repo(tmp_path: Path, specs: dict[str, str], hook_repo: Path) -> Path:
+    """A user's repository: a spec folder, its rendered out/ and a pre-commit config with both hooks at
+    hook_repo's commit, all committed."""
     repo = tmp_path / "user"
     (repo / "slo_specs").mkdir(parents=True)
+    rev = subprocess.run(["git", "rev-parse", "HEAD"], cwd=hook_repo, check=True, capture_output=True,
+                         text=True).stdout.strip()
+    hooks = [{"id": "agentops-gen-lint"}, {"id": "agentops-gen-render-check"}]
+    (repo / ".pre-commit-config.yaml").write_text(
+        yaml.safe_dump({"repos": [{"repo": str(hook_repo), "rev": rev, "hooks": hooks}]}), encoding="utf-8")
     for name, text in specs.items():
         (repo / "slo_specs" / name).write_text(text, encoding="utf-8")
     result = run_cli("render", "slo_specs", "--out", "out", cwd=repo)
@@ -72,34 +82,34 @@ def user_repo(tmp_path: Path, specs: dict[str, str]) -> Path:
     return repo
 
 
-def try_repo(hook_repo: Path, repo: Path, hook: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*pre_commit_exe(), "try-repo", str(hook_repo), hook, "--all-files"], cwd=repo, env=env,
+def run_hook(repo: Path, hook: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*pre_commit_exe(), "run", hook, "--all-files"], cwd=repo, env=env,
                           capture_output=True, text=True, timeout=900)
 
 
 def test_hooks_pass_on_a_good_spec(hook_repo: Path, env: dict[str, str], tmp_path: Path) -> None:
-    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD})
+    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD}, hook_repo)
     for hook in ("agentops-gen-lint", "agentops-gen-render-check"):
-        result = try_repo(hook_repo, repo, hook, env)
+        result = run_hook(repo, hook, env)
         assert result.returncode == 0, result.stdout + result.stderr
         assert "Passed" in result.stdout
 
 
 def test_lint_hook_fails_on_a_bad_spec_and_names_the_check(hook_repo: Path, env: dict[str, str],
                                                             tmp_path: Path) -> None:
-    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD})
+    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD}, hook_repo)
     (repo / "slo_specs" / "bad-agent.yaml").write_text(BAD, encoding="utf-8")
     git(repo, "add", "-A")
-    result = try_repo(hook_repo, repo, "agentops-gen-lint", env)
+    result = run_hook(repo, "agentops-gen-lint", env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "slo_specs/bad-agent.yaml:" in result.stdout and "error: alerting/env-placeholder:" in result.stdout
 
 
 def test_render_check_hook_fails_when_out_is_stale(hook_repo: Path, env: dict[str, str], tmp_path: Path) -> None:
-    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD})
+    repo = user_repo(tmp_path, {"clean-agent.yaml": GOOD}, hook_repo)
     spec = repo / "slo_specs" / "clean-agent.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("objective: 99.5", "objective: 99.9"), encoding="utf-8")
     git(repo, "add", "-A")
-    result = try_repo(hook_repo, repo, "agentops-gen-render-check", env)
+    result = run_hook(repo, "agentops-gen-render-check", env)
     assert result.returncode == 1, result.stdout + result.stderr
     assert "differs: out/prometheus/clean-agent.rules.yaml" in result.stdout

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import generated_tests, run_cli
+from conftest import promtool_test_subset, run_cli
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.targets import otel
@@ -66,8 +66,11 @@ def test_decimal_threshold_renders_rules_promtool_accepts(tmp_path: Path, promto
     out = _render(tmp_path, threshold)
     rules = (out / "prometheus" / "demo.rules.yaml").read_text()
     assert f'task_duration_seconds_bucket{{service="demo",{spellings}}}[5m]' in rules
-    files = [p.name for p in generated_tests(out / "prometheus" / "tests" / "demo.test.yaml")]
-    result = subprocess.run([promtool, "test", "rules", *files], cwd=out / "prometheus" / "tests",
+    # The generated outage case fires only if the rules' `le` matcher selects the bucket series the generated
+    # tests write (as Prometheus spells the boundary); the other cases read the same matcher at 40x the cost.
+    fires = promtool_test_subset(out / "prometheus" / "tests" / "demo.test.yaml",
+                                 lambda case: "DemoTaskLatencyOutage fires " in case["name"], "fires.test.yaml")
+    result = subprocess.run([promtool, "test", "rules", fires.name], cwd=fires.parent,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
 
