@@ -1,11 +1,20 @@
-"""The quiet-traffic case was shortened (failure at 70m of 100 -> at 20m of 40): in the timing model, the short
+"""Mutations the cheaper generated cases must still catch.
+
+The quiet-traffic case was shortened (failure at 70m of 100 -> at 20m of 40): in the timing model, the short
 case must still tell every mutated page, ticket and outage rule of the examples from the real one wherever the
-long case did (the promtool side: test_min_traffic.py's minimum-count mutations fail the shortened case)."""
+long case did (the promtool side: test_min_traffic.py's minimum-count mutations fail the shortened case).
+A ticket's `for:` 3 minutes short fails a 1m case, for counter SLIs (the low-traffic case) and raw ones."""
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
+
+import pytest
+import yaml
+from conftest import case_segments, promtool_test_subset
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.plan import timing
@@ -100,3 +109,32 @@ def test_the_short_quiet_case_catches_every_mutation_the_long_one_caught() -> No
     after = _caught(quiet, times)
     assert len(before) >= 30  # the check sees mutations at all
     assert before <= after, sorted(before - after)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("service, alert, prefix", [
+    ("aegis-rag", "AegisRagQuerySuccessBurnRateTicket", "AegisRagQuerySuccessBurnRateTicket fires"),  # raw SLI
+    ("amas", "AmasAgentAvailabilityBurnRateTicket", "low traffic"),  # counter SLI
+])
+def test_a_ticket_for_three_minutes_short_fails_a_1m_case(rendered_examples: Path, promtool: str, tmp_path: Path,
+                                                          service: str, alert: str, prefix: str) -> None:
+    prom = tmp_path / "prometheus"
+    shutil.copytree(rendered_examples / "prometheus", prom)
+    subset = promtool_test_subset(prom / "tests" / f"{service}.test.yaml", lambda case: any(
+        part.startswith(prefix) for part in case_segments(case)), "for-mutated.test.yaml")
+    assert yaml.safe_load(subset.read_text())["evaluation_interval"] == "1m"
+    assert f"alertname: {alert}" in subset.read_text()
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([promtool, "test", "rules", str(subset)], capture_output=True, text=True, timeout=900)
+    assert run().returncode == 0
+    rules = prom / f"{service}.rules.yaml"
+    text = rules.read_text()
+    old, wait = f'- alert: "{alert}"\n', ' for: "15m"'
+    start = text.index(old)
+    end = text.index(wait, start)
+    assert "- alert:" not in text[start + len(old):end]  # the ticket's own `for:`
+    rules.write_text(text[:end] + ' for: "12m"' + text[end + len(wait):])
+    result = run()
+    assert result.returncode != 0
+    assert alert in result.stdout + result.stderr
