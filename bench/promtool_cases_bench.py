@@ -5,12 +5,18 @@ promtool evaluates every rule of the file at every evaluation interval from 0 to
 last eval time costs next to nothing. A service has two generated files: `<svc>.test.yaml`
 (evaluated every 1m) and `<svc>.5m.test.yaml` (every 5m). This prints, per file (and per case with
 --cases), the CPU seconds of `promtool test rules` on it, its cases and evaluations, then the total
-per service (both files). Usage: python bench/promtool_cases_bench.py [OUT] [--cases]
+per service (both files). Usage: python bench/promtool_cases_bench.py [OUT] [--cases] [--split]
 (OUT: a rendered folder, default: a fresh render of slo_specs into a temporary folder).
+
+--split measures a rule-file layout not shipped: each service's rule file cut into one file per SLO and
+one per shared family (shared rates, KPIs, anomalies, plain alerts); every case, as packed today, is timed
+against the whole file and against only the files it reads (the SLOs it asserts or names, and the shared
+families whose records those read), and must pass both ways.
 """
 
 from __future__ import annotations
 
+import re
 import resource
 import shutil
 import subprocess
@@ -65,6 +71,78 @@ def bench(out: Path, per_case: bool) -> list[tuple[str, float, int, int]]:
     return rows
 
 
+FAMILIES = {"shared-rates": "shared-rates", "kpis": "kpis", "anomaly-baselines": "anomalies", "anomalies": "anomalies",
+            "alerts": "plain-alerts"}
+"""Group name (after `agentops-<service>-`, without a `_2` suffix) -> shared file; any other group is an SLO's."""
+
+
+def _split(rules_path: Path, into: Path) -> tuple[dict[str, list[dict]], dict[str, str]]:
+    """Write the rule file's groups into one file per SLO / shared family; (groups per file, alert -> file)."""
+    prefix = f"agentops-{rules_path.name.split('.')[0]}-"
+    files: dict[str, list[dict]] = {}
+    owner: dict[str, str] = {}
+    for group in yaml.safe_load(rules_path.read_text())["groups"]:
+        base = re.sub(r"_\d+$", "", group["name"].removeprefix(prefix))
+        key = FAMILIES.get(base, base)
+        files.setdefault(key, []).append(group)
+        owner.update({r["alert"]: key for r in group["rules"] if "alert" in r})
+    for key, groups in files.items():
+        (into / f"{key}.rules.yaml").write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
+    (into / "full.rules.yaml").write_text(rules_path.read_text())
+    return files, owner
+
+
+def _needs(case: dict, files: dict[str, list[dict]], owner: dict[str, str]) -> set[str]:
+    """The files a case reads: its alerts' and named SLOs', then the shared records those read (by name)."""
+    text = yaml.safe_dump(case)
+    need = {owner[a["alertname"]] for a in case.get("alert_rule_test", [])}
+    need |= {k for k in files if k not in FAMILIES.values() and (f'slo="{k}"' in text or f"slo: {k}\n" in text)}
+    shared = {r["record"]: k for k, groups in files.items() if k in FAMILIES.values()
+              for g in groups for r in g["rules"] if "record" in r}
+    while True:
+        body = yaml.safe_dump([files[k] for k in sorted(need)]) + text
+        more = {k for name, k in shared.items() if name in body} - need
+        if not more:
+            return need
+        need |= more
+
+
+def split_bench(out: Path, work: Path) -> None:
+    """CPU seconds and rule evaluations per service, every case against the whole file and its own files."""
+    promtool = shutil.which("promtool") or "promtool"
+    means = [0.0, 0.0]
+    services = sorted((out / "prometheus").glob("*.rules.yaml"))
+    for rules_path in services:
+        service = rules_path.name.split(".")[0]
+        into = work / service
+        into.mkdir(parents=True)
+        files, owner = _split(rules_path, into)
+        sizes = {k: sum(len(g["rules"]) for g in groups) for k, groups in files.items()}
+        row = [0.0, 0.0, 0, 0]
+        for path in sorted((out / "prometheus" / "tests").glob(f"{service}.*test.yaml")):
+            data = yaml.safe_load(path.read_text())
+            every = int(str(data["evaluation_interval"]).removesuffix("m"))
+            for case in data["tests"]:
+                need = _needs(case, files, owner)
+                evaluations = _last_minute(case) // every + 1
+                for column, rule_files in enumerate((["full.rules.yaml"], [f"{k}.rules.yaml" for k in files
+                                                                           if k in need])):
+                    groups = {g["name"] for f in rule_files for g in yaml.safe_load((into / f).read_text())["groups"]}
+                    one = {"rule_files": rule_files, "evaluation_interval": data["evaluation_interval"],
+                           "group_eval_order": [g for g in data["group_eval_order"] if g in groups], "tests": [case]}
+                    (into / "case.yaml").write_text(yaml.safe_dump(one, sort_keys=False))
+                    seconds, code = _cpu([promtool, "test", "rules", str(into / "case.yaml")])
+                    if code:
+                        print(f"  FAILED ({'whole file' if column == 0 else 'own files'}): {case['name'][:100]}")
+                    row[column] += seconds
+                row[2] += evaluations * sum(sizes.values())
+                row[3] += evaluations * sum(sizes[k] for k in need)
+        print(f"{service}: {row[0]:.2f} -> {row[1]:.2f} s CPU, rule evaluations {row[2]} -> {row[3]} "
+              f"({row[3] / row[2]:.2f}x), every case alone, whole rule file -> its own files", flush=True)
+        means = [means[0] + row[0] / len(services), means[1] + row[1] / len(services)]
+    print(f"mean per service: {means[0]:.2f} -> {means[1]:.2f} s of promtool CPU (cases run one by one)")
+
+
 def main() -> int:
     """Render (unless given a folder), then time promtool per file (and per case with --cases)."""
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -73,6 +151,9 @@ def main() -> int:
         if not args:
             command, env = cli()
             subprocess.run([*command, "render", str(ROOT / "slo_specs"), "--out", str(out)], check=True, env=env)
+        if "--split" in sys.argv:
+            split_bench(out, Path(tmp) / "split")
+            return 0
         rows = bench(out, "--cases" in sys.argv)
     total = sum(r[1] for r in rows)
     print(f"mean {total / len(rows):.2f} s of promtool CPU per service ({len(rows)} services, {total:.1f} s)")

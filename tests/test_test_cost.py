@@ -29,12 +29,12 @@ def test_ticket_cases_of_two_slos_run_in_one_promtool_case() -> None:
             for c in prom_tests._burn_cases(service, slo, a, proven=proven)]
     cases = prom_tests.pack(service, [c for c in burn if "BurnRateTicket fires" in c.name])
     names = [c.name.split("; ") for c in cases]
-    together = [n for n in names if any(x.startswith("SupportAgentTaskLatencyBurnRateTicket fires") for x in n)]
+    together = [n for n in names if any(x.startswith("SupportAgentContainmentBurnRateTicket fires") for x in n)]
     assert len(together) == 1
-    assert any(x.startswith("SupportAgentToolSuccessBurnRateTicket fires") for x in together[0])
+    assert any(x.startswith("SupportAgentGroundednessBurnRateTicket fires") for x in together[0])
     # each alert is still asserted silent one evaluation before, and firing at, its own minute
     case = next(c for c in cases if c.name.split("; ") == together[0])
-    for alert in ("SupportAgentTaskLatencyBurnRateTicket", "SupportAgentToolSuccessBurnRateTicket"):
+    for alert in ("SupportAgentContainmentBurnRateTicket", "SupportAgentGroundednessBurnRateTicket"):
         checks = [t for t in case.alerts if t["alertname"] == alert]
         assert [bool(t["exp_alerts"]) for t in checks] == [False, True]
         assert int(checks[1]["eval_time"][:-1]) - int(checks[0]["eval_time"][:-1]) == case.every

@@ -1,0 +1,140 @@
+"""Mutations the cheaper generated cases must still catch.
+
+The quiet-traffic case was shortened (failure at 70m of 100 -> at 20m of 40): in the timing model, the short
+case must still tell every mutated page, ticket and outage rule of the examples from the real one wherever the
+long case did (the promtool side: test_min_traffic.py's minimum-count mutations fail the shortened case).
+A ticket's `for:` 3 minutes short fails a 1m case, for counter SLIs (the low-traffic case) and raw ones."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from conftest import case_segments, promtool_test_subset
+
+from agentops_gen.pipeline import plan_paths
+from agentops_gen.plan import timing
+from agentops_gen.targets import prom_tests
+from agentops_gen.targets.prom_tests import _minutes, _quiet, _summed, traffic_scenarios
+
+SPECS = Path(__file__).resolve().parents[1] / "slo_specs"
+Rule = tuple[str, Any, frozenset[int], int]
+
+
+def _burn_mutations(pairs: list[tuple[int, int, float, int]], summed: frozenset[int], for_min: int) -> dict[str, Rule]:
+    out: dict[str, Rule] = {}
+    for i, (long_min, short_min, threshold, minimum) in enumerate(pairs):
+        def one(pair: tuple[int, int, float, int], sums: frozenset[int] = summed, i: int = i) -> Rule:
+            return ("burn", [*pairs[:i], pair, *pairs[i + 1:]], sums, for_min)
+        out[f"pair {i} factor x0.9"] = one((long_min, short_min, threshold * 0.9, minimum))
+        out[f"pair {i} factor x1.1"] = one((long_min, short_min, threshold * 1.1, minimum))
+        for scale in (0.5, 2):
+            long2, short2 = int(long_min * scale), max(1, int(short_min * scale))
+            out[f"pair {i} long x{scale}"] = one((long2, short_min, threshold, minimum),
+                                                 (summed - {long_min}) | ({long2} if long_min in summed else set()))
+            out[f"pair {i} short x{scale}"] = one((long_min, short2, threshold, minimum),
+                                                  (summed - {short_min}) | ({short2} if short_min in summed else set()))
+    for name, delta in (("minimum removed", None), ("minimum +1", 1), ("minimum -1", -1)):
+        out[name] = ("burn", [(lo, sh, th, 0 if delta is None else max(0, m + delta)) for lo, sh, th, m in pairs],
+                     summed, for_min)
+    if summed:
+        out["raw rate() instead of summed windows"] = ("burn", pairs, frozenset(), for_min)
+    return out
+
+
+def _rules(slo: Any, alert: Any) -> tuple[Rule, dict[str, Rule]] | None:
+    """The alert's rule as the timing model reads it, and its mutations."""
+    summed, for_min = _summed(slo), _minutes(alert.for_)
+    if alert.kind.startswith("burn-"):
+        kind = alert.kind.removeprefix("burn-")
+        pairs = [(w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget, slo.min_bad_events.get(kind, 0))
+                 for w in slo.windows if w.severity == kind]
+        return ("burn", pairs, summed, for_min), _burn_mutations(pairs, summed, for_min)
+    if alert.kind == "outage":
+        window, threshold = _minutes(slo.outage_window), slo.outage_error_ratio
+        minimum = slo.min_bad_events.get("outage", 0)
+        variants = {"threshold x0.9": (window, threshold * 0.9, minimum),
+                    "threshold x1.1": (window, threshold * 1.1, minimum),
+                    "window x0.5": (max(1, window // 2), threshold, minimum),
+                    "window x2": (window * 2, threshold, minimum),
+                    "minimum removed": (window, threshold, 0), "minimum +1": (window, threshold, minimum + 1),
+                    "minimum -1": (window, threshold, max(0, minimum - 1))}
+        return (("outage", (window, threshold, minimum), summed, for_min),
+                {name: ("outage", v, summed, for_min) for name, v in variants.items()})
+    return None
+
+
+def _observe(traffic: timing.Traffic, rule: Rule, times: list[int]) -> tuple[tuple[bool, float | None], ...]:
+    """(firing, rounded $value) at each checked minute, 1m evaluations."""
+    kind, spec, summed, for_min = rule
+    if kind == "burn":
+        condition = timing.traffic_burn_condition(traffic, spec, summed)
+    else:
+        condition = timing.traffic_ratio_condition(traffic, spec[0], spec[1], spec[2], spec[0] in summed)
+    out = []
+    for t in times:
+        firing = t >= for_min and all(condition(s) for s in range(t - for_min, t + 1))
+        value = traffic.window(t, spec[0][0] if kind == "burn" else spec[0])[0] if firing else None
+        out.append((firing, None if value is None else round(value, 4)))
+    return tuple(out)
+
+
+def _caught(traffic: timing.Traffic, times: list[int]) -> set[tuple[str, str, str]]:
+    """(service, alert, mutation) whose checked minutes differ from the real rule's: the case would fail."""
+    _, plan = plan_paths([SPECS])
+    caught = set()
+    for service in plan.services:
+        for slo in (s for s in service.slos if s.sli_kind != "raw"):
+            for alert in slo.alerts:
+                rules = _rules(slo, alert)
+                if rules is None:
+                    continue
+                real, mutations = rules
+                expected = _observe(traffic, real, times)
+                caught |= {(service.service, alert.name, name) for name, rule in mutations.items()
+                           if _observe(traffic, rule, times) != expected}
+    return caught
+
+
+def test_the_short_quiet_case_catches_every_mutation_the_long_one_caught() -> None:
+    old = timing.Traffic.of([(100, _quiet(100, (70,)))])
+    before = _caught(old, [*range(70, 91), 100])
+    slo = next(s for svc in plan_paths([SPECS])[1].services for s in svc.slos if s.sli_kind != "raw")
+    (_, quiet, times), *_ = traffic_scenarios(slo)
+    assert quiet.horizon == prom_tests.QUIET_MINUTES < 100
+    after = _caught(quiet, times)
+    assert len(before) >= 30  # the check sees mutations at all
+    assert before <= after, sorted(before - after)
+
+
+@pytest.mark.tools
+@pytest.mark.parametrize("service, alert, prefix", [
+    ("aegis-rag", "AegisRagQuerySuccessBurnRateTicket", "AegisRagQuerySuccessBurnRateTicket fires"),  # raw SLI
+    ("amas", "AmasAgentAvailabilityBurnRateTicket", "low traffic"),  # counter SLI
+])
+def test_a_ticket_for_three_minutes_short_fails_a_1m_case(rendered_examples: Path, promtool: str, tmp_path: Path,
+                                                          service: str, alert: str, prefix: str) -> None:
+    prom = tmp_path / "prometheus"
+    shutil.copytree(rendered_examples / "prometheus", prom)
+    subset = promtool_test_subset(prom / "tests" / f"{service}.test.yaml", lambda case: any(
+        part.startswith(prefix) for part in case_segments(case)), "for-mutated.test.yaml")
+    assert yaml.safe_load(subset.read_text())["evaluation_interval"] == "1m"
+    assert f"alertname: {alert}" in subset.read_text()
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([promtool, "test", "rules", str(subset)], capture_output=True, text=True, timeout=900)
+    assert run().returncode == 0
+    rules = prom / f"{service}.rules.yaml"
+    text = rules.read_text()
+    old, wait = f'- alert: "{alert}"\n', ' for: "15m"'
+    start = text.index(old)
+    end = text.index(wait, start)
+    assert "- alert:" not in text[start + len(old):end]  # the ticket's own `for:`
+    rules.write_text(text[:end] + ' for: "12m"' + text[end + len(wait):])
+    result = run()
+    assert result.returncode != 0
+    assert alert in result.stdout + result.stderr
