@@ -77,3 +77,22 @@ def test_an_empty_email_to_is_refused_at_its_line(tmp_path: Path) -> None:
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and lines[0].startswith("specs/svc.yaml:7:11: error: receivers.mail.email.to: "), lines
     assert not (tmp_path / "out").exists()
+
+
+def test_a_burn_window_as_long_as_the_period_records_the_period_ratio_once(tmp_path: Path, promtool: str) -> None:
+    # was (FUZZ_SEED=1005): a 1d ticket window on a 1d SLO gave two rules recording slo:sli_error:ratio_rate1d
+    # (promtool: "duplicate sample for timestamp"), and the healthy case at a quarter of the budget fired the
+    # 6h page, whose factor 0.2 puts its threshold below that
+    _specs(tmp_path, HEADER + "slos:\n  - name: gauge\n    objective: 99.5\n    period: 1d\n    sli:\n      raw:\n"
+           "        error_ratio: '1 - avg(avg_over_time(tool_success[{{ window }}]))'\n    alerting:\n"
+           "      windows:\n"
+           "        - {severity: page, long: 1h, short: 5m, budget_percent: 2}\n"
+           "        - {severity: page, long: 6h, short: 30m, budget_percent: 5}\n"
+           "        - {severity: ticket, long: 1d, short: 2h, factor: 3}\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    rules = (tmp_path / "out/prometheus/svc.rules.yaml").read_text()
+    assert rules.count('record: "slo:sli_error:ratio_rate1d"') == 1
+    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
+    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr

@@ -51,7 +51,7 @@ def test_ratio_and_raw_slo_on_one_counter(promtool: str, tmp_path: Path) -> None
     text, run = render_and_test(RATIO_AND_RAW, tmp_path, promtool)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     # The two SLOs read each other's series, so their healthy cases are split rather than merged.
-    assert "healthy traffic (a quarter of the error budget): no SLO alert fires (part 2 of 2" in text
+    assert "healthy traffic (a quarter of the error budget, or of the lowest burn threshold if lower): no SLO alert fires (part 2 of 2" in text
 
 
 @pytest.mark.tools

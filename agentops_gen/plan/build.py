@@ -330,9 +330,13 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
                               labels=labels))
     five = names.sli_error_record(five_window)
     period_record = names.sli_error_record(period)
-    meta_rules = (
+    # A burn window as long as the period already records the period's ratio under the same name: a second
+    # rule would write the same series with another value (promtool: "duplicate sample for timestamp").
+    period_rules = () if period_s in record_s else (
         Rule(record=period_record, expr=period_ratio_expr(period, sel, counts=events is not None, group_by=group_by),
-             labels=labels),
+             labels=labels),)
+    meta_rules = (
+        *period_rules,
         Rule(record=names.OBJECTIVE_RECORD, expr=f"vector({format_number(slo.objective / 100)})", labels=labels),
         Rule(record=names.ERROR_BUDGET_RECORD, expr=f"vector({format_number(budget)})", labels=labels),
         Rule(record=names.PERIOD_DAYS_RECORD, expr=f"vector({format_number(period_s / 86400)})", labels=labels),

@@ -813,11 +813,21 @@ def silent_without_series(expr: str) -> bool:
     return True
 
 
+HEALTHY_CASE = ("healthy traffic (a quarter of the error budget, or of the lowest burn threshold if lower): "
+                "no SLO alert fires")
+
+
+def healthy_ratio(slo: SLOPlan) -> float:
+    """Error ratio of the healthy-traffic case: a quarter of the error budget, or of the lowest burn threshold
+    when a custom window's factor is below 1 (that window's alert fires below the budget rate by design)."""
+    return min([slo.error_budget, *(w.factor * slo.error_budget for w in slo.windows)]) / 4
+
+
 def _silent_cases(service: ServicePlan) -> list[Case]:
     cases: list[Case] = []
-    for case, slos in _fed_cases(service, "healthy traffic (a quarter of the error budget): no SLO alert fires",
+    for case, slos in _fed_cases(service, HEALTHY_CASE,
                                  lambda slo: slo_series(service, slo, timing.Step(
-                                     start=0, incident=slo.error_budget / 4, events=RATE), HEALTHY_MINUTES)):
+                                     start=0, incident=healthy_ratio(slo), events=RATE), HEALTHY_MINUTES)):
         case.every = COARSE_STEP  # silence at 60m and 90m: on the 5m grid
         for slo in slos:
             for alert in slo.alerts:
