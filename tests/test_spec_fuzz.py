@@ -16,6 +16,8 @@ import yaml
 from conftest import generated_tests, run_cli
 from spec_fuzz import random_spec
 
+from agentops_gen.targets.prom_tests import HEALTHY_CASE
+
 SMALL_SEEDS = (1, 2, 3)
 FUZZ_TESTS = int(os.environ.get("FUZZ_TESTS", "0"))
 FUZZ_SEED = int(os.environ.get("FUZZ_SEED", "1000"))
@@ -51,7 +53,7 @@ def test_ratio_and_raw_slo_on_one_counter(promtool: str, tmp_path: Path) -> None
     text, run = render_and_test(RATIO_AND_RAW, tmp_path, promtool)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     # The two SLOs read each other's series, so their healthy cases are split rather than merged.
-    assert "healthy traffic (a quarter of the error budget, or of the lowest burn threshold if lower): no SLO alert fires (part 2 of 2" in text
+    assert f"{HEALTHY_CASE} (part 2 of 2" in text
 
 
 @pytest.mark.tools
