@@ -1,6 +1,5 @@
 """Shared field types of the spec language: names, durations, labels, severities."""
 
-from __future__ import annotations
 
 import re
 from typing import Annotated, Any, Literal

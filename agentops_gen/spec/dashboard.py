@@ -1,6 +1,5 @@
 """Extra dashboard panels (SLO/KPI panels are generated)."""
 
-from __future__ import annotations
 
 from typing import Literal
 

@@ -1,6 +1,5 @@
 """Platform-file settings of the rule outputs past one Prometheus: group size, Operator metadata, Mimir, Thanos."""
 
-from __future__ import annotations
 
 import re
 from typing import Annotated, Literal

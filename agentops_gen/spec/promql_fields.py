@@ -1,6 +1,5 @@
 """Spec fields that hold PromQL, parsed at load so a bad query points at its YAML line."""
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -4,10 +4,9 @@ Each integration is a model with Alertmanager's own key names, so a typo is a lo
 did-you-mean hint, and every secret can only come from a `*_file` field holding an absolute path.
 """
 
-from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Self
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -250,7 +249,7 @@ class Integration(SpecModel):
         return value
 
     @model_validator(mode="after")
-    def _required(self) -> Integration:
+    def _required(self) -> Self:
         if self.required_one_of and not any(getattr(self, f) is not None for f in self.required_one_of):
             keys = " or ".join(type(self).model_fields[f].alias or f for f in self.required_one_of)
             raise ValueError(f"{self.kind}: set {keys}")

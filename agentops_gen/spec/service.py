@@ -1,8 +1,7 @@
 """Top-level spec documents: `kind: service` (one per service) and `kind: platform` (at most one)."""
 
-from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
@@ -73,7 +72,7 @@ class TimeRange(SpecModel):
         return value
 
     @model_validator(mode="after")
-    def _ordered(self) -> TimeRange:
+    def _ordered(self) -> Self:
         if minutes_of_day(self.start_time) >= minutes_of_day(self.end_time):
             raise ValueError(f"start_time {self.start_time} must be before end_time {self.end_time}")
         return self

@@ -1,8 +1,7 @@
 """KPIs (threshold alerts on a PromQL value), anomalies (z-score) and plain alerts."""
 
-from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -37,7 +36,7 @@ class KPIThreshold(SpecModel):
     """How long this level must be crossed; unset: the KPI's `for`."""
 
     @model_validator(mode="after")
-    def _one_direction(self) -> KPIThreshold:
+    def _one_direction(self) -> Self:
         if (self.above is None) == (self.below is None):
             raise ValueError("set exactly one of `above` or `below`")
         return self
@@ -88,7 +87,7 @@ class KPI(SpecModel):
     `min`/`max`."""
 
     @model_validator(mode="after")
-    def _bounds(self) -> KPI:
+    def _bounds(self) -> Self:
         if self.min is None and self.max is None and not self.thresholds:
             raise ValueError("set `min`, `max` or `thresholds`")
         seen: dict[tuple[str, str], int] = {}

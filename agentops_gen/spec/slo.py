@@ -1,9 +1,8 @@
 """SLOs: objective, SLI (ratio, latency, score, raw) and per-SLO alerting options."""
 
-from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Discriminator, Field, Tag, field_validator, model_validator
 from pydantic.types import AllowInfNan
@@ -68,7 +67,7 @@ class RatioSLI(SpecModel):
         return [self.total] if isinstance(self.total, str) else list(self.total)
 
     @model_validator(mode="after")
-    def _one_of(self) -> RatioSLI:
+    def _one_of(self) -> Self:
         if (self.errors is None) == (self.good is None):
             raise ValueError("set exactly one of `errors` or `good` (plus `total`)")
         return self
@@ -155,7 +154,7 @@ class SLI(SpecModel):
     """Escape hatch: an error-ratio PromQL query with a `{{ window }}` placeholder."""
 
     @model_validator(mode="after")
-    def _exactly_one(self) -> SLI:
+    def _exactly_one(self) -> Self:
         set_kinds = [k for k in ("ratio", "latency", "score", "raw") if getattr(self, k) is not None]
         if len(set_kinds) != 1:
             raise ValueError(f"set exactly one of ratio, latency, score, raw (got {', '.join(set_kinds) or 'none'})")
@@ -201,7 +200,7 @@ class AlertWindow(SpecModel):
     """Share of the period's budget spent within `long` that fires the pair; set this or `factor`."""
 
     @model_validator(mode="after")
-    def _one_of(self) -> AlertWindow:
+    def _one_of(self) -> Self:
         if (self.factor is None) == (self.budget_percent is None):
             raise ValueError("set exactly one of `factor` or `budget_percent`")
         return self

@@ -1,9 +1,8 @@
 """How telemetry flows: the OpenTelemetry Collector pipeline of a service."""
 
-from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
@@ -55,7 +54,7 @@ class ExporterSettings(SpecModel):
         return value
 
     @model_validator(mode="after")
-    def _tls(self) -> ExporterSettings:
+    def _tls(self) -> Self:
         for key in ("ca_file", "cert_file", "key_file"):
             path = getattr(self, key)
             if path is not None and not path.startswith("/"):
@@ -186,7 +185,7 @@ class Telemetry(SpecModel):
     """Port of the collector's own Prometheus metrics."""
 
     @model_validator(mode="after")
-    def _pipelines(self) -> Telemetry:
+    def _pipelines(self) -> Self:
         signals = {"traces": self.traces, "metrics": self.metrics, "logs": self.logs}
         if not any(signals.values()):
             raise ValueError("set at least one of traces, metrics, logs (a collector needs a pipeline)")

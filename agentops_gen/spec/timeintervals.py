@@ -1,6 +1,5 @@
 """Alertmanager time-interval syntax: weekday ranges, `HH:MM` clock times and time-zone names."""
 
-from __future__ import annotations
 
 import re
 

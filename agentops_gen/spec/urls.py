@@ -2,7 +2,6 @@
 runbooks (all committed), so a password or token in it is a leaked secret. Shared by the spec models
 (render refuses them) and the `alerting/url-credentials` lint check (which locates each one)."""
 
-from __future__ import annotations
 
 import re
 from urllib.parse import parse_qsl, urlsplit
