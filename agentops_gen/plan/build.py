@@ -103,7 +103,8 @@ def build_plan(specs: SpecSet) -> Plan:
                 prometheus_rule=_prometheus_rule(outputs.prometheus_rule) if outputs else None,
                 mimir=MimirPlan(outputs.mimir.rules, outputs.mimir.alertmanager) if outputs and outputs.mimir else None,
                 thanos_strategy=outputs.thanos.partial_response_strategy if outputs and outputs.thanos else None,
-                rule_tests=outputs is None or bool(outputs.rule_tests))
+                rule_tests=outputs is None or bool(outputs.rule_tests),
+                backfill=outputs is not None and outputs.backfill)
 
 
 def _prometheus_rule(meta: PrometheusRuleOutput | None) -> PrometheusRuleMeta | None:

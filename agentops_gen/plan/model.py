@@ -289,3 +289,5 @@ class Plan:
     """Platform `outputs.thanos.partial_response_strategy` (None: no Thanos files)."""
     rule_tests: bool = field(default=True, kw_only=True)
     """Platform `outputs.rule_tests`: write the promtool test files."""
+    backfill: bool = field(default=False, kw_only=True)
+    """Platform `outputs.backfill`: write the backfill rule files."""

@@ -146,6 +146,9 @@ class Outputs(SpecModel):
     """Write the generated promtool unit tests (`out/prometheus/tests/`)."""
     no_data_alerts: bool = True
     """`false` drops every SLO's and KPI's no-data alert (absent series)."""
+    backfill: bool = False
+    """Write backfill rule files (`out/prometheus/backfill/`): the records the long windows, the period and the
+    anomaly baselines read, for `promtool tsdb create-blocks-from rules` once after a first deploy."""
 
 
 class PlatformSpec(SpecModel):

@@ -8,7 +8,8 @@ from importlib import import_module
 from agentops_gen.plan.model import Plan
 
 TARGETS: tuple[str, ...] = (
-    "prometheus", "prom_tests", "operator", "mimir", "thanos", "grafana", "alertmanager", "otel", "runbooks",
+    "prometheus", "prom_tests", "backfill", "operator", "mimir", "thanos", "grafana", "alertmanager", "otel",
+    "runbooks",
 )
 """Target modules under agentops_gen.targets, rendered in this order; each exposes render(plan)."""
 

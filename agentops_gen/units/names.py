@@ -132,6 +132,11 @@ def rules_file(service: str) -> str:
     return f"prometheus/{service}.rules.yaml"
 
 
+def backfill_file(service: str, level: int) -> str:
+    """Backfill rules of one level of a service under out/ (in a folder of its own: never loaded as rules)."""
+    return f"prometheus/backfill/{service}.level-{level}.rules.yaml"
+
+
 def _num(value: float) -> str:
     text = f"{value:g}"
     return text.replace(".", "_")

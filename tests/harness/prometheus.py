@@ -214,9 +214,17 @@ def recording_levels(rule_files: Sequence[Path]) -> list[list[dict[str, Any]]]:
 
 def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, rule_files: Sequence[Path],
                     start: float, end: float, eval_interval: str) -> None:
+    level_files = []
     for level, groups in enumerate(recording_levels(rule_files)):
         level_file = workdir / f"rules-level-{level}.yaml"
         level_file.write_text(yaml.safe_dump({"groups": groups}, sort_keys=False))
+        level_files.append(level_file)
+    _backfill_levels(prometheus, promtool, tsdb, workdir, level_files, start, end, eval_interval)
+
+
+def _backfill_levels(prometheus: str, promtool: str, tsdb: Path, workdir: Path, level_files: Sequence[Path],
+                     start: float, end: float, eval_interval: str) -> None:
+    for level, level_file in enumerate(level_files):
         blocks = workdir / f"blocks-level-{level}"
         with _server(prometheus, tsdb, workdir, [], eval_interval, f"backfill-{level}") as server:
             _run([promtool, "tsdb", "create-blocks-from", "rules", f"--url={server.url}", f"--start={int(start)}",
@@ -230,8 +238,12 @@ def _backfill_rules(prometheus: str, promtool: str, tsdb: Path, workdir: Path, r
 def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[str] | None, *, workdir: Path,
                        rules_from: float | None = None, rules_to: float | None = None, eval_interval: str = "1m",
                        prometheus: str = "prometheus", promtool: str = "promtool",
-                       retention: str = "3650d", load_rules: bool = True) -> Iterator[Prometheus]:
+                       retention: str = "3650d", load_rules: bool = True,
+                       backfill: Sequence[Path] | None = None) -> Iterator[Prometheus]:
     """Backfill data (and recorded history), start Prometheus with `rule_files`, yield it, always stop it.
+
+    `backfill`: rule files to backfill over [rules_from, rules_to] one after the other, each level's blocks
+    loaded before the next (agentops-gen's own backfill levels), instead of every record of `rule_files`.
 
     `retention` is the server's --storage.tsdb.retention.time (short ones test retention checks);
     `load_rules=False` serves the backfilled history without evaluating the rules (a bench queries them itself).
@@ -247,7 +259,10 @@ def running_prometheus(rule_files: Sequence[Path], openmetrics: str | Sequence[s
         _run([promtool, "tsdb", "create-blocks-from", "openmetrics", "--quiet", str(data), str(tsdb)])
     if rules_from is not None:
         end = rules_to if rules_to is not None else time.time()
-        _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)
+        if backfill is not None:
+            _backfill_levels(prometheus, promtool, tsdb, workdir, backfill, rules_from, end, eval_interval)
+        else:
+            _backfill_rules(prometheus, promtool, tsdb, workdir, rule_files, rules_from, end, eval_interval)
     with _server(prometheus, tsdb, workdir, rule_files if load_rules else [], eval_interval, "prometheus",
                  retention) as server:
         yield server
