@@ -136,3 +136,20 @@ def test_only_shapes_that_pass_are_remembered() -> None:
     check_rendered('x{a="b", c=~"d"}', checked)
     check_rendered('x{a="e", c=~"d"}', checked)
     assert checked == {'x{a="x", c=~"d"}'}
+
+
+def test_a_broken_regex_in_one_of_many_alike_rule_files_is_caught(tmp_path: Path) -> None:
+    """Files checked after alike ones reuse their shapes; a regex matcher is not a value set aside, so one
+    corrupted copy is still parsed as written and fails."""
+    from agentops_gen.check.outputs import OutputError, check_outputs
+
+    for i in range(3):
+        (tmp_path / f"svc-{i}.yaml").write_text(SERVICE.format(i=i))
+    files = build([tmp_path]).files
+    assert files is not None
+    check_outputs(files)
+    path = "prometheus/svc-2.rules.yaml"
+    assert files[path].count('code=~\\"5..\\"') >= 3
+    broken = {**files, path: files[path].replace('code=~\\"5..\\"', 'code=~\\"5.(\\"', 1)}
+    with pytest.raises(OutputError, match=rf"^{path}: .*illegal regex"):
+        check_outputs(broken)
