@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from agentops_gen.check.outputs import OutputError, check_outputs, check_syntax
+from agentops_gen.check.outputs import OutputError, check_outputs, check_syntax, every_output_error
 
 BROKEN = {
     "unclosed flow sequence": "a: [1, 2\nb: c\n",
@@ -55,3 +57,80 @@ def test_parse_strings_reads_what_the_base_loader_reads(text: str) -> None:
             parse_strings("x.yaml", text)
         return
     assert parse_strings("x.yaml", text) == expected
+
+
+def _rendered(folder: Path) -> dict[str, str]:
+    return {p.relative_to(folder).as_posix(): p.read_text(encoding="utf-8") for p in sorted(folder.rglob("*"))
+            if p.is_file()}
+
+
+COPIES = ["kubernetes/amas.prometheusrule.yaml", "mimir/rules/amas.yaml", "thanos/amas.rules.yaml"]
+
+
+def test_the_examples_derived_rule_files_pass(rendered_examples: Path) -> None:
+    files = _rendered(rendered_examples)
+    assert set(COPIES) <= set(files)
+    assert every_output_error(files) == []
+
+
+def _drop_first_rule(text: str) -> str:
+    lines = text.split("\n")
+    first = next(n for n, line in enumerate(lines) if line.lstrip().startswith("- record:"))
+    indent = lines[first][: len(lines[first]) - len(lines[first].lstrip())]
+    after = next(n for n in range(first + 1, len(lines)) if lines[n].startswith(indent + "- "))
+    return "\n".join(lines[:first] + lines[after:])
+
+
+CORRUPTIONS = {
+    "an expression changed": lambda text: text.replace("[5m]", "[6m]", 1),
+    "a rule dropped": _drop_first_rule,
+    "a key renamed": lambda text: text.replace(" expr:", " expression:", 1),
+    "a Thanos group without its strategy": lambda text: text.replace('    partial_response_strategy: "abort"\n', "", 1),
+}
+
+
+@pytest.mark.parametrize("path", COPIES)
+@pytest.mark.parametrize("corruption", CORRUPTIONS.keys())
+def test_a_derived_copy_that_is_valid_yaml_but_differs_is_caught(rendered_examples: Path, path: str,
+                                                                corruption: str) -> None:
+    """The copies are not composed nor their PromQL parsed; the text comparison with the Prometheus rule
+    file catches what the syntax pass cannot."""
+    import yaml
+
+    files = _rendered(rendered_examples)
+    broken = CORRUPTIONS[corruption](files[path])
+    if broken == files[path]:
+        assert not path.startswith("thanos/") and "Thanos" in corruption
+        return
+    yaml.safe_load(broken)  # still valid YAML: the syntax pass alone would let it through
+    assert every_output_error({**files, path: broken}) == [
+        (path, f"{path}: its rule groups differ from those of prometheus/amas.rules.yaml (derived copies carry "
+               "that file's groups)")]
+
+
+def test_a_derived_copy_rendered_without_its_prometheus_file_gets_the_syntax_pass_only(rendered_examples: Path) -> None:
+    files = _rendered(rendered_examples)
+    assert check_outputs({"thanos/amas.rules.yaml": files["thanos/amas.rules.yaml"] + "# edited\n"}) is None
+
+
+LINES = ["", "  - name: g", "    rules:", "      - record: r", "        expr: |-", "          x", "  ", "rules:",
+         '    partial_response_strategy: "abort"', '    partial_response_strategy: "warn"']
+
+
+def test_the_copy_comparisons_say_what_the_renderers_transformations_say() -> None:
+    """check.copies rebuilds the derived layouts with string operations of its own (check/ never imports
+    targets/): over random blocks they accept exactly what targets/rule_text.py makes."""
+    import random
+
+    from agentops_gen.check.copies import _keyed, _moved
+    from agentops_gen.targets.rule_text import indented, with_strategy
+
+    rng = random.Random(17)
+    for _ in range(20_000):
+        block = "\n".join(rng.choice(LINES[:8]) for _ in range(rng.randint(0, 8)))
+        copy = "\n".join(rng.choice(LINES) for _ in range(rng.randint(0, 10)))
+        assert _moved(indented(block, 2), block)
+        assert _moved(copy, block) == (copy == indented(block, 2))
+        made = {with_strategy(block, s) for s in ("abort", "warn")}
+        assert all(_keyed(text, block) for text in made)
+        assert _keyed(copy, block) == (copy in made)

@@ -3,6 +3,8 @@ exactly what parsing every expression as written says."""
 
 from __future__ import annotations
 
+import random
+import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -11,9 +13,10 @@ import promql_parser
 import pytest
 import yaml
 
-from agentops_gen.check.shapes import check_rendered, shape
+from agentops_gen.check.shapes import PLACEHOLDER, check_rendered, shape
 from agentops_gen.pipeline import build
 from agentops_gen.units.promql import check_query
+from agentops_gen.units.promql_limits import BACKSTOP_SCALE, MAX_QUERY_BYTES
 
 SERVICE = """version: agentops-gen/v1
 service: svc-{i}
@@ -47,6 +50,33 @@ slos:
 ])
 def test_shape(query: str, expected: str) -> None:
     assert shape(query) == expected
+
+
+_EQUALITY_VALUE = re.compile(r'(=\s*)"[^"\\\x00-\x1f\x7f\ud800-\udfff]+"|"(?:[^"\\]|\\.)*"', re.DOTALL)
+_ANY_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+
+
+def _shape_by_one_regex(query: str) -> str:
+    """The definition of shape() as one left-to-right regex scan (its first form): every double-quoted
+    string is consumed whole, and one right after `=` and whitespace that holds no escape and no control
+    character becomes "x"."""
+    if ('"' not in query or "#" in query or "'" in query or "`" in query
+            or len(query) * 4 > MAX_QUERY_BYTES * BACKSTOP_SCALE or '"' in _ANY_STRING.sub("", query)):
+        return query
+    return _EQUALITY_VALUE.sub(lambda m: m.group(0) if m.group(1) is None else m.group(1) + PLACEHOLDER, query)
+
+
+_PIECES = ['=', '"', '"', '\\', ' ', '\t', '\n', '~', '!', '<', 'a', '{', '}', ',', '\x01', '\u2003', '\x85',
+           '\ud800', 'x="y"', '!="', '=~"', '"\\"']
+"""Characters and fragments where a string scan can go wrong: quotes, escapes, Unicode whitespace
+(`\\s` and str.rstrip must agree), control characters, a lone surrogate, matcher operators."""
+
+
+def test_shape_equals_the_one_regex_definition_on_random_text() -> None:
+    rng = random.Random(16)
+    queries = ["".join(rng.choice(_PIECES) for _ in range(rng.randint(0, 14))) for _ in range(60_000)]
+    assert sum(shape(q) != q for q in queries) > 1_000  # the sample does replace values
+    assert [q for q in queries if shape(q) != _shape_by_one_regex(q)] == []
 
 
 @pytest.mark.parametrize("query", [
@@ -106,3 +136,20 @@ def test_only_shapes_that_pass_are_remembered() -> None:
     check_rendered('x{a="b", c=~"d"}', checked)
     check_rendered('x{a="e", c=~"d"}', checked)
     assert checked == {'x{a="x", c=~"d"}'}
+
+
+def test_a_broken_regex_in_one_of_many_alike_rule_files_is_caught(tmp_path: Path) -> None:
+    """Files checked after alike ones reuse their shapes; a regex matcher is not a value set aside, so one
+    corrupted copy is still parsed as written and fails."""
+    from agentops_gen.check.outputs import OutputError, check_outputs
+
+    for i in range(3):
+        (tmp_path / f"svc-{i}.yaml").write_text(SERVICE.format(i=i))
+    files = build([tmp_path]).files
+    assert files is not None
+    check_outputs(files)
+    path = "prometheus/svc-2.rules.yaml"
+    assert files[path].count('code=~\\"5..\\"') >= 3
+    broken = {**files, path: files[path].replace('code=~\\"5..\\"', 'code=~\\"5.(\\"', 1)}
+    with pytest.raises(OutputError, match=rf"^{path}: .*illegal regex"):
+        check_outputs(broken)

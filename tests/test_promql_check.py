@@ -20,6 +20,9 @@ THREE_ONLY = [
     "x + on(job) group_left limitk(1, y)",
     'x{a="limitk("} + limitk(1, y)',
     "limitk # a comment\n(1, x)",
+    "limitk by (job) (1, x)",
+    "x*limitk(1, y)",
+    "x:y + limitk(1, y)",
 ]
 TWO_OK = [
     "sum(rate(x[5m]))",

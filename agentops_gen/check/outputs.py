@@ -7,6 +7,7 @@ from typing import Any
 
 import yaml
 
+from agentops_gen.check.copies import copy_problem
 from agentops_gen.check.shapes import check_rendered
 
 _RawParser: Any
@@ -179,7 +180,8 @@ def check_alertmanager(path: str, doc: Any, files: dict[str, str]) -> None:
 SYNTAX_ONLY = ("prometheus/tests/", "kubernetes/", "mimir/rules/", "thanos/")
 """Files with no structural check of their own (generated tests, copies of the rule groups in other formats):
 parsing them to events in libyaml proves they are valid YAML at a fraction of the cost of
-building Python objects."""
+building Python objects. The copies' groups are compared with the Prometheus rule file's as text
+(check.copies)."""
 
 
 def check_syntax(path: str, text: str) -> None:
@@ -266,6 +268,9 @@ def _check_one(path: str, text: str, files: dict[str, str], checked: set[str]) -
     OutputError."""
     if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
         check_syntax(path, text)
+        problem = copy_problem(path, text, files)
+        if problem is not None:
+            raise OutputError(f"{path}: {problem}")
     elif path.startswith("prometheus/") and path.endswith(".rules.yaml"):
         check_rule_groups(path, parse_strings(path, text), checked)
     else:

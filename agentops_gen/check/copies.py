@@ -1,0 +1,83 @@
+"""Derived rule files checked as text: their groups are the Prometheus rule file's, moved or keyed.
+
+A service's `groups:` list is rendered once; the PrometheusRule (kubernetes/), the Mimir rule namespace
+(mimir/rules/) and the Thanos ruler file (thanos/) carry it moved two columns right (under `spec:`), as
+it is, or with Thanos' `partial_response_strategy` before every group's `rules:`. The Prometheus rule
+file's groups are composed and their PromQL parsed (check.outputs.check_rule_groups); a derived file is
+parsed by libyaml for its syntax only, and its groups are compared, as text, with the Prometheus file's.
+A copy that is valid YAML but says something else (a rule dropped, an expression changed) fails, for
+the cost of a string comparison instead of composing and parsing the same rules again. Like the rest of
+check/, this reads rendered text only (no import of targets/): the layouts are spelt out here, and
+tests/test_check_outputs.py holds them to targets/rule_text.py's transformations.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from agentops_gen.units.names import rules_file
+
+_GROUPS = "\ngroups:\n"
+"""A rule file's top-level key; the groups are the rest of the file."""
+_SPEC_GROUPS = "\nspec:\n  groups:\n"
+"""A PrometheusRule's groups: the rest of the file, two columns deeper."""
+_GROUP_RULES = "    rules:"
+"""A group's `rules:` key (groups at column 2, their keys at 4); rule keys and text sit deeper."""
+_STRATEGY = "    partial_response_strategy: "
+"""Thanos' group key, written before the group's `rules:`."""
+
+
+def _service(path: str, prefix: str, suffix: str) -> str | None:
+    """The service of a derived file's path `prefix<service>suffix`."""
+    if path.startswith(prefix) and path.endswith(suffix) and len(path) > len(prefix) + len(suffix):
+        return path[len(prefix):len(path) - len(suffix)]
+    return None
+
+
+_PADDED_EMPTY = re.compile(r"\n  (?=\n|\Z)")
+"""A line that is only the two columns of padding: it was empty (a pattern that starts with a newline is
+searched for in C)."""
+
+
+def _moved(copy: str, block: str) -> bool:
+    """`copy` is `block` with every non-empty line moved two columns right (string operations in C)."""
+    return copy == _PADDED_EMPTY.sub("\n", ("\n" + block).replace("\n", "\n  "))[1:]
+
+
+_BEFORE_GROUP_RULES = re.compile("\n(?=" + re.escape(_GROUP_RULES) + "\n)")
+
+
+def _keyed(copy: str, block: str) -> bool:
+    """`copy` is `block` with the copy's first strategy line before every group's `rules:`."""
+    lines, original = "\n" + copy + "\n", "\n" + block + "\n"
+    start = lines.find("\n" + _STRATEGY)
+    if start < 0:  # no strategy at all: right only if there is no group to give one
+        return copy == block and _BEFORE_GROUP_RULES.search(original) is None
+    insert = lines[start:lines.find("\n", start + 1) + 1]
+    return lines == _BEFORE_GROUP_RULES.sub(lambda _: insert, original)
+
+
+COPIES: tuple[tuple[str, str, str, Callable[[str, str], bool]], ...] = (
+    ("kubernetes/", ".prometheusrule.yaml", _SPEC_GROUPS, _moved),
+    ("mimir/rules/", ".yaml", _GROUPS, lambda copy, block: copy == block),
+    ("thanos/", ".rules.yaml", _GROUPS, _keyed),
+)
+"""(path prefix, path suffix, what the groups follow, how they derive from the Prometheus file's)."""
+
+
+def copy_problem(path: str, text: str, files: dict[str, str]) -> str | None:
+    """Why a derived rule file's groups are not its Prometheus rule file's (None when they are, when `path`
+    is no derived rule file, or when the Prometheus file is not among `files`)."""
+    for prefix, suffix, marker, derived in COPIES:
+        service = _service(path, prefix, suffix)
+        if service is None:
+            continue
+        source = rules_file(service)
+        original = files.get(source)
+        if original is None or _GROUPS not in original:
+            return None  # rendered alone, or no groups (`groups: []`): its syntax is all there is to check
+        if marker in text and derived(text.split(marker, 1)[1], original.split(_GROUPS, 1)[1]):
+            return None
+        return f"its rule groups differ from those of {source} (derived copies carry that file's groups)"
+    return None
