@@ -35,7 +35,7 @@ from agentops_gen.plan.sli import (
     query_selectors,
     read_selectors,
 )
-from agentops_gen.plan.split import split_groups
+from agentops_gen.plan.split import Finders, split_groups
 from agentops_gen.plan.text import (
     PERCENT_FORMAT,
     VALUE_FORMAT,
@@ -91,12 +91,13 @@ def build_plan(specs: SpecSet) -> Plan:
     no_data = platform is None or platform.outputs.no_data_alerts  # type: ignore[union-attr]
     grafana_url = (platform.grafana_url if platform else None) or ""  # type: ignore[union-attr]
     max_rules = (platform.prometheus if platform else PrometheusSettings()).max_rules_per_group  # type: ignore[union-attr]
+    finders: Finders = {}  # the SLOs of one kind record the same names in every service
     for spec_file in specs.services:
         spec = spec_file.spec
         assert isinstance(spec, ServiceSpec)
         service = plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data,
                                grafana_url=grafana_url)
-        services.append(replace(service, groups=split_groups(service.groups, max_rules)))
+        services.append(replace(service, groups=split_groups(service.groups, max_rules, finders)))
     services.sort(key=lambda s: s.service)
     outputs = platform.outputs if platform else None  # type: ignore[union-attr]
     return Plan(services=tuple(services), platform=plan_platform(specs),
