@@ -355,3 +355,38 @@ def _row(dash: dict[str, Any], title_prefix: str) -> list[dict[str, Any]]:
 
 def _steps(panel: dict[str, Any]) -> list[tuple[float | None, str]]:
     return [(s["value"], s["color"]) for s in panel["fieldConfig"]["defaults"]["thresholds"]["steps"]]
+
+
+def test_each_slos_queries_and_budget_colours_are_made_once_and_used_by_its_own_panels(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The summary stat and the SLO's row read one slo_queries and one budget_steps per SLO (issue 16 item 4),
+    each its own SLO's: the budget panel of every row has that SLO's colours, the summary stat too."""
+    from agentops_gen.plan import dashboard
+
+    _, plan = plan_paths([SPECS])
+    calls: dict[str, list[str]] = {"queries": [], "steps": []}
+    real_queries, real_steps = dashboard.slo_queries, dashboard.budget_steps
+
+    def queries(slo: Any) -> dict[str, str]:
+        calls["queries"].append(slo.name)
+        return real_queries(slo)
+
+    def steps(slo: Any) -> Any:
+        calls["steps"].append(slo.name)
+        return real_steps(slo)
+
+    monkeypatch.setattr(dashboard, "slo_queries", queries)
+    monkeypatch.setattr(dashboard, "budget_steps", steps)
+    for service in plan.services:
+        calls["queries"].clear()
+        calls["steps"].clear()
+        dash = grafana.dashboard_json(dashboard_plan(service))
+        assert calls["queries"] == calls["steps"] == [slo.name for slo in service.slos]
+        summary = _row(dash, f"{service.service}: SLO summary") if service.slos else []
+        for slo, stat in zip(service.slos, summary, strict=True):
+            colours = [(s.get("value"), s["color"]) for s in next(
+                o for o in stat["fieldConfig"]["overrides"] if o["matcher"]["options"] == "C")["properties"][0][
+                "value"]["steps"]]
+            assert colours == list(real_steps(slo))
+            assert _steps(_row(dash, f"SLO {slo.name}:")[1]) == list(real_steps(slo))
+            assert stat["targets"][2]["expr"] == real_queries(slo)["budget_remaining"]

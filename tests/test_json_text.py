@@ -34,6 +34,10 @@ class _Name(enum.StrEnum):
      "in_list": [_Level.HIGH, _Name.A, 1.5, None]},
     "just a string",
     42,
+    # keys written again (their text is kept per indent for one call): first and later in an object, at two
+    # depths; 1, True and 1.0 are one dict key each but different JSON keys, so they are never kept
+    [{"a": 1, "b": {"a": [{"b": 2, "a": 3}]}}, {"b": 4, "a": {}}, {1: "one"}, {True: "true"}, {1.0: "float"},
+     {"1": "text", 1: "int"}],
 ])
 def test_same_text_as_json_dumps(obj: Any) -> None:
     assert dumps_indented(obj) == json.dumps(obj, indent=2, ensure_ascii=False)

@@ -81,3 +81,24 @@ def test_moved_and_keyed_blocks_keep_every_rule_as_it_was() -> None:
                                         ["name", "partial_response_strategy", "rules"]]
     assert [{k: v for k, v in g.items() if k != "partial_response_strategy"} for g in keyed] == plain
     assert {g["partial_response_strategy"] for g in keyed} == {"warn"}
+
+
+def test_label_lines_sort_and_quote_as_dictsort_and_yq_did() -> None:
+    """One sort and quote per label set (rule_text.LabelLines) gives what `labels | dictsort` with `yq` gave:
+    names sorted ignoring case (stable on a tie), an alert's `{{` escaped but not a record's."""
+    from agentops_gen.plan.model import Rule
+    from agentops_gen.targets.jinja import environment
+
+    labels = {"b": "x", "B": 'say "hi"', "a": "{{ $value }}", "Zone": "eu\nwest", "_x": "1"}
+    rules = [Rule(expr="up", record="r", labels=labels), Rule(expr="up", alert="A", labels=labels),
+             Rule(expr="up", record="r2", labels=dict(reversed(labels.items()))),
+             Rule(expr="up", alert="A2", labels={"a": "{{ $value }}", "B": 'say "hi"', "b": "x", "Zone": "eu\nwest",
+                                                 "_x": "1"})]
+    dictsort = environment().from_string(
+        "{% for key, value in rule.written_labels() | dictsort %}{{ key }}: {{ value | yq }}\n{% endfor %}")
+    lines = rule_text.LabelLines()
+    for rule in [*rules, *rules]:  # the second pass reads the lines already made
+        assert "".join(f"{k}: {v}\n" for k, v in lines.of(rule)) == dictsort.render(rule=rule)
+    assert [k for k, _ in lines.of(rules[0])] == ["_x", "a", "b", "B", "Zone"]
+    assert [k for k, _ in lines.of(rules[2])] == ["_x", "a", "B", "b", "Zone"]
+    assert lines.of(rules[1]) != lines.of(rules[0])  # the alert's `{{` is escaped

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -202,3 +203,39 @@ def test_markdown_helpers() -> None:
     assert md_fence("a ``` b", "promql") == "````promql\na ``` b\n````"
     assert md_cell(r"\ ` * [ ] < > |") == r"\\ \` \* \[ \] \< \> \|"  # every syntax character, once
     assert md_cell("a_\\_b") == "a\\_\\\\\\_b"  # underscores beside a backslash are at a word's edge
+
+
+def test_a_burn_alerts_windows_are_spelt_once_for_its_budget_math_and_impact(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """pair_words runs once per SLO alert of a render (issue 16 item 4), and what budget_math and impact write
+    from it is what they write computing the windows themselves."""
+    from agentops_gen.targets import runbooks
+
+    _, plan = plan_paths([Path(__file__).resolve().parent.parent / "slo_specs"])
+    calls: list[str] = []
+    real = runbooks.pair_words
+
+    def counting(alert: Any, slo: Any) -> Any:
+        calls.append(alert.name)
+        return real(alert, slo)
+
+    monkeypatch.setattr(runbooks, "pair_words", counting)
+    runbooks.render(plan)
+    # an SLO's alerts (a KPI's no-data alert has no SLO)
+    slo_alerts = [(a, s) for s in plan.services for a in s.alerts
+                  if a.kind in runbooks.SLO_KINDS and s.slo_named(a.subject) is not None]
+    assert sorted(calls) == sorted(a.name for a, _ in slo_alerts)
+    burns = 0
+    for alert, service in slo_alerts:
+        slo = service.slo_named(alert.subject)
+        assert slo is not None
+        pairs = real(alert, slo)
+        burns += bool(pairs)
+        assert bool(pairs) == alert.kind.startswith("burn-")
+        assert runbooks.budget_math(alert, slo, pairs) == runbooks.budget_math(alert, slo)
+        assert runbooks.impact(alert, slo, service, pairs) == runbooks.impact(alert, slo, service)
+        for p in pairs:
+            assert p.window.severity == alert.kind.removeprefix("burn-")
+            assert (p.long, p.short) == (p.window.long, p.window.short)
+            assert f"Burn rate {p.factor}x" in " ".join(runbooks.budget_math(alert, slo, pairs))
+    assert burns > 10

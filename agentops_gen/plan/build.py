@@ -35,7 +35,7 @@ from agentops_gen.plan.sli import (
     query_selectors,
     read_selectors,
 )
-from agentops_gen.plan.split import split_groups
+from agentops_gen.plan.split import Finders, split_groups
 from agentops_gen.plan.text import (
     PERCENT_FORMAT,
     VALUE_FORMAT,
@@ -80,6 +80,9 @@ NO_DATA_FOR = "20m"
 """A no-data alert fires 10m + 20m = 30 minutes after the last sample of the series it watches."""
 NO_DATA_SEVERITY = "warning"
 CURRENT_BURN_WINDOW = RECORDED_RATE_WINDOW
+RECORDED_RATE = format_duration(RECORDED_RATE_WINDOW)
+"""RECORDED_RATE_WINDOW as rule names and ranges spell it, formatted once (every SLO reads it several times)."""
+_BEFORE_NEXT_RECORD = format_duration(RECORDED_RATE_WINDOW - 1)
 ANOMALY_COARSE_INTERVAL = "5m"
 """Anomaly baselines read a 5m-average series recorded every 5m, so a 7d window holds 2016 samples."""
 
@@ -91,12 +94,13 @@ def build_plan(specs: SpecSet) -> Plan:
     no_data = platform is None or platform.outputs.no_data_alerts  # type: ignore[union-attr]
     grafana_url = (platform.grafana_url if platform else None) or ""  # type: ignore[union-attr]
     max_rules = (platform.prometheus if platform else PrometheusSettings()).max_rules_per_group  # type: ignore[union-attr]
+    finders: Finders = {}  # the SLOs of one kind record the same names in every service
     for spec_file in specs.services:
         spec = spec_file.spec
         assert isinstance(spec, ServiceSpec)
         service = plan_service(spec, _relative_source(spec_file.loaded.file, specs), no_data=no_data,
                                grafana_url=grafana_url)
-        services.append(replace(service, groups=split_groups(service.groups, max_rules)))
+        services.append(replace(service, groups=split_groups(service.groups, max_rules, finders)))
     services.sort(key=lambda s: s.service)
     outputs = platform.outputs if platform else None  # type: ignore[union-attr]
     return Plan(services=tuple(services), platform=plan_platform(specs),
@@ -234,9 +238,10 @@ def min_bad_events(slo: SLO, kind: str) -> int:
     return DEFAULT_MIN_BAD_EVENTS[kind] if opts.min_bad_events is None else int(opts.min_bad_events)
 
 
-def bad_events_clause(window: str, minimum: int, sel: str) -> str:
-    """`at least minimum failed events in window`: rate x seconds, compared with minimum - 0.5 (rates are floats)."""
-    seconds = int(parse_duration(window))
+def bad_events_clause(window: str, minimum: int, sel: str, seconds: int | None = None) -> str:
+    """`at least minimum failed events in window`: rate x seconds, compared with minimum - 0.5 (rates are floats);
+    `seconds`: the window's, when the caller has them."""
+    seconds = int(parse_duration(window)) if seconds is None else seconds
     return f"{names.bad_events_record(window)}{sel} * {seconds} > {format_number(minimum - 0.5)}"
 
 
@@ -251,7 +256,7 @@ def period_ratio_expr(period: str, sel: str, *, counts: bool, group_by: GroupBy 
     without event counts (a raw SLI without `events`) the mean of the recorded 5m ratios. A grouped SLO keeps
     one ratio per group."""
     by = ", ".join((*PERIOD_BY, *group_by))
-    window = format_duration(RECORDED_RATE_WINDOW)
+    window = RECORDED_RATE
     if counts:
         # Every recorded 5m rate counts each interval five times, on both sides of the division alike.
         return (f"sum by ({by}) (sum_over_time({names.bad_events_record(window)}{sel}[{period}]))\n/\n"
@@ -270,10 +275,10 @@ def summed_bad_events_expr(window: str, sel: str, group_by: GroupBy = ()) -> str
     closed ranges and 3's left-open ones alike. Unlike the mean rate x the window, this does not stretch the
     first minutes of a new SLO's history to the whole window."""
     by = ", ".join((*PERIOD_BY, *group_by))
-    five = f"{names.bad_events_record(format_duration(RECORDED_RATE_WINDOW))}{sel}"
+    five = f"{names.bad_events_record(RECORDED_RATE)}{sel}"
     per_window = format_number(parse_duration(window) / RECORDED_RATE_WINDOW)
     return (f"sum by ({by}) (sum_over_time({five}[{window}]))\n/\n"
-            f"sum by ({by}) (count_over_time({five}[{format_duration(RECORDED_RATE_WINDOW - 1)}]))\n/ {per_window}")
+            f"sum by ({by}) (count_over_time({five}[{_BEFORE_NEXT_RECORD}]))\n/ {per_window}")
 
 
 def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_s: int,
@@ -285,7 +290,8 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     windows = [w for w in every if burn_threshold(w.factor, budget) < 1]
     unreachable = [w for w in every if burn_threshold(w.factor, budget) >= 1]
     record_s = sorted({CURRENT_BURN_WINDOW, *(w.long_s for w in windows), *(w.short_s for w in windows)})
-    record_windows = [format_duration(s) for s in record_s]
+    spelt = {s: format_duration(s) for s in record_s}  # each window formatted once: rules, bad events, plan
+    record_windows = [spelt[s] for s in record_s]
     group_by = tuple(slo.group_by)
     template = error_ratio_template(slo.sli, {} if group_by else shared, group_by, counters)
     labels = {**base, **slo.labels, "slo": slo.name}
@@ -315,8 +321,9 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     if events is not None:
         bad_windows.add(RECORDED_RATE_WINDOW)  # the failed events of the summed windows and the period ratio
     bad_rules = []
+    spelt.update((s, format_duration(s)) for s in bad_windows if s not in spelt)
     for seconds in sorted(bad_windows):
-        w = format_duration(seconds)
+        w = spelt[seconds]
         if seconds in summed:
             summed_rules.append(Rule(record=names.bad_events_record(w), expr=summed_bad_events_expr(w, sel, group_by),
                                      labels=labels))
@@ -325,7 +332,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
                                   counters)
         assert bad is not None
         bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
-    five_window = format_duration(RECORDED_RATE_WINDOW)
+    five_window = RECORDED_RATE
     if events is not None:
         bad_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
                               labels=labels))
@@ -387,12 +394,12 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
         unreachable=tuple(unreachable), record_windows=tuple(record_windows), error_ratio_template=template,
         selector_labels=sel_labels, alerts=tuple(alerts), runbook=slo.runbook, group_by=group_by,
-        bad_event_windows=tuple(format_duration(w) for w in sorted(bad_windows)),
+        bad_event_windows=tuple(spelt[w] for w in sorted(bad_windows)),
         min_bad_events={kind: min_bad_events(slo, kind) for kind in ("page", "ticket", "outage")},
         sli=sli_plan(slo.sli, counters), labels=dict(slo.labels), outage_window=slo.alerting.outage.window,
         outage_error_ratio=slo.alerting.outage.error_ratio, no_data_window=slo.alerting.no_data.window,
         budget_thresholds=tuple(b.below for b in slo.alerting.budget),
-        summed_windows=tuple(format_duration(s) for s in sorted(summed)),
+        summed_windows=tuple(spelt[s] for s in sorted(summed)),
     )
     return plan, groups
 
@@ -413,21 +420,23 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
     name = names.burn_alert(spec.service, slo.name, kind, slo.alerting.name)
     severity = opts.severity or DEFAULT_SEVERITY[kind]
     clauses = []
-    for w in pairs:
-        threshold = f"({format_number(w.factor)} * {format_number(budget)})"
+    longs = [w.long for w in pairs]  # BurnWindow formats on each read
+    budget_text = format_number(budget)
+    for w, long in zip(pairs, longs, strict=True):
+        threshold = f"({format_number(w.factor)} * {budget_text})"
         # The long window's ratio comes first: `and` keeps its value, so $value is the long window's error ratio.
-        lines = [f"{names.sli_error_record(w.long)}{sel} > {threshold}",
+        lines = [f"{names.sli_error_record(long)}{sel} > {threshold}",
                  f"{names.sli_error_record(w.short)}{sel} > {threshold}"]
         if minimum:
-            lines.append(bad_events_clause(w.long, minimum, sel))
+            lines.append(bad_events_clause(long, minimum, sel, w.long_s))
         clauses.append("(\n  " + "\n  and\n  ".join(lines) + "\n)")
     expr = "\nor\n".join(clauses)
     words = period_words(period_s)
     pieces = [
-        f"{people_number(w.budget_percent)}% of the budget in {w.long} (over {people_percent(w.factor * budget)} "
+        f"{people_number(w.budget_percent)}% of the budget in {long} (over {people_percent(w.factor * budget)} "
         f"of events failing, burn rate {people_number(w.factor)}x: budget gone in "
         f"{human_duration(exhaustion_seconds(w.factor, period_s))})"
-        for w in pairs
+        for w, long in zip(pairs, longs, strict=True)
     ]
     meaning = (
         f"{slo.name} is spending its {words} error budget ({people_percent(budget)} of events may fail) too fast: "
@@ -436,7 +445,7 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
     )
     summary = (f"{spec.service} {slo.name}{grouping.naming(tuple(slo.group_by))}: "
                f"error budget burn rate too high ({kind})")
-    long_windows = " or ".join(dict.fromkeys(w.long for w in pairs))
+    long_windows = " or ".join(dict.fromkeys(longs))
     description = (
         f"{go_template_literal(slo.description or slo.name)} Now {PERCENT_FORMAT} of events fail over the last "
         f"{long_windows}. Objective {format_number(slo.objective)}% over {period_span(period_s)}. "

@@ -115,8 +115,10 @@ def grafana_unit(unit: str) -> str:
 
 def dashboard_plan(service: ServicePlan) -> DashboardPlan:
     """The dashboard of one service: summary, one row per SLO, KPIs, anomalies, spec panels, alerts."""
-    rows = [_summary_row(service)] if service.slos else []
-    rows.extend(_slo_row(service, slo) for slo in service.slos)
+    # the summary panel and the row of an SLO read the same series and budget colours: made once per SLO
+    per_slo = [(slo, slo_queries(slo), budget_steps(slo)) for slo in service.slos]
+    rows = [_summary_row(service, per_slo)] if per_slo else []
+    rows.extend(_slo_row(slo, queries, steps) for slo, queries, steps in per_slo)
     if service.kpis:
         rows.append(RowPlan("KPIs", tuple(p for kpi in service.kpis for p in _kpi_panels(service, kpi))))
     if service.anomalies:
@@ -166,8 +168,11 @@ def slo_queries(slo: SLOPlan) -> dict[str, str]:
 
 def burn_rate_query(slo: SLOPlan, window: str) -> str:
     """Burn rate over one window: the recorded error ratio divided by the recorded error budget."""
-    sel = slo_selector(slo)
-    budget = _selector(slo.selector_labels)  # the budget is one series per SLO: no group labels
+    return _burn_rate_query(window, slo_selector(slo), _selector(slo.selector_labels))
+
+
+def _burn_rate_query(window: str, sel: str, budget: str) -> str:
+    """burn_rate_query with the SLO's selector and its budget's (one series per SLO: no group labels) made."""
     return f"{names.sli_error_record(window)}{sel} / on(service, slo) group_left {names.ERROR_BUDGET_RECORD}{budget}"
 
 
@@ -175,10 +180,9 @@ def _runbook_links(alerts: tuple[AlertPlan, ...]) -> tuple[Link, ...]:
     return tuple(Link(f"Runbook: {a.name}", a.runbook_url, a.summary) for a in alerts)
 
 
-def _summary_row(service: ServicePlan) -> RowPlan:
+def _summary_row(service: ServicePlan, per_slo: list[tuple[SLOPlan, dict[str, str], tuple[Step, ...]]]) -> RowPlan:
     panels = []
-    for slo in service.slos:
-        q = slo_queries(slo)
+    for slo, q, steps in per_slo:
         panels.append(PanelPlan(
             kind="stat", title=f"{slo.name}: {format_number(slo.objective)}% over {slo.period}",
             queries=(Query(q["objective"], "objective", "objective"),
@@ -186,7 +190,7 @@ def _summary_row(service: ServicePlan) -> RowPlan:
                      Query(q["budget_remaining"], legend(slo.group_by, "budget left"), "budget")),
             unit="percentunit", steps=((None, "blue"),),
             # Green only at or above the objective; the budget turns orange in its last quarter.
-            per_query_steps={"sli": ((None, "red"), (slo.objective / 100, "green")), "budget": budget_steps(slo)},
+            per_query_steps={"sli": ((None, "red"), (slo.objective / 100, "green")), "budget": steps},
             description=slo.description or f"{slo.name} ({slo.sli_kind} SLI)",
             links=_runbook_links(slo.alerts), width=8, height=5,
         ))
@@ -206,8 +210,9 @@ def budget_steps(slo: SLOPlan) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
-    q = slo_queries(slo)
+def _slo_row(slo: SLOPlan, q: dict[str, str], budget: tuple[Step, ...]) -> RowPlan:
+    """The row of one SLO (q: its slo_queries, budget: its budget_steps)."""
+    sel, budget_sel = slo_selector(slo), _selector(slo.selector_labels)
     links = _runbook_links(slo.alerts)
     objective = slo.objective / 100
     panels = [
@@ -220,7 +225,7 @@ def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
         PanelPlan(kind="timeseries", title=f"{slo.name}: error budget remaining ({slo.period})",
                   queries=(Query(q["budget_remaining"], legend(slo.group_by, "budget remaining")),),
                   unit="percentunit",
-                  steps=budget_steps(slo), threshold_lines=True, links=links, width=6,
+                  steps=budget, threshold_lines=True, links=links, width=6,
                   description=f"Share of the {slo.period} error budget left; below 0 the SLO is missed."),
     ]
     for severity in ("page", "ticket"):
@@ -232,9 +237,8 @@ def _slo_row(service: ServicePlan, slo: SLOPlan) -> RowPlan:
         colour = SEVERITY_COLOUR[severity]
         panels.append(PanelPlan(
             kind="timeseries", title=f"{slo.name}: burn rate, {severity} windows",
-            queries=tuple(Query(burn_rate_query(slo, format_duration(s)),
-                                legend(slo.group_by, f"{format_duration(s)} burn rate"))
-                          for s in windows),
+            queries=tuple(Query(_burn_rate_query(window, sel, budget_sel), legend(slo.group_by, f"{window} burn rate"))
+                          for window in map(format_duration, windows)),
             unit="suffix:x", steps=((None, "green"), *sorted((w.factor, colour) for w in pairs)),
             threshold_lines=True, description=alert.meaning, links=links, width=6,
         ))

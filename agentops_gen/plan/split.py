@@ -11,11 +11,14 @@ among the splits with the fewest parts picks the one with the fewest reads acros
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 
 from agentops_gen.plan.model import Rule, RuleGroup
 
 _TOKEN = re.compile(r"[A-Za-z_:][A-Za-z0-9_:]*")
+_DIGITS = frozenset("0123456789")
+_TOKEN_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_:") | _DIGITS
 PART_SEPARATOR = "_"
 """Part 2.. of a split group is `<name>_<n>`: `_` is never in a spec name, so no other group has that name."""
 
@@ -25,31 +28,66 @@ def part_name(name: str, part: int) -> str:
     return name if part == 1 else f"{name}{PART_SEPARATOR}{part}"
 
 
-def split_groups(groups: tuple[RuleGroup, ...], max_rules: int) -> tuple[RuleGroup, ...]:
-    """Every group with more than `max_rules` rules replaced by its consecutive parts, in place."""
+Finders = dict[tuple[str, ...], "re.Pattern[str]"]
+"""Record-name patterns made in one plan, by the names they find: the SLOs of one kind share their names."""
+
+
+def split_groups(groups: tuple[RuleGroup, ...], max_rules: int,
+                 finders: Finders | None = None) -> tuple[RuleGroup, ...]:
+    """Every group with more than `max_rules` rules replaced by its consecutive parts, in place (finders: the
+    patterns made so far in this plan, kept in it)."""
+    finders = {} if finders is None else finders
     out: list[RuleGroup] = []
     for group in groups:
-        out.extend(split_group(group, max_rules))
+        out.extend(split_group(group, max_rules, finders))
     return tuple(out)
 
 
-def reads(rules: tuple[Rule, ...]) -> list[set[int]]:
-    """For each rule, the earlier recording rules of the list whose name its expression mentions."""
-    by_name: dict[str, list[int]] = {}
-    found: list[set[int]] = []
+def reads(rules: tuple[Rule, ...], finders: Finders | None = None) -> list[set[int]]:
+    """For each rule, the earlier recording rules of the list whose name its expression mentions (as a token,
+    the way _TOKEN splits the expression)."""
+    found: list[set[int]] = [set() for _ in rules]
+    writers: dict[str, list[int]] = {}
     for i, rule in enumerate(rules):
-        tokens = set(_TOKEN.findall(rule.expr)) if by_name else ()
-        found.append({j for token in tokens if token in by_name for j in by_name[token]})
-        if rule.record:
-            by_name.setdefault(rule.record, []).append(i)
+        if rule.record and _TOKEN.fullmatch(rule.record):
+            writers.setdefault(rule.record, []).append(i)
+    if not writers:
+        return found
+    # One pattern of the group's record names scans all its expressions in C, instead of every token of every
+    # expression looked up in Python. Longest name first: where a record name is the whole token, no longer
+    # name can also match there, so the longest that matches is the only candidate.
+    key = tuple(writers)
+    finder = None if finders is None else finders.get(key)
+    if finder is None:
+        finder = re.compile("|".join(re.escape(name) for name in sorted(writers, key=len, reverse=True)))
+        if finders is not None:
+            finders[key] = finder
+    text = "\n".join(rule.expr for rule in rules)  # a newline is no token character: no token spans two rules
+    starts = list(accumulate((len(rule.expr) + 1 for rule in rules[:-1]), initial=0))
+    for match in finder.finditer(text):
+        start, end = match.span()
+        if _is_token(text, start, end):
+            reader = bisect_right(starts, start) - 1
+            found[reader].update(j for j in writers[match.group()] if j < reader)
     return found
 
 
-def split_group(group: RuleGroup, max_rules: int) -> tuple[RuleGroup, ...]:
+def _is_token(text: str, start: int, end: int) -> bool:
+    """Is text[start:end] a whole token of _TOKEN.findall(text)? It ends where token characters end, and a token
+    starts there: after a non-token character and any digits (a token never starts with a digit, so findall
+    skips them)."""
+    if end < len(text) and text[end] in _TOKEN_CHARS:
+        return False
+    while start and text[start - 1] in _DIGITS:
+        start -= 1
+    return not start or text[start - 1] not in _TOKEN_CHARS
+
+
+def split_group(group: RuleGroup, max_rules: int, finders: Finders | None = None) -> tuple[RuleGroup, ...]:
     """One group as consecutive parts of at most `max_rules` rules; unchanged when it fits."""
     if len(group.rules) <= max_rules:
         return (group,)
-    before = reads(group.rules)
+    before = reads(group.rules, finders)
     order = _alerts_after_their_reads(group.rules, before)
     rules = tuple(group.rules[i] for i in order)
     position = {old: new for new, old in enumerate(order)}
@@ -71,6 +109,29 @@ def _cuts(deps: list[set[int]], max_rules: int) -> list[tuple[int, int]]:
 
     Every read already points backwards, so any consecutive cut keeps it within or before its part.
     """
+    if len(deps) <= 2 * max_rules:
+        return _two_parts(deps, max_rules)
+    return _fewest_parts(deps, max_rules)
+
+
+def _two_parts(deps: list[set[int]], max_rules: int) -> list[tuple[int, int]]:
+    """_fewest_parts for a group of max_rules + 1 to 2 x max_rules rules (an SLO's group): the one cut that
+    fewest reads cross, the earliest of equals (the longer last part), from the reads crossing each position
+    counted in one pass instead of a part cost per (start, end) pair."""
+    n = len(deps)
+    change = [0] * (n + 1)  # a read of rule j by rule i crosses every cut c with j < c <= i
+    for i, ds in enumerate(deps):
+        change[i + 1] -= len(ds)
+        for j in ds:
+            change[j + 1] += 1
+    crossing = list(accumulate(change))
+    first, last = n - max_rules, max_rules
+    cut = min(range(first, last + 1), key=crossing.__getitem__)  # min keeps the first of equals
+    return [(0, cut), (cut, n)]
+
+
+def _fewest_parts(deps: list[set[int]], max_rules: int) -> list[tuple[int, int]]:
+    """_cuts by dynamic programming over (end of part, start of part), any number of parts."""
     n = len(deps)
     readers: list[list[int]] = [[] for _ in range(n)]
     for i, ds in enumerate(deps):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from agentops_gen.plan.history import history_levels
 from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.targets.jinja import render_template
+from agentops_gen.targets.rule_text import groups_text
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration
 
@@ -18,7 +19,7 @@ def render_service(service: ServicePlan) -> dict[str, str]:
         out[path] = render_template(
             "prometheus/backfill.yaml.j2", source=service.source, level=level, last=len(backfill.levels) - 1,
             reach=format_duration(backfill.reach), rules_file=names.rules_file(service.service),
-            file_name=path.rsplit("/", 1)[1], groups=render_template("prometheus/_groups.j2", groups=groups))
+            file_name=path.rsplit("/", 1)[1], groups=groups_text(groups))
     return out
 
 

@@ -18,11 +18,13 @@ INDENT = "  "
 def dumps_indented(obj: Any) -> str:
     """`obj` as JSON indented by two spaces, keys in insertion order, non-ASCII kept."""
     out: list[str] = []
-    _encode(obj, "", out.append)
+    _encode(obj, "", out.append, {})
     return "".join(out)
 
 
-def _encode(obj: Any, pad: str, emit: Any) -> None:
+def _encode(obj: Any, pad: str, emit: Any, heads: dict[str, dict[str, str]]) -> None:
+    """Emit the JSON of `obj` at indent `pad`; `heads`: for each indent, the `,\n<indent>"key": ` text of each
+    string key written so far in this call (a dashboard repeats a few dozen keys thousands of times)."""
     if isinstance(obj, str):
         emit(encode_basestring(obj))
     elif isinstance(obj, dict):
@@ -30,10 +32,21 @@ def _encode(obj: Any, pad: str, emit: Any) -> None:
             emit("{}")
             return
         inner = pad + INDENT
-        separator = "{\n" + inner
+        known = heads.get(inner)
+        if known is None:
+            known = heads[inner] = {}
+        emit("{")
+        first = True
         for key, value in obj.items():
-            head = separator + encode_basestring(key if type(key) is str else _key(key)) + ": "
-            separator = ",\n" + inner
+            if type(key) is str:
+                head = known.get(key)
+                if head is None:
+                    head = known[key] = ",\n" + inner + encode_basestring(key) + ": "
+            else:  # not kept: 1, 1.0 and True are one dict key but three JSON keys
+                head = ",\n" + inner + encode_basestring(_key(key)) + ": "
+            if first:
+                head = head[1:]
+                first = False
             kind = type(value)
             if kind is str:  # most values are plain strings and ints: one emit, no call per value
                 emit(head + encode_basestring(value))
@@ -43,7 +56,7 @@ def _encode(obj: Any, pad: str, emit: Any) -> None:
                 emit(head + ("true" if value else "false"))
             else:
                 emit(head)
-                _encode(value, inner, emit)
+                _encode(value, inner, emit, heads)
         emit("\n" + pad + "}")
     elif isinstance(obj, (list, tuple)):
         if not obj:
@@ -61,7 +74,7 @@ def _encode(obj: Any, pad: str, emit: Any) -> None:
                 emit(separator + ("true" if value else "false"))
             else:
                 emit(separator)
-                _encode(value, inner, emit)
+                _encode(value, inner, emit, heads)
             separator = ",\n" + inner
         emit("\n" + pad + "]")
     elif obj is True:

@@ -8,7 +8,9 @@ rendering. The copies differ only in layout: the PrometheusRule nests the list t
 
 from __future__ import annotations
 
-from agentops_gen.plan.model import ServicePlan
+from collections.abc import Sequence
+
+from agentops_gen.plan.model import Rule, RuleGroup, ServicePlan
 from agentops_gen.targets.jinja import render_template, yaml_quote
 
 RULE_TARGETS = ("prometheus", "operator", "mimir", "thanos")
@@ -29,9 +31,35 @@ class RuleText:
         """The `groups:` list of a service at column 2, as a Prometheus rule file has it."""
         block = self._blocks.get(service.service)
         if block is None:
-            block = self._blocks[service.service] = render_template("prometheus/_groups.j2",
-                                                                    groups=service.groups)
+            block = self._blocks[service.service] = groups_text(service.groups)
         return block
+
+
+def groups_text(groups: Sequence[RuleGroup]) -> str:
+    """A `groups:` list at column 2 (the rule file's, or any other list of rule groups: the backfill levels)."""
+    return render_template("prometheus/_groups.j2", groups=groups, quoted_labels=LabelLines().of)
+
+
+class LabelLines:
+    """A rule's labels as the rule file writes them, computed once per distinct label set of one service:
+    an SLO's recording rules all carry the same labels, so sorting and quoting them per rule (Jinja's
+    dictsort and a yq per value) was most of the template's time."""
+
+    def __init__(self) -> None:
+        self._seen: dict[tuple[bool, tuple[tuple[str, str], ...]], list[tuple[str, str]]] = {}
+
+    def of(self, rule: Rule) -> list[tuple[str, str]]:
+        """(name, value quoted by yaml_quote) in the order of Jinja's dictsort (by name, case ignored, stable)."""
+        key = (rule.alert is not None, tuple(rule.labels.items()))  # an alert's values are written escaped
+        lines = self._seen.get(key)
+        if lines is None:
+            lines = self._seen[key] = [(name, yaml_quote(value)) for name, value
+                                       in sorted(rule.written_labels().items(), key=_name_ignoring_case)]
+        return lines
+
+
+def _name_ignoring_case(item: tuple[str, str]) -> str:
+    return item[0].lower()
 
 
 def indented(block: str, columns: int) -> str:

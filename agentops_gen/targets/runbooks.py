@@ -15,7 +15,7 @@ from agentops_gen.plan.text import (
     period_span,
     period_words,
 )
-from agentops_gen.plan.windows import burn_threshold, exhaustion_seconds, format_number
+from agentops_gen.plan.windows import BurnWindow, burn_threshold, exhaustion_seconds, format_number
 from agentops_gen.targets.jinja import environment, render_template
 from agentops_gen.units import names
 
@@ -91,21 +91,45 @@ def headline(alert: AlertPlan, bound: KPIBound | None = None) -> str:
     return f"{alert.subject}: {KIND_WORDS[alert.kind].split(' (')[0]}"
 
 
-def budget_math(alert: AlertPlan, slo: SLOPlan) -> tuple[str, ...]:
-    """The error-budget arithmetic behind an SLO alert, one sentence per fact."""
+@dataclass(frozen=True)
+class PairWords:
+    """One window pair of a burn alert as its runbook spells it (budget math and impact both read it)."""
+
+    window: BurnWindow
+    long: str
+    short: str
+    factor: str
+    """The burn rate rounded for people (14.4)."""
+    budget_gone: str
+    """How long the period's budget lasts at that burn rate (2d2h)."""
+
+
+def pair_words(alert: AlertPlan, slo: SLOPlan) -> tuple[PairWords, ...]:
+    """The window pairs of a burn alert, each formatted once (none for other alerts)."""
+    if not alert.kind.startswith("burn-"):
+        return ()
+    severity = alert.kind.removeprefix("burn-")
+    return tuple(PairWords(w, w.long, w.short, people_number(w.factor),
+                           human_duration(exhaustion_seconds(w.factor, slo.period_s)))
+                 for w in slo.windows if w.severity == severity)
+
+
+def budget_math(alert: AlertPlan, slo: SLOPlan, pairs: tuple[PairWords, ...] | None = None) -> tuple[str, ...]:
+    """The error-budget arithmetic behind an SLO alert, one sentence per fact (pairs: its pair_words)."""
     words = period_words(slo.period_s)
     if alert.kind == "no-data":
         return ()
     lines = [f"The {slo.name} SLO is {format_number(slo.objective)}% over {period_span(slo.period_s)}, so its "
              f"{words} error budget is {people_percent(slo.error_budget)} of events."]
     if alert.kind.startswith("burn-"):
-        for w in (w for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")):
+        for p in pair_words(alert, slo) if pairs is None else pairs:
+            w = p.window
             lines.append(
-                f"Burn rate {people_number(w.factor)}x: the error ratio is above "
-                f"{people_percent(burn_threshold(w.factor, slo.error_budget))} ({people_number(w.factor)} x "
-                f"{people_percent(slo.error_budget)}) over both the last {w.long} and the last {w.short}. At this "
-                f"rate the {words} budget is gone in {human_duration(exhaustion_seconds(w.factor, slo.period_s))}; "
-                f"{people_number(w.budget_percent)}% of it is spent by the time the {w.long} window fires.")
+                f"Burn rate {p.factor}x: the error ratio is above "
+                f"{people_percent(burn_threshold(w.factor, slo.error_budget))} ({p.factor} x "
+                f"{people_percent(slo.error_budget)}) over both the last {p.long} and the last {p.short}. At this "
+                f"rate the {words} budget is gone in {p.budget_gone}; "
+                f"{people_number(w.budget_percent)}% of it is spent by the time the {p.long} window fires.")
     elif alert.kind == "outage":
         lines.append(f"A full outage spends the whole {words} budget in "
                      f"{human_duration(slo.error_budget * slo.period_s)}.")
@@ -119,18 +143,18 @@ def budget_math(alert: AlertPlan, slo: SLOPlan) -> tuple[str, ...]:
     return tuple(lines)
 
 
-def impact(alert: AlertPlan, slo: SLOPlan | None, service: ServicePlan) -> str:
-    """What users feel while the alert fires."""
+def impact(alert: AlertPlan, slo: SLOPlan | None, service: ServicePlan,
+           pairs: tuple[PairWords, ...] | None = None) -> str:
+    """What users feel while the alert fires (pairs: the alert's pair_words)."""
     about = f" ({slo.description.rstrip('.')})" if slo and slo.description else ""
     if alert.kind.startswith("burn-") and slo:
-        pairs = [w for w in slo.windows if w.severity == alert.kind.removeprefix("burn-")]
         bad = EVENT_WORDS.get(slo.sli_kind, "failing")
+        words = period_words(slo.period_s)
         cases = "; ".join(
-            f"if the {w.long}/{w.short} pair fired, more than {people_percent(w.factor * slo.error_budget)} of "
-            f"events are {bad} ({people_number(w.factor)}x the rate the objective allows) and the "
-            f"{period_words(slo.period_s)} budget is gone within "
-            f"{human_duration(exhaustion_seconds(w.factor, slo.period_s))} if nothing changes"
-            for w in pairs)
+            f"if the {p.long}/{p.short} pair fired, more than {people_percent(p.window.factor * slo.error_budget)} "
+            f"of events are {bad} ({p.factor}x the rate the objective allows) and the "
+            f"{words} budget is gone within {p.budget_gone} if nothing changes"
+            for p in (pair_words(alert, slo) if pairs is None else pairs))
         return (f"{slo.name}{about} is missing its objective for many users: {cases}. The alert's description "
                 "gives the error ratio now; the dashboard shows which pair is over its line.")
     if alert.kind == "outage" and slo:
@@ -185,11 +209,12 @@ def group_query(slo: SLOPlan) -> str | None:
 def plan_runbook(alert: AlertPlan, service: ServicePlan, plan: Plan) -> Runbook:
     """Resolve the numbers and links of one alert's runbook."""
     slo = service.slo_named(alert.subject) if alert.kind in SLO_KINDS else None
+    pairs = pair_words(alert, slo) if slo else ()  # budget math and impact spell the same windows
     return Runbook(
         alert=alert, service=service.service, team=service.team, source=service.source,
         kind_words=KIND_WORDS[alert.kind], headline=headline(alert, _bound(alert, service)), slo=slo,
-        meaning=untemplate(alert.meaning), budget_math=budget_math(alert, slo) if slo else (),
-        impact=impact(alert, slo, service),
+        meaning=untemplate(alert.meaning), budget_math=budget_math(alert, slo, pairs) if slo else (),
+        impact=impact(alert, slo, service, pairs),
         sli_query=slo.error_ratio_template.replace("{{ window }}", "5m") if slo and alert.kind != "no-data" else None,
         dashboard_url=dashboard_url(service, plan),
         silence=silence_command(alert, service.service, slo.group_by if slo else ()),

@@ -9,7 +9,7 @@ SOURCES: dict[str, str] = {
     'mimir/alertmanager.yaml.j2': '7f5ffae82ab1ecf9a93322b6bdfea7e7d09a266058264ac7e4e591ca6d04d929',
     'mimir/rules.yaml.j2': 'a22549634c612d808c2144d255ce586aa579673f0637d469e79447980c8e8889',
     'otel/collector.yaml.j2': '11bab029614c47abd569ff1a82e0d5493fafac99ea8c6b8d6190429cf618af93',
-    'prometheus/_groups.j2': 'f0445f56f31a9a02a16ef0e60dc4fe001104b99ef98bf72e89ce63274e8fa989',
+    'prometheus/_groups.j2': '2ea302f79fededa53b1288e0a70ce5bbf8eb0f880d9579748dbf6dda0c1fe6da',
     'prometheus/backfill.yaml.j2': 'a3b448a1772961b02e6b2f75604a4c8bdb91cf6abab7132795c1732aa59dfb67',
     'prometheus/prometheusrule.yaml.j2': 'b44801cb14db2516dc1ed7e0aa10fdc921951ca0aa0c0de6446911c6dc1bf086',
     'prometheus/rules.yaml.j2': '7341d571bd4d0096dd644aff93865b4db318b0c2eeed159d01d1c58ca42969ff',

@@ -41,6 +41,7 @@ def root(context, missing=missing):
             yield '\n'
         yield '    rules:\n'
         for l_2_rule in environment.getattr(l_1_group, 'rules'):
+            l_2_quoted_labels = resolve('quoted_labels')
             _loop_vars = {}
             pass
             if environment.getattr(l_2_rule, 'record'):
@@ -69,15 +70,15 @@ def root(context, missing=missing):
             if environment.getattr(l_2_rule, 'labels'):
                 pass
                 yield '        labels:\n'
-                for (l_3_key, l_3_value) in t_1(context.call(environment.getattr(l_2_rule, 'written_labels'), _loop_vars=_loop_vars)):
+                for (l_3_key, l_3_quoted) in context.call((undefined(name='quoted_labels') if l_2_quoted_labels is missing else l_2_quoted_labels), l_2_rule, _loop_vars=_loop_vars):
                     _loop_vars = {}
                     pass
                     yield '          '
                     yield str(l_3_key)
                     yield ': '
-                    yield str(t_3(l_3_value))
+                    yield str(l_3_quoted)
                     yield '\n'
-                l_3_key = l_3_value = missing
+                l_3_key = l_3_quoted = missing
             if environment.getattr(l_2_rule, 'annotations'):
                 pass
                 yield '        annotations:\n'
@@ -90,8 +91,8 @@ def root(context, missing=missing):
                     yield str(t_3(l_3_value))
                     yield '\n'
                 l_3_key = l_3_value = missing
-        l_2_rule = missing
+        l_2_rule = l_2_quoted_labels = missing
     l_1_group = missing
 
 blocks = {}
-debug_info = '3=30&4=34&5=36&6=39&9=42&10=45&11=48&13=53&15=56&16=58&17=61&19=63&20=66&22=68&24=71&25=75&28=80&30=83&31=87'
+debug_info = '3=30&4=34&5=36&6=39&9=42&10=46&11=49&13=54&15=57&16=59&17=62&19=64&20=67&22=69&25=72&26=76&29=81&31=84&32=88'
