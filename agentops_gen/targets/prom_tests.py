@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 import promql_parser
 
@@ -29,7 +29,7 @@ from agentops_gen.plan.build import CURRENT_BURN_WINDOW
 from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, identity, matches, series_for, series_literal
-from agentops_gen.targets.jinja import render_template
+from agentops_gen.targets.jinja import render_template, yaml_quote
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
 
@@ -1160,8 +1160,48 @@ def keep_present(service: ServicePlan, case: Case) -> None:
         inputs.append(found)
 
 
-def render_service(service: ServicePlan) -> dict[str, str]:
+class CaseRows(NamedTuple):
+    """One case as the template lays it out: plain tuples (no attribute lookups per row), every string a
+    quoted YAML scalar except eval times and label names (`40m`, `slo`: safe as they are)."""
+
+    name: str
+    series: list[tuple[str, str]]
+    """(series, values)"""
+    alerts: list[tuple[str, str, list[tuple[list[tuple[str, str]], list[tuple[str, str]]]]]]
+    """(eval_time, alertname, [(exp_labels, exp_annotations) as sorted (key, value) rows])"""
+    exprs: list[tuple[str, str]]
+    """(expr, eval_time)"""
+
+
+class Quoted(dict[str, str]):
+    """yaml_quote of each string, computed once per distinct string of one render (names and values repeat)."""
+
+    def __missing__(self, text: str) -> str:
+        quoted = self[text] = yaml_quote(text)
+        return quoted
+
+
+def _sorted_rows(mapping: dict[str, str], key_quote: Quoted | None, quote: Quoted) -> list[tuple[str, str]]:
+    """A mapping's (key, quoted value) rows in Jinja's dictsort order (case-insensitive keys)."""
+    items = sorted(mapping.items(), key=lambda kv: kv[0].lower())
+    if key_quote is None:
+        return [(k, quote[v]) for k, v in items]
+    return [(key_quote[k], quote[v]) for k, v in items]
+
+
+def case_rows(case: Case, quote: Quoted) -> CaseRows:
+    """A case's rows for the template, its strings quoted through `quote`."""
+    alerts = [(test["eval_time"], quote[test["alertname"]],
+               [(_sorted_rows(exp["exp_labels"], None, quote), _sorted_rows(exp["exp_annotations"], quote, quote))
+                for exp in test["exp_alerts"]])
+              for test in case.alerts]
+    return CaseRows(name=quote[case.name], series=[(quote[lit], quote[values]) for lit, values in case.series],
+                    alerts=alerts, exprs=[(quote[test["expr"]], test["eval_time"]) for test in case.exprs])
+
+
+def render_service(service: ServicePlan, quote: Quoted | None = None) -> dict[str, str]:
     """The promtool test files of one service: the 1m cases, and the coarse-step ones (if any) beside them."""
+    quote = Quoted() if quote is None else quote
     cases, untested = service_cases(service)
     files = {}
     for every in (FINE_STEP, COARSE_STEP):
@@ -1171,7 +1211,8 @@ def render_service(service: ServicePlan) -> dict[str, str]:
         path = test_file(service.service, every)
         files[path] = render_template(
             "prometheus/tests.yaml.j2", service=service.service, source=service.source,
-            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml", cases=chosen,
+            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml",
+            cases=[case_rows(c, quote) for c in chosen],
             untested=untested if every == FINE_STEP else [], group_order=[g.name for g in service.groups],
             every=every)
     return files
@@ -1187,4 +1228,5 @@ def render(plan: Plan) -> dict[str, str]:
     """Every service's promtool test files (unless the platform file switches them off)."""
     if not plan.rule_tests:
         return {}
-    return {path: text for s in plan.services for path, text in render_service(s).items()}
+    quote = Quoted()
+    return {path: text for s in plan.services for path, text in render_service(s, quote).items()}
