@@ -17,18 +17,19 @@ cases (`partition`), so every valid spec gets a test file that passes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any, NamedTuple
+from functools import cache, lru_cache
+from itertools import groupby
+from typing import Any, NamedTuple, TypeVar, cast
 
 import promql_parser
 
-from agentops_gen.plan import timing
+from agentops_gen.plan import synthetic, timing
 from agentops_gen.plan.build import CURRENT_BURN_WINDOW
-from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
+from agentops_gen.plan.model import AlertPlan, HistogramInputs, Plan, RatioInputs, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values, query_selectors
-from agentops_gen.plan.synthetic import complement, identity, matches, series_for, series_literal
+from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
 from agentops_gen.targets.jinja import render_template, yaml_quote
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
@@ -89,6 +90,29 @@ class Case:
     """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+_RUN_MEMOS: list[Any] = []
+"""Memoized helpers whose memo lives for one render() call (render clears them first)."""
+
+
+def per_render(fn: _F) -> _F:
+    """Memoize a pure function of hashable arguments for one render (services repeat the same work)."""
+    memo = cache(fn)
+    _RUN_MEMOS.append(memo)
+    return cast(_F, memo)
+
+
+def clear_memos() -> None:
+    """Forget what the per-render memos hold (a render starts cold: a repeated render costs the same)."""
+    for memo in _RUN_MEMOS:
+        memo.cache_clear()
+
+
+identity = per_render(synthetic.identity)
+"""synthetic.identity, once per literal of a render; its label dicts are shared, so they are read, never changed."""
+
+
+@per_render
 def _minutes(duration: str | None) -> int:
     return 0 if duration is None else int(parse_duration(duration) // 60)
 
@@ -194,8 +218,10 @@ _LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 
 def expand_annotation(text: str, value: float, labels: dict[str, str] | None = None) -> str | None:
     """Expand the template constructs agentops-gen emits (and `{{ $labels.x }}`); None for any other template."""
+    if "{{" not in text:
+        return text
     known = labels or {}
-    out = _LABEL_REF.sub(lambda m: known.get(m.group(1), ""), text)
+    out = _LABEL_REF.sub(lambda m: known.get(m.group(1), ""), text) if "$labels" in text else text
     out = out.replace('{{ $value | printf "%.4g" }}', go_printf_4g(value))
     out = out.replace("{{ $value | humanizePercentage }}", go_printf_4g(value * 100) + "%")
     unescaped = out.replace('{{ "{{" }}', "\x00")
@@ -234,19 +260,19 @@ def traffic_series(service: ServicePlan, plan: SLOPlan, traffic: timing.Traffic)
     slo = plan
     if slo.sli.raw is not None:
         return None
-    total = [traffic.total[j] for j in range(1, traffic.horizon + 1)]
-    bad = [traffic.bad[j] for j in range(1, traffic.horizon + 1)]
-    return _counters(slo, _runs(bad), _runs([t - b for t, b in zip(total, bad, strict=True)]), _runs(total))
+    return _counters(slo, *traffic_pieces(traffic))
+
+
+@per_render
+def traffic_pieces(traffic: timing.Traffic) -> tuple[Pieces, Pieces, Pieces]:
+    """(failed, good, all) events of each interval of `traffic`, as runs (every SLO of a budget shares them)."""
+    total = traffic.total[1:]
+    bad = traffic.bad[1:]
+    return _runs(bad), _runs([t - b for t, b in zip(total, bad, strict=True)]), _runs(total)
 
 
 def _runs(increments: Sequence[float]) -> Pieces:
-    pieces: Pieces = []
-    for inc in increments:
-        if pieces and pieces[-1][1] == inc:
-            pieces[-1] = (pieces[-1][0] + 1, inc)
-        else:
-            pieces.append((1, inc))
-    return pieces
+    return [(sum(1 for _ in run), inc) for inc, run in groupby(increments)]
 
 
 def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: timing.Step,
@@ -281,55 +307,67 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: ti
     return out
 
 
-def _flat_totals(selectors: list[str], part_sel: str, part: tuple[str, dict[str, str]],
-                 total: Pieces) -> list[tuple[str, str]] | None:
-    """Counters of a summed total's other selectors, constant (None when one overlaps the good/errors part)."""
+def _flat_totals(selectors: Sequence[str], part_sel: str, part: tuple[str, dict[str, str]]) -> list[str] | None:
+    """Counters of a summed total's other selectors, kept flat (None when one overlaps the good/errors part)."""
     out = []
     for selector in selectors:
         series = series_for(selector)
         if series is None or matches(part_sel, *series) or matches(selector, *part):
             return None
-        out.append((series_literal(*series), encode([(n, 0.0) for n, _ in total], BASE)))
+        out.append(series_literal(*series))
     return out
 
 
-def _counters(slo: SLOPlan, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
-    """Counters (or histogram buckets) with these per-minute failed, good and total increments."""
-    sli = slo.sli
-    if sli.ratio is not None:
-        part_sel = sli.ratio.errors or sli.ratio.good
+Role = str
+"""Which increments a counter carries: "bad", "good", "total" or "flat" (no traffic, total's runs)."""
+
+
+@per_render
+def counter_layout(ratio: RatioInputs | None, hist: HistogramInputs | None,
+                   latency: bool) -> tuple[tuple[str, Role], ...] | None:
+    """(series literal, role) of the counters (or histogram buckets) an SLI reads, None when no synthetic
+    series fits: the same for every case of the SLO, whatever the traffic."""
+    if ratio is not None:
+        part_sel = ratio.errors or ratio.good
         assert part_sel is not None
-        part_incs = bad if sli.ratio.errors else good
-        other_incs = good if sli.ratio.errors else bad
+        part_role, other_role = ("bad", "good") if ratio.errors else ("good", "bad")
         part = series_for(part_sel)
         if part is None:
             return None
-        first, *more = sli.ratio.totals
-        extra = _flat_totals(more, part_sel, part, total)  # the first total carries all the traffic
+        first, *more = ratio.totals
+        extra = _flat_totals(more, part_sel, part)  # the first total carries all the traffic
         if extra is None:
             return None
         if matches(first, *part):
             other = complement(first, part_sel, part)
             if other is None:
                 return None
-            return [(series_literal(*part), encode(part_incs, BASE)),
-                    (series_literal(*other), encode(other_incs, BASE)), *extra]
+            return ((series_literal(*part), part_role), (series_literal(*other), other_role),
+                    *((lit, "flat") for lit in extra))
         tot = series_for(first)
         if tot is None or matches(part_sel, *tot):
             return None
-        return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*tot), encode(total, BASE)), *extra]
-    hist = sli.latency or sli.score
+        return ((series_literal(*part), part_role), (series_literal(*tot), "total"),
+                *((lit, "flat") for lit in extra))
     if hist is None:
         return None
     base = series_for(hist.histogram)
     if base is None:
         return None
     name, labels = base
-    bound = hist.bound
-    bucket_incs = good if sli.latency else bad
-    bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(bound)[0]})
+    bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(hist.bound)[0]})
     count = series_literal(f"{name}_count", labels)
-    return [(bucket, encode(bucket_incs, BASE)), (count, encode(total, BASE))]
+    return (bucket, "good" if latency else "bad"), (count, "total")
+
+
+def _counters(slo: SLOPlan, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
+    """Counters (or histogram buckets) with these per-minute failed, good and total increments."""
+    sli = slo.sli
+    layout = counter_layout(sli.ratio, None if sli.ratio else sli.latency or sli.score, sli.latency is not None)
+    if layout is None:
+        return None
+    pieces = {"bad": bad, "good": good, "total": total, "flat": [(n, 0.0) for n, _ in total]}
+    return [(literal, encode(pieces[role], BASE)) for literal, role in layout]
 
 
 @dataclass
@@ -453,7 +491,12 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
 
 def _summed(slo: SLOPlan) -> frozenset[int]:
     """The windows (minutes) an SLO's rules sum from the recorded 5m rates."""
-    return frozenset(_minutes(w) for w in slo.summed_windows)
+    return _summed_minutes(tuple(slo.summed_windows))
+
+
+@per_render
+def _summed_minutes(windows: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(_minutes(w) for w in windows)
 
 
 Pairs = tuple[tuple[int, int, float], ...]
@@ -1042,7 +1085,12 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     return [case] if case.alerts else []
 
 
-def case_reads(subjects: Sequence[tuple[list[str], str, str, set[str]]], case: Case) -> list[str]:
+Subject = tuple[list[str], str, str, set[str]]
+"""(selectors read, record-name prefix, identifying label=value, alert names) of an SLO, KPI, anomaly or plain
+alert (_subjects)."""
+
+
+def case_reads(subjects: Sequence[Subject], case: Case) -> list[str]:
     """Selectors of every SLO, KPI, anomaly or plain alert a case feeds or asserts (its inputs' readers)."""
     inputs = [identity(lit) for lit, _ in case.series]
     asserted = {t["alertname"] for t in case.alerts}
@@ -1117,14 +1165,15 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     cases.extend(_traffic_cases(service))
     cases.extend(_silent_cases(service))
+    subjects, watched = _subjects(service), _watched(service)
     for case in cases:
         if not case.name.startswith("absent series"):
-            keep_present(service, case)
+            keep_present(service, case, subjects, watched)
     cases[-1:-1] = _vanish_case(service)
     return cases, untested
 
 
-def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]]:
+def _subjects(service: ServicePlan) -> list[Subject]:
     """(selectors read, record-name prefix, identifying label=value, alert names) of every SLO, KPI, anomaly
     and plain alert."""
     out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}", {a.name for a in slo.alerts}) for slo in service.slos]
@@ -1136,21 +1185,29 @@ def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]
     return out
 
 
-def keep_present(service: ServicePlan, case: Case) -> None:
-    """Feed a flat series for every no-data selector nothing in the case matches, unless a rule the case
-    exercises reads it: a no-data alert firing through a long case costs promtool as much as many rules."""
+def _watched(service: ServicePlan) -> list[str]:
+    """Selectors a no-data alert of the service watches, each once."""
     watched = [sel for slo in service.slos if any(a.kind == "no-data" for a in slo.alerts)
                for sel in slo.sli.watched]
     watched += [sel for kpi in service.kpis
                 if any(a.kind == "no-data" for a in kpi.alerts) for sel in query_selectors(kpi.query)]
-    times = [int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)]
-    if not watched or not times:
+    return list(dict.fromkeys(watched))
+
+
+def keep_present(service: ServicePlan, case: Case, subjects: list[Subject] | None = None,
+                 watched: list[str] | None = None) -> None:
+    """Feed a flat series for every no-data selector nothing in the case matches, unless a rule the case
+    exercises reads it: a no-data alert firing through a long case costs promtool as much as many rules.
+    (`subjects`, `watched`: _subjects() and _watched() of the service, when the caller has them.)"""
+    watched = _watched(service) if watched is None else watched
+    if not watched or not (case.alerts or case.exprs):
         return
+    last = max(int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs))
     inputs = [identity(lit) for lit, _ in case.series]
     # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
-    protected = case_reads(_subjects(service), case)
-    flat = f"0+0x{max(times)}"
-    for sel in dict.fromkeys(watched):
+    protected = case_reads(_subjects(service) if subjects is None else subjects, case)
+    flat = f"0+0x{last}"
+    for sel in watched:
         if any(matches(sel, name, labels) for name, labels in inputs):
             continue
         found = series_for(sel)
@@ -1228,5 +1285,6 @@ def render(plan: Plan) -> dict[str, str]:
     """Every service's promtool test files (unless the platform file switches them off)."""
     if not plan.rule_tests:
         return {}
+    clear_memos()
     quote = Quoted()
     return {path: text for s in plan.services for path, text in render_service(s, quote).items()}
