@@ -271,6 +271,14 @@ class Traffic:
         """Last minute with a sample."""
         return len(self.total) - 1
 
+    def __hash__(self) -> int:
+        """The hash of its samples, computed once: the simulations memoized on a Traffic hash it per call."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.total, self.bad))
+
     @cached_property
     def _sums(self) -> tuple[list[float], list[float]]:
         total, bad = [0.0], [0.0]

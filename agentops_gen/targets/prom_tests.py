@@ -247,12 +247,16 @@ def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: 
     slo = plan
     if slo.sli.raw is not None:
         return _recorded_ratios(service, plan, slo, step, horizon)
+    return _counters(slo, *step_runs(step, horizon))
+
+
+@per_render
+def step_runs(step: timing.Step, horizon: int) -> tuple[Pieces, Pieces, Pieces]:
+    """(failed, good, all) events per interval 1..horizon of a step incident, as runs (SLOs alike share them)."""
     flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
     events = 0.0 if flat else step.events
-    bad = step_pieces(step, horizon, lambda r: r * events)
-    good = step_pieces(step, horizon, lambda r: events - r * events)
-    total = step_pieces(step, horizon, lambda r: events)
-    return _counters(slo, bad, good, total)
+    return (step_pieces(step, horizon, lambda r: r * events), step_pieces(step, horizon, lambda r: events - r * events),
+            step_pieces(step, horizon, lambda r: events))
 
 
 def traffic_series(service: ServicePlan, plan: SLOPlan, traffic: timing.Traffic) -> list[tuple[str, str]] | None:
@@ -389,9 +393,14 @@ def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
     return list(sli.counters)
 
 
+@per_render
+def reads(selector: str, literal: str) -> bool:
+    """Does the selector match the input series written as `literal`? (cases ask it again and again)"""
+    return matches(selector, *identity(literal))
+
+
 def _leaks(selectors: Sequence[str], literal: str) -> bool:
-    name, labels = identity(literal)
-    return any(matches(sel, name, labels) for sel in selectors)
+    return any(reads(sel, literal) for sel in selectors)
 
 
 def _fits(group: list[Feed], feed: Feed) -> bool:
@@ -620,24 +629,20 @@ def _caught(pairs: Pairs, index: int, minimum: int, for_min: int, summed: frozen
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """A full outage pages at the predicted minute; a one-minute blip does not page."""
     window = _minutes(slo.outage_window)
-    threshold = slo.outage_error_ratio
-    minimum = slo.min_bad_events.get("outage", 0)
     summed = window in _summed(slo)  # an outage window as long as a summed one shares its failed-event count
-    start = max(OUTAGE_START, 2 * window)
-    step = timing.Step(start=start, incident=1.0, events=RATE)
-    horizon = start + window + _minutes(alert.for_) + 5
-    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum, summed),
-                         _minutes(alert.for_), horizon, monotone_from=step.start)
-    if when is None:
+    found = outage_timing(window, slo.outage_error_ratio, slo.min_bad_events.get("outage", 0), summed,
+                          _minutes(alert.for_))
+    if found is None:
         return []
+    step, horizon, when, blip_silent = found
+    start = step.start
     case = _fire_case(service, slo, alert, step, when, 1.0,
                       f"{alert.name} fires {when - start}m after a full outage")
     if case is None:
         return []
     blip = timing.Step(start=start, incident=1.0, end=start + 1, events=RATE)
     blip_series = slo_series(service, slo, blip, horizon)
-    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum, summed),
-                                                       _minutes(alert.for_), horizon) is None:
+    if blip_series is not None and blip_silent:
         blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
         blip_case.alerts = [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []}
                             for t in range(start, horizon + 1)]
@@ -645,21 +650,49 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     return [case]
 
 
-def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
-    # A steady error ratio that leaves a little less than `below` of the budget.
-    incident = min(1.0, slo.error_budget * (1 - below) * 1.05 + slo.error_budget * below * 0.5)
-    step = timing.Step(start=0, incident=incident, events=RATE)
-    horizon = _minutes(alert.for_) + 30
-    when = _robust_first(
-        lambda s: timing.budget_condition(step, slo.error_budget, below * s, slo.period_s // 60, horizon),
-        _minutes(alert.for_), horizon)
+@per_render
+def outage_timing(window: int, threshold: float, minimum: int, summed: bool,
+                  for_min: int) -> tuple[timing.Step, int, int, bool] | None:
+    """(full-outage step, horizon, first firing minute, a 1-minute blip stays silent) of an outage alert, None
+    when its firing minute is not robust. Pure in its numbers, so SLOs alike share one simulation."""
+    start = max(OUTAGE_START, 2 * window)
+    step = timing.Step(start=start, incident=1.0, events=RATE)
+    horizon = start + window + for_min + 5
+    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum, summed),
+                         for_min, horizon, monotone_from=step.start)
     if when is None:
         return None
-    left = timing.budget_remaining(step, slo.error_budget, slo.period_s // 60, horizon)[when]
+    blip = timing.Step(start=start, incident=1.0, end=start + 1, events=RATE)
+    silent = timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum, summed),
+                                 for_min, horizon) is None
+    return step, horizon, when, silent
+
+
+def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
+    found = budget_timing(slo.error_budget, below, slo.period_s // 60, _minutes(alert.for_))
+    if found is None:
+        return None
+    step, when, left = found
+    return _fire_case(service, slo, alert, step, when, left,
+                      f"{alert.name} fires at a steady {step.incident:.4g} error ratio")
+
+
+@per_render
+def budget_timing(budget: float, below: float, period_min: int, for_min: int) -> tuple[timing.Step, int, float] | None:
+    """(steady incident, first firing minute, remaining budget then) of a budget alert (`below`: a fraction),
+    None when no robust, printable one exists. Pure in its numbers, so SLOs alike share one simulation."""
+    # A steady error ratio that leaves a little less than `below` of the budget.
+    incident = min(1.0, budget * (1 - below) * 1.05 + budget * below * 0.5)
+    step = timing.Step(start=0, incident=incident, events=RATE)
+    horizon = for_min + 30
+    when = _robust_first(lambda s: timing.budget_condition(step, budget, below * s, period_min, horizon),
+                         for_min, horizon)
+    if when is None:
+        return None
+    left = timing.budget_remaining(step, budget, period_min, horizon)[when]
     if left is None or not _printable(left * 100):
         return None
-    return _fire_case(service, slo, alert, step, when, left,
-                      f"{alert.name} fires at a steady {incident:.4g} error ratio")
+    return step, when, left
 
 
 def _printable(value: float) -> bool:
@@ -1092,15 +1125,24 @@ alert (_subjects)."""
 
 def case_reads(subjects: Sequence[Subject], case: Case) -> list[str]:
     """Selectors of every SLO, KPI, anomaly or plain alert a case feeds or asserts (its inputs' readers)."""
-    inputs = [identity(lit) for lit, _ in case.series]
+    literals = [lit for lit, _ in case.series]
     asserted = {t["alertname"] for t in case.alerts}
-    reads: list[str] = []
+    out: list[str] = []
     for selectors, prefix, key, alerts in subjects:
-        label, _, value = key.partition("=")
-        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
-        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in selectors for name, labels in inputs):
-            reads.extend(selectors)
-    return reads
+        if alerts & asserted or any(_feeds(tuple(selectors), prefix, key, lit) for lit in literals):
+            out.extend(selectors)
+    return out
+
+
+@per_render
+def _feeds(selectors: tuple[str, ...], prefix: str, key: str, literal: str) -> bool:
+    """Is the input series `literal` read by a subject (case_reads): one of its records (its name starts with
+    the record prefix and it carries the subject's label=value) or matched by one of its selectors?"""
+    name, labels = identity(literal)
+    label, _, value = key.partition("=")
+    if prefix and name.startswith(prefix) and labels.get(label) == value:
+        return True
+    return any(matches(sel, name, labels) for sel in selectors)
 
 
 def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
@@ -1203,18 +1245,19 @@ def keep_present(service: ServicePlan, case: Case, subjects: list[Subject] | Non
     if not watched or not (case.alerts or case.exprs):
         return
     last = max(int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs))
-    inputs = [identity(lit) for lit, _ in case.series]
+    literals = [lit for lit, _ in case.series]
+    added: list[tuple[str, dict[str, str]]] = []
     # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
     protected = case_reads(_subjects(service) if subjects is None else subjects, case)
     flat = f"0+0x{last}"
     for sel in watched:
-        if any(matches(sel, name, labels) for name, labels in inputs):
+        if any(reads(sel, lit) for lit in literals) or any(matches(sel, *series) for series in added):
             continue
         found = series_for(sel)
         if found is None or any(matches(p, *found) for p in protected):
             continue
         case.series.append((series_literal(*found), flat))
-        inputs.append(found)
+        added.append(found)
 
 
 class CaseRows(NamedTuple):
