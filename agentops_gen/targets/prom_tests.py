@@ -399,7 +399,8 @@ def reads(selector: str, literal: str) -> bool:
     return matches(selector, *identity(literal))
 
 
-def _leaks(selectors: Sequence[str], literal: str) -> bool:
+@per_render
+def _leaks(selectors: tuple[str, ...], literal: str) -> bool:
     return any(reads(sel, literal) for sel in selectors)
 
 
@@ -411,9 +412,9 @@ def _fits(group: list[Feed], feed: Feed) -> bool:
         if lit in fed:
             if fed[lit] != values:
                 return False
-        elif any(_leaks(member.reads, lit) for member in group):
+        elif any(_leaks(tuple(member.reads), lit) for member in group):
             return False
-    return not any(lit not in own and _leaks(feed.reads, lit) for lit in fed)
+    return not any(lit not in own and _leaks(tuple(feed.reads), lit) for lit in fed)
 
 
 def partition(feeds: Sequence[Feed]) -> list[list[Feed]]:
@@ -990,6 +991,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                           times: Sequence[int], every: int = FINE_STEP) -> list[dict[str, Any]]:
     """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
     out: list[dict[str, Any]] = []
+    horizon = traffic.horizon
     for alert in slo.alerts:
         rule: TrafficRule
         if alert.kind.startswith("burn-"):
@@ -1006,7 +1008,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
         if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
         if when is None:
-            out.extend(_silent(alert, [t for t in times if t <= traffic.horizon]))
+            out.extend(_silent(alert, [t for t in times if t <= horizon]))
             continue
         expected = _expected(alert, {}, value) if value is not None and _printable(value * 100) else None
         if expected is None:
@@ -1173,7 +1175,8 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
 
 
 def _last_minute(case: Case) -> int:
-    return max((int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)), default=0)
+    return max([int(t["eval_time"][:-1]) for t in case.alerts] + [int(t["eval_time"][:-1]) for t in case.exprs],
+               default=0)
 
 
 def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
@@ -1244,7 +1247,7 @@ def keep_present(service: ServicePlan, case: Case, subjects: list[Subject] | Non
     watched = _watched(service) if watched is None else watched
     if not watched or not (case.alerts or case.exprs):
         return
-    last = max(int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs))
+    last = _last_minute(case)
     literals = [lit for lit, _ in case.series]
     added: list[tuple[str, dict[str, str]]] = []
     # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
