@@ -103,3 +103,31 @@ def test_runs_of_a_traffic_are_its_increments() -> None:
     assert total == [(5, 2.0), (1, 0.0)]
     same = timing.Traffic.of([(3, lambda i: (2.0, 0.0)), (2, lambda i: (2.0, 1.0)), (1, lambda i: (0.0, 0.0))])
     assert same == traffic and hash(same) == hash(traffic) and len({same, traffic}) == 1
+
+
+def _records_by_definition(step: timing.Step, every: int, size: int) -> list[float]:
+    """Prefix sums of the recorded 5m failed-event rates, minute by minute from their definition."""
+    sums = [0.0]
+    for i in range(size):
+        record = 0.0
+        if i >= every and i % every == 0:
+            first = max(0, i - timing.RECORDED_MIN)
+            record = (step.cumulative(i) - step.cumulative(first)) * timing.stretch(i, timing.RECORDED_MIN)
+        sums.append(sums[-1] + record)
+    return sums
+
+
+def test_record_sums_grown_on_demand_match_one_pass() -> None:
+    for step in (timing.Step(start=30, incident=0.0342), timing.Step(start=7, incident=1.0, end=8, healthy=0.001)):
+        for every in (1, 5):
+            expected = _records_by_definition(step, every, 3000)
+            grown = timing._RecordSums(step, every)
+            for t in (0, 1, 63, 64, 65, 200, 129, 2999):  # across every growth boundary, and back
+                grown.reach(t)
+                assert len(grown.bad) > t + 1
+            at_once = timing._RecordSums(step, every)
+            at_once.reach(2999)
+            for sums in (grown, at_once):
+                assert sums.bad[:3001] == expected
+                assert sums.events[every + 1] == (every if every < timing.RECORDED_MIN else timing.RECORDED_MIN) * \
+                    timing.stretch(every, timing.RECORDED_MIN)
