@@ -92,7 +92,7 @@ class Case:
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _RUN_MEMOS: list[Any] = []
-"""Memoized helpers whose memo lives for one render() call (render clears them first)."""
+"""Memoized helpers whose memos serve one render() call: render empties them when it starts."""
 
 
 def per_render(fn: _F) -> _F:
