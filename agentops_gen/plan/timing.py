@@ -31,7 +31,6 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
-from itertools import accumulate
 
 from agentops_gen.plan.windows import RECORDED_RATE_WINDOW
 
@@ -86,25 +85,49 @@ def window_ratios(step: Step, horizon: int, window_min: int) -> list[float | Non
     return out
 
 
+class _RecordSums:
+    """Prefix sums of the recorded 5m failed-event and event rates of one step incident and evaluation step
+    (in events per interval: the common factor events / 300 s cancels in a ratio and is put back for
+    counts), computed as far as a reader asks: a record exists only at evaluation minutes (multiples of
+    `every`); bad[k] and events[k] sum the records of minutes 0..k-1."""
+
+    def __init__(self, step: Step, every: int) -> None:
+        self.step, self.every = step, every
+        self.bad: list[float] = [0.0]
+        self.events: list[float] = [0.0]
+
+    def reach(self, t: int) -> None:
+        """Extend the sums over minute t at least (doubling, so a scan over rising minutes stays linear)."""
+        have = len(self.bad) - 1  # minutes 0..have-1 summed
+        if t < have:
+            return
+        size = max(t + 1, 2 * have, 64)
+        # step.cumulative() inlined: this runs for every step incident a burn case tries, over days of minutes
+        step, every = self.step, self.every
+        start, end, incident, healthy = step.start, step.end, step.incident, step.healthy
+        stop = size if end is None else end
+        bad, events = self.bad, self.events
+        total_bad, total_events = bad[-1], events[-1]
+        for i in range(have, size):
+            if i >= every and i % every == 0:  # no rate at minute 0 (one sample), no record between evaluations
+                first = i - RECORDED_MIN if i > RECORDED_MIN else 0
+                # its 5m rate (failed share, intervals) x rate()'s extrapolation while its 5m reach before 0
+                scale = stretch(i, RECORDED_MIN) if i < RECORDED_MIN else 1.0
+                b = 0 if i <= start else (i if i < stop else stop) - start
+                a = 0 if first <= start else (first if first < stop else stop) - start
+                total_bad += ((incident * b + healthy * (i - b)) - (incident * a + healthy * (first - a))) * scale
+                total_events += (i - first) * scale
+            else:
+                total_bad += 0.0
+                total_events += 0.0
+            bad.append(total_bad)
+            events.append(total_events)
+
+
 @lru_cache(maxsize=1024)
-def _recorded_sums(step: Step, size: int, every: int = 1) -> tuple[tuple[float, ...], tuple[float, ...]]:
-    """Prefix sums over minutes 0..size-1 of the recorded 5m failed-event and event rates (in events per
-    interval: the common factor events / 300 s cancels in a ratio and is put back for counts); a record
-    exists only at evaluation minutes (multiples of `every`)."""
-    # step.cumulative() inlined: this runs for every step incident a burn case tries, over days of minutes
-    start, end, incident, healthy = step.start, step.end, step.incident, step.healthy
-    stop = size if end is None else end
-    bad = [0 if t <= start else (t if t < stop else stop) - start for t in range(size)]
-    cum = [incident * b + healthy * (t - b) for t, b in zip(range(size), bad, strict=True)]
-    # each record: its 5m rate (failed share, intervals) x rate()'s extrapolation while its 5m reach before 0
-    bad_records = [0.0] * size
-    event_records = [0.0] * size
-    for i in range(every, size, every):  # no rate at minute 0 (one sample), no record between evaluations
-        first = i - RECORDED_MIN if i > RECORDED_MIN else 0
-        scale = stretch(i, RECORDED_MIN) if i < RECORDED_MIN else 1.0
-        bad_records[i] = (cum[i] - cum[first]) * scale
-        event_records[i] = (i - first) * scale
-    return tuple(accumulate(bad_records, initial=0.0)), tuple(accumulate(event_records, initial=0.0))
+def _recorded_sums(step: Step, every: int = 1) -> _RecordSums:
+    """The record sums of a step incident at an evaluation step (grown as far as readers ask)."""
+    return _RecordSums(step, every)
 
 
 def records_per_5m(t: int, every: int = 1) -> int:
@@ -114,10 +137,9 @@ def records_per_5m(t: int, every: int = 1) -> int:
 
 def summed_window(step: Step, t: int, window_min: int, every: int = 1) -> tuple[float | None, float]:
     """(error ratio or None, failed events) of a window summed from the recorded 5m rates at minute t."""
-    size = 1024
-    while size <= t:
-        size *= 2
-    bad, events = _recorded_sums(step, size, every)
+    sums = _recorded_sums(step, every)
+    sums.reach(t)
+    bad, events = sums.bad, sums.events
     lo = max(1, t - window_min)  # the range [t-w, t] holds the records of those minutes; minute 0 has none
     if t < lo:
         return None, 0.0
@@ -270,6 +292,14 @@ class Traffic:
     def horizon(self) -> int:
         """Last minute with a sample."""
         return len(self.total) - 1
+
+    def __hash__(self) -> int:
+        """The hash of its samples, computed once: the simulations memoized on a Traffic hash it per call."""
+        return self._hash
+
+    @cached_property
+    def _hash(self) -> int:
+        return hash((self.total, self.bad))
 
     @cached_property
     def _sums(self) -> tuple[list[float], list[float]]:

@@ -17,19 +17,20 @@ cases (`partition`), so every valid spec gets a test file that passes.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from typing import Any
+from functools import cache, lru_cache
+from itertools import groupby
+from typing import Any, NamedTuple, TypeVar, cast
 
 import promql_parser
 
-from agentops_gen.plan import timing
+from agentops_gen.plan import synthetic, timing
 from agentops_gen.plan.build import CURRENT_BURN_WINDOW
-from agentops_gen.plan.model import AlertPlan, Plan, ServicePlan, SLOPlan
+from agentops_gen.plan.model import AlertPlan, HistogramInputs, Plan, RatioInputs, ServicePlan, SLOPlan
 from agentops_gen.plan.sli import le_values, query_selectors
-from agentops_gen.plan.synthetic import complement, identity, matches, series_for, series_literal
-from agentops_gen.targets.jinja import render_template
+from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
+from agentops_gen.targets.jinja import render_template, yaml_quote
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
 
@@ -89,6 +90,29 @@ class Case:
     """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+_RUN_MEMOS: list[Any] = []
+"""Memoized helpers whose memos serve one render() call: render empties them when it starts."""
+
+
+def per_render(fn: _F) -> _F:
+    """Memoize a pure function of hashable arguments for one render (services repeat the same work)."""
+    memo = cache(fn)
+    _RUN_MEMOS.append(memo)
+    return cast(_F, memo)
+
+
+def clear_memos() -> None:
+    """Forget what the per-render memos hold (a render starts cold: a repeated render costs the same)."""
+    for memo in _RUN_MEMOS:
+        memo.cache_clear()
+
+
+identity = per_render(synthetic.identity)
+"""synthetic.identity, once per literal of a render; its label dicts are shared, so they are read, never changed."""
+
+
+@per_render
 def _minutes(duration: str | None) -> int:
     return 0 if duration is None else int(parse_duration(duration) // 60)
 
@@ -194,8 +218,10 @@ _LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
 
 def expand_annotation(text: str, value: float, labels: dict[str, str] | None = None) -> str | None:
     """Expand the template constructs agentops-gen emits (and `{{ $labels.x }}`); None for any other template."""
+    if "{{" not in text:
+        return text
     known = labels or {}
-    out = _LABEL_REF.sub(lambda m: known.get(m.group(1), ""), text)
+    out = _LABEL_REF.sub(lambda m: known.get(m.group(1), ""), text) if "$labels" in text else text
     out = out.replace('{{ $value | printf "%.4g" }}', go_printf_4g(value))
     out = out.replace("{{ $value | humanizePercentage }}", go_printf_4g(value * 100) + "%")
     unescaped = out.replace('{{ "{{" }}', "\x00")
@@ -221,12 +247,16 @@ def slo_series(service: ServicePlan, plan: SLOPlan, step: timing.Step, horizon: 
     slo = plan
     if slo.sli.raw is not None:
         return _recorded_ratios(service, plan, slo, step, horizon)
+    return _counters(slo, *step_runs(step, horizon))
+
+
+@per_render
+def step_runs(step: timing.Step, horizon: int) -> tuple[Pieces, Pieces, Pieces]:
+    """(failed, good, all) events per interval 1..horizon of a step incident, as runs (SLOs alike share them)."""
     flat = step.incident == 0 and step.healthy == 0 and step.start < 0  # zero traffic: nothing moves
     events = 0.0 if flat else step.events
-    bad = step_pieces(step, horizon, lambda r: r * events)
-    good = step_pieces(step, horizon, lambda r: events - r * events)
-    total = step_pieces(step, horizon, lambda r: events)
-    return _counters(slo, bad, good, total)
+    return (step_pieces(step, horizon, lambda r: r * events), step_pieces(step, horizon, lambda r: events - r * events),
+            step_pieces(step, horizon, lambda r: events))
 
 
 def traffic_series(service: ServicePlan, plan: SLOPlan, traffic: timing.Traffic) -> list[tuple[str, str]] | None:
@@ -234,19 +264,19 @@ def traffic_series(service: ServicePlan, plan: SLOPlan, traffic: timing.Traffic)
     slo = plan
     if slo.sli.raw is not None:
         return None
-    total = [traffic.total[j] for j in range(1, traffic.horizon + 1)]
-    bad = [traffic.bad[j] for j in range(1, traffic.horizon + 1)]
-    return _counters(slo, _runs(bad), _runs([t - b for t, b in zip(total, bad, strict=True)]), _runs(total))
+    return _counters(slo, *traffic_pieces(traffic))
+
+
+@per_render
+def traffic_pieces(traffic: timing.Traffic) -> tuple[Pieces, Pieces, Pieces]:
+    """(failed, good, all) events of each interval of `traffic`, as runs (every SLO of a budget shares them)."""
+    total = traffic.total[1:]
+    bad = traffic.bad[1:]
+    return _runs(bad), _runs([t - b for t, b in zip(total, bad, strict=True)]), _runs(total)
 
 
 def _runs(increments: Sequence[float]) -> Pieces:
-    pieces: Pieces = []
-    for inc in increments:
-        if pieces and pieces[-1][1] == inc:
-            pieces[-1] = (pieces[-1][0] + 1, inc)
-        else:
-            pieces.append((1, inc))
-    return pieces
+    return [(sum(1 for _ in run), inc) for inc, run in groupby(increments)]
 
 
 def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: timing.Step,
@@ -281,55 +311,67 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: ti
     return out
 
 
-def _flat_totals(selectors: list[str], part_sel: str, part: tuple[str, dict[str, str]],
-                 total: Pieces) -> list[tuple[str, str]] | None:
-    """Counters of a summed total's other selectors, constant (None when one overlaps the good/errors part)."""
+def _flat_totals(selectors: Sequence[str], part_sel: str, part: tuple[str, dict[str, str]]) -> list[str] | None:
+    """Counters of a summed total's other selectors, kept flat (None when one overlaps the good/errors part)."""
     out = []
     for selector in selectors:
         series = series_for(selector)
         if series is None or matches(part_sel, *series) or matches(selector, *part):
             return None
-        out.append((series_literal(*series), encode([(n, 0.0) for n, _ in total], BASE)))
+        out.append(series_literal(*series))
     return out
 
 
-def _counters(slo: SLOPlan, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
-    """Counters (or histogram buckets) with these per-minute failed, good and total increments."""
-    sli = slo.sli
-    if sli.ratio is not None:
-        part_sel = sli.ratio.errors or sli.ratio.good
+Role = str
+"""Which increments a counter carries: "bad", "good", "total" or "flat" (no traffic, total's runs)."""
+
+
+@per_render
+def counter_layout(ratio: RatioInputs | None, hist: HistogramInputs | None,
+                   latency: bool) -> tuple[tuple[str, Role], ...] | None:
+    """(series literal, role) of the counters (or histogram buckets) an SLI reads, None when no synthetic
+    series fits: the same for every case of the SLO, whatever the traffic."""
+    if ratio is not None:
+        part_sel = ratio.errors or ratio.good
         assert part_sel is not None
-        part_incs = bad if sli.ratio.errors else good
-        other_incs = good if sli.ratio.errors else bad
+        part_role, other_role = ("bad", "good") if ratio.errors else ("good", "bad")
         part = series_for(part_sel)
         if part is None:
             return None
-        first, *more = sli.ratio.totals
-        extra = _flat_totals(more, part_sel, part, total)  # the first total carries all the traffic
+        first, *more = ratio.totals
+        extra = _flat_totals(more, part_sel, part)  # the first total carries all the traffic
         if extra is None:
             return None
         if matches(first, *part):
             other = complement(first, part_sel, part)
             if other is None:
                 return None
-            return [(series_literal(*part), encode(part_incs, BASE)),
-                    (series_literal(*other), encode(other_incs, BASE)), *extra]
+            return ((series_literal(*part), part_role), (series_literal(*other), other_role),
+                    *((lit, "flat") for lit in extra))
         tot = series_for(first)
         if tot is None or matches(part_sel, *tot):
             return None
-        return [(series_literal(*part), encode(part_incs, BASE)), (series_literal(*tot), encode(total, BASE)), *extra]
-    hist = sli.latency or sli.score
+        return ((series_literal(*part), part_role), (series_literal(*tot), "total"),
+                *((lit, "flat") for lit in extra))
     if hist is None:
         return None
     base = series_for(hist.histogram)
     if base is None:
         return None
     name, labels = base
-    bound = hist.bound
-    bucket_incs = good if sli.latency else bad
-    bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(bound)[0]})
+    bucket = series_literal(f"{name}_bucket", {**labels, "le": le_values(hist.bound)[0]})
     count = series_literal(f"{name}_count", labels)
-    return [(bucket, encode(bucket_incs, BASE)), (count, encode(total, BASE))]
+    return (bucket, "good" if latency else "bad"), (count, "total")
+
+
+def _counters(slo: SLOPlan, bad: Pieces, good: Pieces, total: Pieces) -> list[tuple[str, str]] | None:
+    """Counters (or histogram buckets) with these per-minute failed, good and total increments."""
+    sli = slo.sli
+    layout = counter_layout(sli.ratio, None if sli.ratio else sli.latency or sli.score, sli.latency is not None)
+    if layout is None:
+        return None
+    pieces = {"bad": bad, "good": good, "total": total, "flat": [(n, 0.0) for n, _ in total]}
+    return [(literal, encode(pieces[role], BASE)) for literal, role in layout]
 
 
 @dataclass
@@ -351,9 +393,15 @@ def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
     return list(sli.counters)
 
 
-def _leaks(selectors: Sequence[str], literal: str) -> bool:
-    name, labels = identity(literal)
-    return any(matches(sel, name, labels) for sel in selectors)
+@per_render
+def reads(selector: str, literal: str) -> bool:
+    """Does the selector match the input series written as `literal`? (cases ask it again and again)"""
+    return matches(selector, *identity(literal))
+
+
+@per_render
+def _leaks(selectors: tuple[str, ...], literal: str) -> bool:
+    return any(reads(sel, literal) for sel in selectors)
 
 
 def _fits(group: list[Feed], feed: Feed) -> bool:
@@ -364,9 +412,9 @@ def _fits(group: list[Feed], feed: Feed) -> bool:
         if lit in fed:
             if fed[lit] != values:
                 return False
-        elif any(_leaks(member.reads, lit) for member in group):
+        elif any(_leaks(tuple(member.reads), lit) for member in group):
             return False
-    return not any(lit not in own and _leaks(feed.reads, lit) for lit in fed)
+    return not any(lit not in own and _leaks(tuple(feed.reads), lit) for lit in fed)
 
 
 def partition(feeds: Sequence[Feed]) -> list[list[Feed]]:
@@ -453,7 +501,12 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
 
 def _summed(slo: SLOPlan) -> frozenset[int]:
     """The windows (minutes) an SLO's rules sum from the recorded 5m rates."""
-    return frozenset(_minutes(w) for w in slo.summed_windows)
+    return _summed_minutes(tuple(slo.summed_windows))
+
+
+@per_render
+def _summed_minutes(windows: tuple[str, ...]) -> frozenset[int]:
+    return frozenset(_minutes(w) for w in windows)
 
 
 Pairs = tuple[tuple[int, int, float], ...]
@@ -577,24 +630,20 @@ def _caught(pairs: Pairs, index: int, minimum: int, for_min: int, summed: frozen
 def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[Case]:
     """A full outage pages at the predicted minute; a one-minute blip does not page."""
     window = _minutes(slo.outage_window)
-    threshold = slo.outage_error_ratio
-    minimum = slo.min_bad_events.get("outage", 0)
     summed = window in _summed(slo)  # an outage window as long as a summed one shares its failed-event count
-    start = max(OUTAGE_START, 2 * window)
-    step = timing.Step(start=start, incident=1.0, events=RATE)
-    horizon = start + window + _minutes(alert.for_) + 5
-    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum, summed),
-                         _minutes(alert.for_), horizon, monotone_from=step.start)
-    if when is None:
+    found = outage_timing(window, slo.outage_error_ratio, slo.min_bad_events.get("outage", 0), summed,
+                          _minutes(alert.for_))
+    if found is None:
         return []
+    step, horizon, when, blip_silent = found
+    start = step.start
     case = _fire_case(service, slo, alert, step, when, 1.0,
                       f"{alert.name} fires {when - start}m after a full outage")
     if case is None:
         return []
     blip = timing.Step(start=start, incident=1.0, end=start + 1, events=RATE)
     blip_series = slo_series(service, slo, blip, horizon)
-    if blip_series is not None and timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum, summed),
-                                                       _minutes(alert.for_), horizon) is None:
+    if blip_series is not None and blip_silent:
         blip_case = Case(name=f"{alert.name} stays silent on a 1-minute blip", series=blip_series)
         blip_case.alerts = [{"eval_time": f"{t}m", "alertname": alert.name, "exp_alerts": []}
                             for t in range(start, horizon + 1)]
@@ -602,21 +651,49 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     return [case]
 
 
-def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
-    # A steady error ratio that leaves a little less than `below` of the budget.
-    incident = min(1.0, slo.error_budget * (1 - below) * 1.05 + slo.error_budget * below * 0.5)
-    step = timing.Step(start=0, incident=incident, events=RATE)
-    horizon = _minutes(alert.for_) + 30
-    when = _robust_first(
-        lambda s: timing.budget_condition(step, slo.error_budget, below * s, slo.period_s // 60, horizon),
-        _minutes(alert.for_), horizon)
+@per_render
+def outage_timing(window: int, threshold: float, minimum: int, summed: bool,
+                  for_min: int) -> tuple[timing.Step, int, int, bool] | None:
+    """(full-outage step, horizon, first firing minute, a 1-minute blip stays silent) of an outage alert, None
+    when its firing minute is not robust. Pure in its numbers, so SLOs alike share one simulation."""
+    start = max(OUTAGE_START, 2 * window)
+    step = timing.Step(start=start, incident=1.0, events=RATE)
+    horizon = start + window + for_min + 5
+    when = _robust_first(lambda s: timing.ratio_condition(step, window, threshold * s, minimum, summed),
+                         for_min, horizon, monotone_from=step.start)
     if when is None:
         return None
-    left = timing.budget_remaining(step, slo.error_budget, slo.period_s // 60, horizon)[when]
+    blip = timing.Step(start=start, incident=1.0, end=start + 1, events=RATE)
+    silent = timing.first_firing(timing.ratio_condition(blip, window, threshold, minimum, summed),
+                                 for_min, horizon) is None
+    return step, horizon, when, silent
+
+
+def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
+    found = budget_timing(slo.error_budget, below, slo.period_s // 60, _minutes(alert.for_))
+    if found is None:
+        return None
+    step, when, left = found
+    return _fire_case(service, slo, alert, step, when, left,
+                      f"{alert.name} fires at a steady {step.incident:.4g} error ratio")
+
+
+@per_render
+def budget_timing(budget: float, below: float, period_min: int, for_min: int) -> tuple[timing.Step, int, float] | None:
+    """(steady incident, first firing minute, remaining budget then) of a budget alert (`below`: a fraction),
+    None when no robust, printable one exists. Pure in its numbers, so SLOs alike share one simulation."""
+    # A steady error ratio that leaves a little less than `below` of the budget.
+    incident = min(1.0, budget * (1 - below) * 1.05 + budget * below * 0.5)
+    step = timing.Step(start=0, incident=incident, events=RATE)
+    horizon = for_min + 30
+    when = _robust_first(lambda s: timing.budget_condition(step, budget, below * s, period_min, horizon),
+                         for_min, horizon)
+    if when is None:
+        return None
+    left = timing.budget_remaining(step, budget, period_min, horizon)[when]
     if left is None or not _printable(left * 100):
         return None
-    return _fire_case(service, slo, alert, step, when, left,
-                      f"{alert.name} fires at a steady {incident:.4g} error ratio")
+    return step, when, left
 
 
 def _printable(value: float) -> bool:
@@ -914,6 +991,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                           times: Sequence[int], every: int = FINE_STEP) -> list[dict[str, Any]]:
     """Page, ticket and outage alerts of an SLO on uneven traffic, at the minutes the simulation predicts."""
     out: list[dict[str, Any]] = []
+    horizon = traffic.horizon
     for alert in slo.alerts:
         rule: TrafficRule
         if alert.kind.startswith("burn-"):
@@ -930,7 +1008,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
         if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
         if when is None:
-            out.extend(_silent(alert, [t for t in times if t <= traffic.horizon]))
+            out.extend(_silent(alert, [t for t in times if t <= horizon]))
             continue
         expected = _expected(alert, {}, value) if value is not None and _printable(value * 100) else None
         if expected is None:
@@ -1042,17 +1120,31 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     return [case] if case.alerts else []
 
 
-def case_reads(subjects: Sequence[tuple[list[str], str, str, set[str]]], case: Case) -> list[str]:
+Subject = tuple[list[str], str, str, set[str]]
+"""(selectors read, record-name prefix, identifying label=value, alert names) of an SLO, KPI, anomaly or plain
+alert (_subjects)."""
+
+
+def case_reads(subjects: Sequence[Subject], case: Case) -> list[str]:
     """Selectors of every SLO, KPI, anomaly or plain alert a case feeds or asserts (its inputs' readers)."""
-    inputs = [identity(lit) for lit, _ in case.series]
+    literals = [lit for lit, _ in case.series]
     asserted = {t["alertname"] for t in case.alerts}
-    reads: list[str] = []
+    out: list[str] = []
     for selectors, prefix, key, alerts in subjects:
-        label, _, value = key.partition("=")
-        fed = any(name.startswith(prefix) and prefix and labels.get(label) == value for name, labels in inputs)
-        if fed or alerts & asserted or any(matches(sel, name, labels) for sel in selectors for name, labels in inputs):
-            reads.extend(selectors)
-    return reads
+        if alerts & asserted or any(_feeds(tuple(selectors), prefix, key, lit) for lit in literals):
+            out.extend(selectors)
+    return out
+
+
+@per_render
+def _feeds(selectors: tuple[str, ...], prefix: str, key: str, literal: str) -> bool:
+    """Is the input series `literal` read by a subject (case_reads): one of its records (its name starts with
+    the record prefix and it carries the subject's label=value) or matched by one of its selectors?"""
+    name, labels = identity(literal)
+    label, _, value = key.partition("=")
+    if prefix and name.startswith(prefix) and labels.get(label) == value:
+        return True
+    return any(matches(sel, name, labels) for sel in selectors)
 
 
 def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
@@ -1083,7 +1175,8 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
 
 
 def _last_minute(case: Case) -> int:
-    return max((int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)), default=0)
+    return max([int(t["eval_time"][:-1]) for t in case.alerts] + [int(t["eval_time"][:-1]) for t in case.exprs],
+               default=0)
 
 
 def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
@@ -1117,14 +1210,15 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     cases.extend(_traffic_cases(service))
     cases.extend(_silent_cases(service))
+    subjects, watched = _subjects(service), _watched(service)
     for case in cases:
         if not case.name.startswith("absent series"):
-            keep_present(service, case)
+            keep_present(service, case, subjects, watched)
     cases[-1:-1] = _vanish_case(service)
     return cases, untested
 
 
-def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]]:
+def _subjects(service: ServicePlan) -> list[Subject]:
     """(selectors read, record-name prefix, identifying label=value, alert names) of every SLO, KPI, anomaly
     and plain alert."""
     out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}", {a.name for a in slo.alerts}) for slo in service.slos]
@@ -1136,32 +1230,81 @@ def _subjects(service: ServicePlan) -> list[tuple[list[str], str, str, set[str]]
     return out
 
 
-def keep_present(service: ServicePlan, case: Case) -> None:
-    """Feed a flat series for every no-data selector nothing in the case matches, unless a rule the case
-    exercises reads it: a no-data alert firing through a long case costs promtool as much as many rules."""
+def _watched(service: ServicePlan) -> list[str]:
+    """Selectors a no-data alert of the service watches, each once."""
     watched = [sel for slo in service.slos if any(a.kind == "no-data" for a in slo.alerts)
                for sel in slo.sli.watched]
     watched += [sel for kpi in service.kpis
                 if any(a.kind == "no-data" for a in kpi.alerts) for sel in query_selectors(kpi.query)]
-    times = [int(t["eval_time"][:-1]) for t in (*case.alerts, *case.exprs)]
-    if not watched or not times:
+    return list(dict.fromkeys(watched))
+
+
+def keep_present(service: ServicePlan, case: Case, subjects: list[Subject] | None = None,
+                 watched: list[str] | None = None) -> None:
+    """Feed a flat series for every no-data selector nothing in the case matches, unless a rule the case
+    exercises reads it: a no-data alert firing through a long case costs promtool as much as many rules.
+    (`subjects`, `watched`: _subjects() and _watched() of the service, when the caller has them.)"""
+    watched = _watched(service) if watched is None else watched
+    if not watched or not (case.alerts or case.exprs):
         return
-    inputs = [identity(lit) for lit, _ in case.series]
+    last = _last_minute(case)
+    literals = [lit for lit, _ in case.series]
+    added: list[tuple[str, dict[str, str]]] = []
     # Whatever a case feeds or checks must compute exactly as the simulation says: leave its reads alone.
-    protected = case_reads(_subjects(service), case)
-    flat = f"0+0x{max(times)}"
-    for sel in dict.fromkeys(watched):
-        if any(matches(sel, name, labels) for name, labels in inputs):
+    protected = case_reads(_subjects(service) if subjects is None else subjects, case)
+    flat = f"0+0x{last}"
+    for sel in watched:
+        if any(reads(sel, lit) for lit in literals) or any(matches(sel, *series) for series in added):
             continue
         found = series_for(sel)
         if found is None or any(matches(p, *found) for p in protected):
             continue
         case.series.append((series_literal(*found), flat))
-        inputs.append(found)
+        added.append(found)
 
 
-def render_service(service: ServicePlan) -> dict[str, str]:
+class CaseRows(NamedTuple):
+    """One case as the template lays it out: plain tuples (no attribute lookups per row), every string a
+    quoted YAML scalar except eval times and label names (`40m`, `slo`: safe as they are)."""
+
+    name: str
+    series: list[tuple[str, str]]
+    """(series, values)"""
+    alerts: list[tuple[str, str, list[tuple[list[tuple[str, str]], list[tuple[str, str]]]]]]
+    """(eval_time, alertname, [(exp_labels, exp_annotations) as sorted (key, value) rows])"""
+    exprs: list[tuple[str, str]]
+    """(expr, eval_time)"""
+
+
+class Quoted(dict[str, str]):
+    """yaml_quote of each string, computed once per distinct string of one render (names and values repeat)."""
+
+    def __missing__(self, text: str) -> str:
+        quoted = self[text] = yaml_quote(text)
+        return quoted
+
+
+def _sorted_rows(mapping: dict[str, str], key_quote: Quoted | None, quote: Quoted) -> list[tuple[str, str]]:
+    """A mapping's (key, quoted value) rows in Jinja's dictsort order (case-insensitive keys)."""
+    items = sorted(mapping.items(), key=lambda kv: kv[0].lower())
+    if key_quote is None:
+        return [(k, quote[v]) for k, v in items]
+    return [(key_quote[k], quote[v]) for k, v in items]
+
+
+def case_rows(case: Case, quote: Quoted) -> CaseRows:
+    """A case's rows for the template, its strings quoted through `quote`."""
+    alerts = [(test["eval_time"], quote[test["alertname"]],
+               [(_sorted_rows(exp["exp_labels"], None, quote), _sorted_rows(exp["exp_annotations"], quote, quote))
+                for exp in test["exp_alerts"]])
+              for test in case.alerts]
+    return CaseRows(name=quote[case.name], series=[(quote[lit], quote[values]) for lit, values in case.series],
+                    alerts=alerts, exprs=[(quote[test["expr"]], test["eval_time"]) for test in case.exprs])
+
+
+def render_service(service: ServicePlan, quote: Quoted | None = None) -> dict[str, str]:
     """The promtool test files of one service: the 1m cases, and the coarse-step ones (if any) beside them."""
+    quote = Quoted() if quote is None else quote
     cases, untested = service_cases(service)
     files = {}
     for every in (FINE_STEP, COARSE_STEP):
@@ -1171,7 +1314,8 @@ def render_service(service: ServicePlan) -> dict[str, str]:
         path = test_file(service.service, every)
         files[path] = render_template(
             "prometheus/tests.yaml.j2", service=service.service, source=service.source,
-            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml", cases=chosen,
+            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml",
+            cases=[case_rows(c, quote) for c in chosen],
             untested=untested if every == FINE_STEP else [], group_order=[g.name for g in service.groups],
             every=every)
     return files
@@ -1187,4 +1331,6 @@ def render(plan: Plan) -> dict[str, str]:
     """Every service's promtool test files (unless the platform file switches them off)."""
     if not plan.rule_tests:
         return {}
-    return {path: text for s in plan.services for path, text in render_service(s).items()}
+    clear_memos()
+    quote = Quoted()
+    return {path: text for s in plan.services for path, text in render_service(s, quote).items()}
