@@ -115,7 +115,7 @@ def _example_rule_files() -> dict[str, dict[str, Any]]:
 
     files = render_paths([SPECS])
     return {path: yaml.safe_load(text) for path, text in files.items()
-            if path.startswith("prometheus/") and path.endswith(".rules.yaml")}
+            if path.startswith("prometheus/") and path.endswith(".rules.yaml") and path.count("/") == 1}
 
 
 def test_examples_fit_mimirs_default_group_limit_and_read_only_backwards() -> None:
