@@ -170,3 +170,35 @@ def test_backfilled_levels_give_a_first_deploy_its_long_windows(tmp_path: Path) 
         assert abs(ours - raw) < 0.0005, (ours, raw)
         mean = prom.query(rules["anomaly:load:mean"], at=end)
         assert abs(float(mean[0]["value"][1]) - 2.0) < 0.05
+
+
+def test_every_long_window_of_an_example_service_reads_its_backfilled_past(tmp_path: Path) -> None:
+    """support-agent (latency, raw, ratio and score SLIs, a per-tool SLO, three anomalies): after its level files
+    are backfilled over 6h of a healthy week, every record that reads a backfilled record over a range has a
+    value at the end (error ratios between 0 and 1), and none has without them."""
+    from tests.test_grafana_prometheus import support_agent_week
+
+    require_tool("prometheus")
+    require_tool("promtool")
+    files = render_paths([Path("slo_specs")])
+    levels = []
+    for path in sorted(p for p in files if p.startswith("prometheus/backfill/support-agent.")):
+        levels.append(tmp_path / Path(path).name)
+        levels[-1].write_text(files[path])
+    assert [p.name for p in levels] == ["support-agent.level-0.rules.yaml", "support-agent.level-1.rules.yaml"]
+    backfilled = {r["record"] for p in levels for g in yaml.safe_load(p.read_text())["groups"] for r in g["rules"]}
+    groups = yaml.safe_load(files["prometheus/support-agent.rules.yaml"])["groups"]
+    readers = {r["record"]: r["expr"] for g in groups for r in g["rules"] if "record" in r
+               and "_over_time(" in r["expr"] and any(f"{name}{{" in r["expr"] for name in backfilled)}
+    assert {"slo:sli_error:ratio_rate3d", "anomaly:token_usage:mean"} <= set(readers), sorted(readers)
+    end = (int(time.time()) // 60) * 60 - 2 * HOUR
+    history = support_agent_week(end - 2 * DAY, end).chunks()
+    with running_prometheus([], history, workdir=tmp_path / "without", load_rules=False) as prom:
+        assert [name for name, expr in readers.items() if prom.query(expr, at=end)] == []
+    with running_prometheus([], history, workdir=tmp_path / "with", load_rules=False, rules_from=end - 6 * HOUR,
+                            rules_to=end, backfill=levels) as prom:
+        empty = [name for name, expr in readers.items() if not prom.query(expr, at=end)]
+        assert empty == []
+        for name, expr in readers.items():
+            if name.startswith("slo:sli_error:ratio_rate"):
+                assert all(0 <= float(s["value"][1]) <= 1 for s in prom.query(expr, at=end)), name
