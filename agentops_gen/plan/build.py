@@ -377,9 +377,10 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
                                     period_s, labels, sel)
         alerts.append(alert)
         alert_rules.append(rule)
-    if no_data and not slo.alerting.no_data.disable:
+    read = read_selectors(slo.sli, counters)
+    if no_data and not slo.alerting.no_data.disable and read:  # a raw SLI of no series cannot go absent
         known = f"{names.sli_error_record(record_windows[-1])}{sel}"
-        alert, rule = _no_data_alert(spec, slo.name, slo.alerting.no_data, read_selectors(slo.sli, counters),
+        alert, rule = _no_data_alert(spec, slo.name, slo.alerting.no_data, read,
                                      {**labels, **slo.alerting.labels}, dict(slo.alerting.annotations),
                                      f"the {slo.name} SLO", slo.runbook, (group_by, known))
         alerts.append(alert)
@@ -556,8 +557,9 @@ def _plan_kpi(spec: ServiceSpec, kpi: KPI, base: dict[str, str], no_data: bool) 
                     labels={**labels, "severity": bound.severity},
                     annotations=_common_annotations(spec, bound.alert, summary, description, {}))
         alerts.append(_alert_plan(spec, bound.alert, "kpi", bound.severity, kpi.name, rule, meaning, kpi.runbook))
-    if no_data and not kpi.no_data.disable:
-        alerts.append(_no_data_alert(spec, kpi.name, kpi.no_data, query_selectors(kpi.query), labels, {},
+    selectors = query_selectors(kpi.query)
+    if no_data and not kpi.no_data.disable and selectors:  # a query of no series (vector(1)) cannot go absent
+        alerts.append(_no_data_alert(spec, kpi.name, kpi.no_data, selectors, labels, {},
                                      f"the {kpi.name} KPI", kpi.runbook)[0])
     return KPIPlan(name=kpi.name, description=kpi.description or "", query=kpi.query, record=record, unit=kpi.unit,
                    per=kpi.per, min=kpi.min, max=kpi.max, alerts=tuple(alerts), labels=dict(kpi.labels),

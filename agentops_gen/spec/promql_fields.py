@@ -28,6 +28,16 @@ def _query(value: str) -> str:
     return value
 
 
+def _vector_query(value: str) -> str:
+    from agentops_gen.units.promql import check_vector_query
+
+    with _coded(SYNTAX):
+        check_size(value)
+        check_vector_query(value)
+        _no_duration_number(value)
+    return value
+
+
 def _no_duration_number(query: str) -> None:
     from agentops_gen.units.promql import duration_literal_problem
 
@@ -46,7 +56,7 @@ def _selector(value: str) -> str:
 
 
 def _raw_window(value: str) -> str:
-    from agentops_gen.units.promql import check_query, substitute_window
+    from agentops_gen.units.promql import check_vector_query, substitute_window
 
     if "{{" not in value:
         raise CodedValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. "
@@ -54,7 +64,7 @@ def _raw_window(value: str) -> str:
     query = substitute_window(value, "5m")
     with _coded(SYNTAX):
         check_size(query)  # as the parser sees it: a `{{ window }}` placeholder is no nesting level
-        check_query(query)
+        check_vector_query(query)
         _no_duration_number(query)
     return value
 
@@ -71,5 +81,7 @@ def _coded(code: str) -> Iterator[None]:
 
 
 Query = Annotated[str, AfterValidator(_query)]
+VectorQuery = Annotated[str, AfterValidator(_vector_query)]
+"""A query agentops-gen records and compares (a KPI's, an anomaly's): it must return an instant vector."""
 Selector = Annotated[Line, AfterValidator(_selector)]
 RawWindowQuery = Annotated[str, AfterValidator(_raw_window)]

@@ -17,7 +17,7 @@ from agentops_gen.spec.common import (
     SpecModel,
     TemplateText,
 )
-from agentops_gen.spec.promql_fields import Query
+from agentops_gen.spec.promql_fields import Query, VectorQuery
 from agentops_gen.spec.slo import NoDataAlert
 
 Unit = Literal["USD", "seconds", "percent", "percentunit", "short", "bytes", "tokens", "requests", "ratio"]
@@ -61,8 +61,8 @@ class KPI(SpecModel):
     """KPI name (kebab-case), unique across the service's slos, kpis, anomalies and alerts; becomes the `kpi` label."""
     description: str | None = None
     """What the value means; shown in alerts, panels and runbooks."""
-    query: Query
-    """PromQL giving the value (recorded as `kpi:<name>:value`)."""
+    query: VectorQuery
+    """PromQL giving the value, an instant vector (recorded as `kpi:<name>:value`)."""
     unit: Unit = "short"
     """Unit for alert text and panels: USD, seconds, percent (0..100), percentunit (0..1), short, bytes, tokens,
     requests, ratio."""
@@ -110,8 +110,8 @@ class Anomaly(SpecModel):
     `anomaly` label."""
     description: str | None = None
     """What the value means; shown in the alert, panel and runbook."""
-    query: Query
-    """PromQL giving the value watched (recorded as `anomaly:<name>:value`)."""
+    query: VectorQuery
+    """PromQL giving the value watched, an instant vector (recorded as `anomaly:<name>:value`)."""
     baseline: PositiveDuration = "7d"
     """Window the mean and standard deviation are taken over (at least `1h`)."""
     zscore: float = Field(default=3, gt=0)

@@ -748,6 +748,8 @@ def _in_group(series: list[tuple[str, str]], group: dict[str, str],
 def _kpi_cases(service: ServicePlan) -> list[Case]:
     cases = []
     for kpi in service.kpis:
+        if not query_selectors(kpi.query):  # `vector(1)`: its record is a constant a test cannot feed or move
+            continue
         labels = {**service.labels, "service": service.service, "team": service.team, **kpi.labels,
                   "kpi": kpi.name}
         for alert in kpi.alerts:
@@ -776,6 +778,8 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
 def _anomaly_cases(service: ServicePlan) -> list[Case]:
     cases = []
     for anomaly in service.anomalies:
+        if not query_selectors(anomaly.query):  # a constant: nothing to feed, and it never jumps
+            continue
         alert = anomaly.alerts[0]
         labels = {**service.labels, "service": service.service, "team": service.team, **anomaly.labels,
                   "anomaly": anomaly.name}

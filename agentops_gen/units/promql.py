@@ -160,6 +160,40 @@ def check_query(query: str) -> Any:
     return expr
 
 
+_SCALAR_FUNCTIONS = frozenset({"scalar", "time", "pi"})
+"""The functions whose result is a scalar (every other one returns an instant or a range vector)."""
+
+
+def value_type(node: Any) -> str:
+    """What an expression returns: `scalar`, `string`, `vector` (instant) or `matrix` (range)."""
+    while isinstance(node, (promql_parser.ParenExpr, promql_parser.UnaryExpr)):
+        node = node.expr
+    if isinstance(node, promql_parser.NumberLiteral):
+        return "scalar"
+    if isinstance(node, promql_parser.StringLiteral):
+        return "string"
+    if isinstance(node, (promql_parser.MatrixSelector, promql_parser.SubqueryExpr)):
+        return "matrix"
+    if isinstance(node, promql_parser.Call):
+        return "scalar" if node.func.name in _SCALAR_FUNCTIONS else "vector"
+    if isinstance(node, promql_parser.BinaryExpr):
+        sides = {value_type(node.lhs), value_type(node.rhs)}
+        return "scalar" if sides == {"scalar"} else "vector"
+    return "vector"
+
+
+def check_vector_query(query: str) -> Any:
+    """check_query, and the query must return an instant vector: agentops-gen records it and compares it."""
+    expr = check_query(query)
+    kind = value_type(expr)
+    if kind != "vector":
+        hint = {"scalar": "a number alone is a scalar: write vector(1) for a constant",
+                "matrix": "a range vector: wrap it in a function over time, such as rate(x[5m])",
+                "string": "a string"}[kind]
+        raise ValueError(f"must return an instant vector, got a {kind} ({hint})")
+    return expr
+
+
 _WINDOW_PLACEHOLDER = re.compile(r"\{\{\s*window\s*\}\}")
 
 
