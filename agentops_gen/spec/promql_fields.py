@@ -31,10 +31,9 @@ def _query(value: str) -> str:
 def _vector_query(value: str) -> str:
     from agentops_gen.units.promql import check_vector_query
 
+    _query(value)  # a bare duration is named as such before the type is judged
     with _coded(SYNTAX):
-        check_size(value)
         check_vector_query(value)
-        _no_duration_number(value)
     return value
 
 
@@ -56,7 +55,7 @@ def _selector(value: str) -> str:
 
 
 def _raw_window(value: str) -> str:
-    from agentops_gen.units.promql import check_vector_query, substitute_window
+    from agentops_gen.units.promql import check_query, check_vector_query, substitute_window
 
     if "{{" not in value:
         raise CodedValueError(f"must contain the {WINDOW_PLACEHOLDER} placeholder, e.g. "
@@ -64,8 +63,9 @@ def _raw_window(value: str) -> str:
     query = substitute_window(value, "5m")
     with _coded(SYNTAX):
         check_size(query)  # as the parser sees it: a `{{ window }}` placeholder is no nesting level
-        check_vector_query(query)
+        check_query(query)
         _no_duration_number(query)
+        check_vector_query(query)
     return value
 
 
