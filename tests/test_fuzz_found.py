@@ -125,3 +125,24 @@ def test_a_kpi_query_that_returns_a_scalar_is_refused_at_its_line(tmp_path: Path
         message = f"error: kpis[0].query: must return an instant vector, got a {kind}"
         assert len(lines) == 1 and message in lines[0], lines
         assert lines[0].split(": error:")[0].endswith("svc.yaml:6:12"), lines
+
+
+def test_a_trailing_newline_is_refused_where_a_name_label_or_duration_goes(tmp_path: Path) -> None:
+    # was (FUZZ_SEED=8 FUZZ_ONLY=112): `$` in Python's re also matches before a final newline, so
+    # group_by: ["service\n"] passed validation and amtool refused the config; `service: "svc\n"` was an
+    # internal error, `period: "28d\n"` rendered
+    platform = "version: agentops-gen/v1\nkind: platform\nalertmanager:\n  group_by: [\"service\\n\"]\n"
+    for name, spec, other, expected in (
+        ("name", 'version: agentops-gen/v1\nservice: "svc\\n"\nowner: team-a\n', None,
+         "specs/svc.yaml:2:10: error: service: must match"),
+        ("duration", HEADER + 'period: "28d\\n"\n', None, "specs/svc.yaml:4:9: error: period: must be a Prometheus"),
+        ("label", HEADER, platform, "specs/platform.yaml:4:13: error: alertmanager.group_by: 'service\\n' is not a"),
+    ):
+        work = tmp_path / name
+        work.mkdir()
+        specs = _specs(work, spec)
+        if other:
+            (specs / "platform.yaml").write_text(other)
+        result = run_cli("render", "specs", "--out", "out", cwd=work)
+        assert result.returncode == 2, (name, result.stderr)
+        assert [line[: len(expected)] for line in result.stderr.splitlines()] == [expected], result.stderr

@@ -108,8 +108,8 @@ TAIL_POLICY_TYPES = frozenset({
     "rate_limiting", "span_count", "trace_state", "boolean_attribute", "ottl_condition", "and", "composite",
     "drop", "bytes_limiting", "trace_flags", "not",
 })
-_ID = re.compile(r"^([a-z][a-z0-9_]*)(?:/([^/\s]+))?$")
-_GO_DURATION = re.compile(r"^(0|[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h))+$")
+_ID = re.compile(r"^([a-z][a-z0-9_]*)(?:/([^/\s]+))?\Z")
+_GO_DURATION = re.compile(r"^(0|[-+]?([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|ms|s|m|h))+\Z")
 _REDACT_TYPES = frozenset({"redaction"})
 
 

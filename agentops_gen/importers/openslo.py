@@ -25,7 +25,7 @@ BAD_WHEN = {"lt": ">=", "lte": ">", "gt": "<=", "gte": "<"}
 THRESHOLD_STEP = "1m"
 """Resolution of the subquery that counts threshold-metric samples: one sample a minute, Prometheus' default
 scrape-to-evaluation granularity and OpenSLO's default time slice."""
-_SHORTHAND = re.compile(r"^([1-9][0-9]*)([mhdwMQY])$")
+_SHORTHAND = re.compile(r"^([1-9][0-9]*)([mhdwMQY])\Z")
 _APPROX_DAYS = {"M": 30, "Q": 90}
 _OBJECT_KEYS = ("apiVersion", "kind", "metadata", "spec")
 _METADATA_KEYS = ("name", "displayName", "labels", "annotations")

@@ -9,7 +9,7 @@ from typing import Any
 from agentops_gen.importers.draft import Draft, Path_
 from agentops_gen.targets.jinja import comment_text, yaml_block, yaml_quote
 
-_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+_PLAIN_KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*\Z")
 _YAML11_WORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null"}
 INDENT = 2
 

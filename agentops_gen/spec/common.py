@@ -8,14 +8,14 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
 from agentops_gen.units.durations import parse_duration, parse_threshold
 
-NAME_RE = re.compile(r"^[a-z][a-z0-9-]*$")
+NAME_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")
 MAX_NAME = 63
 """Longest spec name (service, owner, SLO, KPI, receiver...): a DNS label's limit, so a name also fits a
 Kubernetes resource, and file names built from two names plus a suffix stay far below 255 bytes."""
 MAX_ALERT_NAME = 128
 """Longest alert name written in a spec: it becomes a runbook file name (`<Alert>.md`)."""
-ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*$")
-LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*\Z")
+LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 RESERVED_LABELS = frozenset({"service", "team", "slo", "severity"})
 
 Severity = Literal["critical", "warning", "info"]

@@ -13,8 +13,8 @@ DEFAULT_MAX_RULES_PER_GROUP = 20
 
 _K8S_NAME = r"[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?"
 _K8S_PREFIX = r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*"
-K8S_KEY_RE = re.compile(rf"^({_K8S_PREFIX}/)?{_K8S_NAME}$")
-K8S_LABEL_VALUE_RE = re.compile(rf"^({_K8S_NAME})?$")
+K8S_KEY_RE = re.compile(rf"^({_K8S_PREFIX}/)?{_K8S_NAME}\Z")
+K8S_LABEL_VALUE_RE = re.compile(rf"^({_K8S_NAME})?\Z")
 
 
 def _k8s_keys(value: dict[str, str], *, label_values: bool) -> dict[str, str]:

@@ -35,7 +35,7 @@ SINCE: dict[tuple[str, str], tuple[int, int]] = {
     ("msteams", "webhook_url_file"): (0, 27),
 }
 """Integrations / keys newer than MIN_ALERTMANAGER: (type, key) -> first Alertmanager version with it."""
-_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*$")
+_LABEL = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 
 
 def version_tuple(text: str) -> tuple[int, int]:
@@ -110,8 +110,8 @@ def secret_issue(kind: str, key: str, value: Any) -> tuple[str, str] | None:
     return None
 
 
-_URL = re.compile(r"^[hH][tT][tT][pP][sS]?://[^\s/?#@]*@?[^\s/?#@]+(?:[/?#]\S*)?$")
-_HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):(?:\d{1,5}|[a-z][a-z0-9-]*)$")
+_URL = re.compile(r"^[hH][tT][tT][pP][sS]?://[^\s/?#@]*@?[^\s/?#@]+(?:[/?#]\S*)?\Z")
+_HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):(?:\d{1,5}|[a-z][a-z0-9-]*)\Z")
 
 
 def _am_url(value: str) -> str:

@@ -24,7 +24,7 @@ REMOVED_EXPORTERS = {
 }
 
 
-_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+$")
+_HEADER_NAME = re.compile(r"^[A-Za-z0-9!#$%&'*+.^_`|~-]+\Z")
 """An HTTP header name (RFC 9110 token)."""
 
 

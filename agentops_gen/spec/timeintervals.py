@@ -5,7 +5,7 @@ import re
 
 WEEKDAYS = ("sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday")
 """Alertmanager numbers weekdays from Sunday (0), so `saturday:sunday` is an invalid range there."""
-_CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])$")
+_CLOCK = re.compile(r"^([01][0-9]|2[0-4]):([0-5][0-9])\Z")
 
 
 def weekday_range(text: str) -> tuple[int, int]:
@@ -30,7 +30,7 @@ def minutes_of_day(text: str) -> int:
     return int(match.group(1)) * 60 + int(match.group(2))
 
 
-_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*$")
+_ZONE_NAME = re.compile(r"^[A-Za-z0-9_+-]+(/[A-Za-z0-9_+-]+)*\Z")
 
 
 def check_location(name: str) -> None:

@@ -8,7 +8,7 @@ from decimal import Decimal
 _UNITS = (("y", 365 * 86400), ("w", 7 * 86400), ("d", 86400), ("h", 3600), ("m", 60), ("s", 1), ("ms", 0.001))
 _UNIT_MS = tuple(round(mult * 1000) for _, mult in _UNITS)
 """Milliseconds per unit of _UNITS, in its order (a render parses and formats some 100,000 durations)."""
-_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?$")
+_RE = re.compile(r"^(?:(\d+)y)?(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?(?:(\d+)ms)?\Z")
 
 
 MAX_MS = (2**63 - 1) // 1_000_000
@@ -32,7 +32,7 @@ def parse_duration(text: str) -> float:
     return ms / 1000 if ms % 1000 else ms // 1000
 
 
-_DECIMAL = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h|d|w|y)?$")
+_DECIMAL = re.compile(r"^(\d+(?:\.\d+)?|\.\d+)(ms|s|m|h|d|w|y)?\Z")
 _UNIT_S = dict(_UNITS)
 
 
