@@ -5,7 +5,7 @@ from typing import Annotated, Literal, Self
 
 from pydantic import AfterValidator, Field, field_validator, model_validator
 
-from agentops_gen.spec.common import Duration, Labels, Line, Name, PositiveDuration, SpecModel, Url
+from agentops_gen.spec.common import Duration, Labels, Line, Name, Period, PositiveDuration, SpecModel, Url
 from agentops_gen.spec.dashboard import Dashboard
 from agentops_gen.spec.outputs import MimirOutput, PrometheusRuleSwitch, PrometheusSettings, ThanosOutput
 from agentops_gen.spec.routing import MIN_ALERTMANAGER, GroupBy, Notify, Receiver, version_tuple
@@ -30,7 +30,7 @@ class ServiceSpec(SpecModel):
     """Owning team (same charset as names); becomes the `team` label and the Grafana folder."""
     description: str | None = None
     """Free text about the service; shown on its dashboard and runbook index."""
-    period: PositiveDuration = "30d"
+    period: Period = "30d"
     """Default SLO period (a Prometheus duration such as `28d`); an SLO may set its own."""
     labels: Labels = {}
     """Labels added to every generated rule and alert; `service`, `team`, `slo` and `severity` are reserved."""

@@ -15,6 +15,7 @@ from agentops_gen.spec.common import (
     Duration,
     Labels,
     Name,
+    Period,
     PositiveDuration,
     Severity,
     SpecModel,
@@ -279,7 +280,7 @@ class SLO(SpecModel):
     """Target share of good events, in percent (0 < x < 100), e.g. `99.5`."""
     description: str | None = None
     """What a good event is, in the user's words; shown in alerts, dashboards and runbooks."""
-    period: PositiveDuration | None = None
+    period: Period | None = None
     """SLO period (Prometheus duration); the error budget is counted over it. Unset: the service's `period`."""
     runbook: str | None = None
     """First checks for whoever is paged (Markdown); copied into every runbook of this SLO."""
