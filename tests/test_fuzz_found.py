@@ -161,3 +161,14 @@ def test_an_slo_period_longer_than_a_year_is_refused_at_its_line(tmp_path: Path)
         if code:
             assert result.stderr.splitlines() == [
                 f"specs/svc.yaml:4:9: error: period: must be at most 366d (a year; got '{period}')"]
+
+
+def test_a_threshold_written_as_a_float_that_prints_as_an_exponent_is_refused_at_its_line(tmp_path: Path) -> None:
+    # was (FUZZ_SEED=10): internal error: `1e-320` passed as a float, and its text did not parse later
+    _specs(tmp_path, HEADER + "telemetry:\n  traces:\n    keep_slower_than: 1.0e-320\n"
+           "    export: {otlp: 'tempo:4317'}\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "specs/svc.yaml:6:23: error: telemetry.traces.keep_slower_than: must be a duration such as 2.5s, 1500ms "
+        "or 1m30s, or seconds (got '1e-320')"]

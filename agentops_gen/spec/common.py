@@ -62,9 +62,12 @@ def _duration(value: Any) -> str:
 
 
 def _threshold(value: Any) -> str:
-    # kept as written (a number becomes its text): consumers read seconds with parse_threshold
+    # kept as written (a number becomes its text): consumers read seconds from that text with
+    # parse_threshold, so the text is what must parse (`1e-320` is a float but no duration)
     parse_threshold(value)
-    return value if isinstance(value, str) else repr(value)
+    text = value if isinstance(value, str) else repr(value)
+    parse_threshold(text)
+    return text
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:
