@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from agentops_gen.spec.service import ServiceSpec
 from agentops_gen.spec.telemetry import Export, ExporterSettings, Telemetry, endpoint_of
 from agentops_gen.units.durations import parse_threshold
+from agentops_gen.units.record import record
 
 CURRENT_TYPE = {"otlp": "otlp_grpc", "otlphttp": "otlp_http"}
 """Old exporter spellings in specs -> the type names otelcol-contrib registers since v0.144.0."""
@@ -22,7 +21,7 @@ AGGREGATED_TYPES = ("METRIC_DATA_TYPE_SUM", "METRIC_DATA_TYPE_HISTOGRAM", "METRI
 because the sum of per-user gauges is rarely meaningful."""
 
 
-@dataclass(frozen=True)
+@record
 class Exporter:
     """One exporter instance of a signal."""
 
@@ -36,7 +35,7 @@ class Exporter:
     """(ca_file|cert_file|key_file, path)."""
 
 
-@dataclass(frozen=True)
+@record
 class Policy:
     """One tail_sampling policy; `settings` goes under the key named like its type."""
 
@@ -45,7 +44,7 @@ class Policy:
     settings: dict[str, object]
 
 
-@dataclass(frozen=True)
+@record
 class StatementGroup:
     """OTTL statements run in one context of the transform processor."""
 
@@ -53,7 +52,7 @@ class StatementGroup:
     statements: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class Pipeline:
     """One service pipeline."""
 
@@ -62,7 +61,7 @@ class Pipeline:
     exporters: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class CollectorPlan:
     """Everything the collector template lays out for one service."""
 

@@ -9,7 +9,7 @@ layout) live in targets/grafana*.py.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 
 import promql_parser
 
@@ -19,6 +19,7 @@ from agentops_gen.plan.windows import format_number
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration
 from agentops_gen.units.promql import parse
+from agentops_gen.units.record import record
 
 Step = tuple[float | None, str]
 """A threshold step: (value, colour); the first step's value is None (-Infinity)."""
@@ -32,7 +33,7 @@ BUDGET_STEPS: tuple[Step, ...] = ((None, "red"), (0.0, "orange"), (0.25, "green"
 """Budget remaining without budget alerts: spent (< 0) red, last quarter orange, else green."""
 
 
-@dataclass(frozen=True)
+@record
 class Query:
     """One PromQL target and its legend (Grafana legendFormat)."""
 
@@ -42,7 +43,7 @@ class Query:
     """Short name of a series, for per-series styling (band bounds, per-query thresholds)."""
 
 
-@dataclass(frozen=True)
+@record
 class Link:
     """A link shown on a panel (runbooks)."""
 
@@ -51,7 +52,7 @@ class Link:
     tooltip: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class PanelPlan:
     """One panel: its kind, queries, unit, thresholds and preferred size."""
 
@@ -75,7 +76,7 @@ class PanelPlan:
     """alertlist: PromQL-style matchers selecting the service's alerts."""
 
 
-@dataclass(frozen=True)
+@record
 class RowPlan:
     """A titled row of panels."""
 
@@ -85,7 +86,7 @@ class RowPlan:
     """A variable Grafana repeats the row for, once per selected value (a grouped SLO: one row per group)."""
 
 
-@dataclass(frozen=True)
+@record
 class VariablePlan:
     """A dashboard template variable over one SLO group label; its values come from the recorded series."""
 
@@ -94,7 +95,7 @@ class VariablePlan:
     """Grafana's label_values(<series>, <label>)."""
 
 
-@dataclass(frozen=True)
+@record
 class DashboardPlan:
     """A service's dashboard before layout."""
 

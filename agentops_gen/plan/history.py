@@ -11,12 +11,12 @@ blocks are in the server. Hence levels: level 0 reads raw series only, level n r
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import promql_parser
 
 from agentops_gen.plan.model import Rule, RuleGroup
 from agentops_gen.units.promql import children, parse
+from agentops_gen.units.record import record
 
 Selector = tuple[str, dict[str, str]]
 """A named vector selector: its metric name and its equality matchers."""
@@ -46,7 +46,7 @@ def _may_read(selector: Selector, rule: Rule) -> bool:
     return name == rule.record and all(rule.labels.get(key, value) == value for key, value in equal.items())
 
 
-@dataclass(frozen=True)
+@record
 class Backfill:
     """The backfill of one service's rule file."""
 
@@ -66,8 +66,8 @@ def history_levels(groups: Sequence[RuleGroup]) -> Backfill:
     rules = [rule for group in groups for rule in group.rules]
     records = [rule for rule in rules if rule.record]
     by_name: dict[str, list[int]] = {}
-    for index, record in enumerate(records):
-        by_name.setdefault(str(record.record), []).append(index)
+    for index, recording in enumerate(records):
+        by_name.setdefault(str(recording.record), []).append(index)
 
     def read_by(rule: Rule) -> list[tuple[int, float]]:
         """(record, seconds of range) of every record a rule may read; an expression naming none is not parsed."""

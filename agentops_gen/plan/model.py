@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from agentops_gen.plan.platform import PlatformPlan
 from agentops_gen.plan.windows import BurnWindow
+from agentops_gen.units.record import record
 
 if TYPE_CHECKING:
     from agentops_gen.plan.collector import CollectorPlan
 
 
-@dataclass(frozen=True)
+@record
 class Rule:
     """One Prometheus rule (recording when `record` is set, alerting when `alert` is set)."""
 
@@ -35,7 +36,7 @@ class Rule:
         return {key: go_template_literal(value) for key, value in self.labels.items()}
 
 
-@dataclass(frozen=True)
+@record
 class RuleGroup:
     """A Prometheus rule group; `interval` only when it differs from the global evaluation interval."""
 
@@ -44,7 +45,7 @@ class RuleGroup:
     interval: str | None = None
 
 
-@dataclass(frozen=True)
+@record
 class AlertPlan:
     """Everything about one generated alert that rules, routes, runbooks and tests need."""
 
@@ -65,7 +66,7 @@ class AlertPlan:
     rule: Rule
 
 
-@dataclass(frozen=True)
+@record
 class RatioInputs:
     """A ratio SLI's selectors as written: `errors` or `good`, and the totals (summed when several)."""
 
@@ -74,7 +75,7 @@ class RatioInputs:
     totals: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class HistogramInputs:
     """A latency or score SLI: the histogram's base name and the bucket bound (threshold in seconds, or `above`)."""
 
@@ -82,7 +83,7 @@ class HistogramInputs:
     bound: float
 
 
-@dataclass(frozen=True)
+@record
 class RawInputs:
     """A raw SLI's queries, `{{ window }}` placeholder included."""
 
@@ -90,7 +91,7 @@ class RawInputs:
     events: str | None
 
 
-@dataclass(frozen=True)
+@record
 class SLIPlan:
     """What an SLI reads, for the tests that feed it synthetic series; exactly one of the four kinds is set."""
 
@@ -104,7 +105,7 @@ class SLIPlan:
     """Selectors whose absence blinds it (what its no-data alert watches)."""
 
 
-@dataclass(frozen=True)
+@record
 class SLOPlan:
     """One SLO with its windows, thresholds and record names resolved."""
 
@@ -142,7 +143,7 @@ class SLOPlan:
     """Windows whose error ratio and failed events are summed from the recorded 5m rates, not read raw."""
 
 
-@dataclass(frozen=True)
+@record
 class KPIBound:
     """One threshold alert of a KPI: it fires while the value stays `above`/`below` `value`."""
 
@@ -155,7 +156,7 @@ class KPIBound:
     """True for an entry of `thresholds` (coloured by severity), False for `min`/`max` (always red)."""
 
 
-@dataclass(frozen=True)
+@record
 class KPIPlan:
     """A KPI and its bounds."""
 
@@ -179,7 +180,7 @@ class KPIPlan:
         return next((b for b in self.bounds if b.alert == alert), None)
 
 
-@dataclass(frozen=True)
+@record
 class AnomalyPlan:
     """An anomaly detector and its recorded series."""
 
@@ -195,7 +196,7 @@ class AnomalyPlan:
     """The detector's own `labels:` as written."""
 
 
-@dataclass(frozen=True)
+@record
 class UserPanel:
     """A panel the spec adds to the service's dashboard (`dashboard.panels`), as written."""
 
@@ -207,7 +208,7 @@ class UserPanel:
     description: str
 
 
-@dataclass(frozen=True)
+@record
 class ServicePlan:
     """Everything generated for one service."""
 
@@ -257,7 +258,7 @@ class ServicePlan:
         return self._slo_index.get(name)
 
 
-@dataclass(frozen=True)
+@record
 class PrometheusRuleMeta:
     """Metadata of the PrometheusRule resources (platform `outputs.prometheus_rule`)."""
 
@@ -266,7 +267,7 @@ class PrometheusRuleMeta:
     annotations: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@record
 class MimirPlan:
     """Which Mimir files the platform file asks for (`outputs.mimir`)."""
 
@@ -274,7 +275,7 @@ class MimirPlan:
     alertmanager: bool
 
 
-@dataclass(frozen=True)
+@record
 class Plan:
     """The plan of a spec folder: every service plus platform settings."""
 

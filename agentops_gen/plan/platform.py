@@ -6,16 +6,16 @@ default, taken from the spec models themselves so that a default is written in o
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from agentops_gen.spec.service import AlertmanagerSettings, BusinessHours, PlatformSpec
+from agentops_gen.units.record import record
 
 if TYPE_CHECKING:  # plan/model.py imports this module: keep spec/validate.py out of its imports
     from agentops_gen.spec.validate import SpecSet
 
 
-@dataclass(frozen=True)
+@record
 class BusinessHoursPlan:
     """Working hours as the platform file writes them (validated: weekday ranges, `HH:MM` times, a zone)."""
 
@@ -27,7 +27,7 @@ class BusinessHoursPlan:
     """IANA time zone of the ranges."""
 
 
-@dataclass(frozen=True)
+@record
 class AlertmanagerSettingsPlan:
     """Global Alertmanager settings of the platform file (`alertmanager:`)."""
 
@@ -43,7 +43,7 @@ class AlertmanagerSettingsPlan:
     templates: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class PlatformPlan:
     """What plan/routing needs from the platform file."""
 

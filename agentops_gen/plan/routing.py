@@ -6,7 +6,7 @@ rendering one spec never drops another service's routes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from agentops_gen.plan.matchers import Matcher, disjoint, eq, matches, none_of, one_of, present
@@ -14,6 +14,7 @@ from agentops_gen.plan.model import Plan, ServicePlan
 from agentops_gen.plan.platform import AlertmanagerSettingsPlan, PlatformPlan
 from agentops_gen.plan.timeintervals import outside_business_hours
 from agentops_gen.units import names
+from agentops_gen.units.record import record
 
 SEVERITIES = ("critical", "warning", "info")
 TICKET_SEVERITIES = frozenset({"warning", "info"})
@@ -30,7 +31,7 @@ TEMPLATE_DEFAULTS: dict[str, dict[str, Any]] = {
 """Message fields filled from templates/agentops.tmpl unless the spec sets them."""
 
 
-@dataclass(frozen=True)
+@record
 class ReceiverPlan:
     """One Alertmanager receiver: type -> `<type>_configs` entries."""
 
@@ -39,7 +40,7 @@ class ReceiverPlan:
     integrations: dict[str, list[dict[str, Any]]]
 
 
-@dataclass(frozen=True)
+@record
 class RoutePlan:
     """One node of the routing tree."""
 
@@ -52,7 +53,7 @@ class RoutePlan:
     note: str = ""
 
 
-@dataclass(frozen=True)
+@record
 class InhibitPlan:
     """An inhibit rule; `source` and `target` never match the same alert (checked when built)."""
 
@@ -62,7 +63,7 @@ class InhibitPlan:
     equal: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@record
 class AlertmanagerPlan:
     """The whole Alertmanager config."""
 
