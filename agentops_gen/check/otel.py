@@ -10,9 +10,10 @@ exporter, and, given the core `config.schema.yaml` files, core component setting
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from agentops_gen.units.record import record
 
 CORE = "go.opentelemetry.io/collector/"
 CONTRIB = "github.com/open-telemetry/opentelemetry-collector-contrib/"
@@ -21,7 +22,7 @@ KINDS = ("receivers", "processors", "exporters", "connectors", "extensions")
 TOP_LEVEL = frozenset({*KINDS, "service"})
 
 
-@dataclass(frozen=True)
+@record
 class Component:
     """A component type: the Go module that registers it, its signals and (processors) its order class."""
 

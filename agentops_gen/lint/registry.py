@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from functools import lru_cache
 from importlib import import_module
 from typing import TYPE_CHECKING, Any
+
+from agentops_gen.units.record import record
 
 if TYPE_CHECKING:
     from agentops_gen.errors import SpecError
@@ -35,7 +36,7 @@ CHECK_MODULES = (
 """Registry order is docs order."""
 
 
-@dataclass(frozen=True)
+@record
 class Check:
     """A named check: what it flags, how bad it is, and an example for its docs page and tests."""
 
@@ -77,7 +78,7 @@ class Check:
         return f"{DOCS_DIR}/{self.slug}.md"
 
 
-@dataclass(frozen=True)
+@record
 class Registered:
     """A check with the functions its module provides."""
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
 
 from agentops_gen.plan.model import AlertPlan, KPIBound, Plan, ServicePlan, SLOPlan
 from agentops_gen.plan.text import (
@@ -18,6 +17,7 @@ from agentops_gen.plan.text import (
 from agentops_gen.plan.windows import BurnWindow, burn_threshold, exhaustion_seconds, format_number
 from agentops_gen.targets.jinja import environment, render_template
 from agentops_gen.units import names
+from agentops_gen.units.record import record
 
 SEVERITIES = ("critical", "warning", "info")
 KIND_WORDS = {
@@ -46,7 +46,7 @@ def untemplate(text: str) -> str:
     return _ANY_TEMPLATE.sub("(value)", _LABEL_TEMPLATE.sub(r"<\1>", kept)).replace("\x00", "{{")
 
 
-@dataclass(frozen=True)
+@record
 class Runbook:
     """Everything one runbook page shows, with the math done."""
 
@@ -91,7 +91,7 @@ def headline(alert: AlertPlan, bound: KPIBound | None = None) -> str:
     return f"{alert.subject}: {KIND_WORDS[alert.kind].split(' (')[0]}"
 
 
-@dataclass(frozen=True)
+@record
 class PairWords:
     """One window pair of a burn alert as its runbook spells it (budget math and impact both read it)."""
 
