@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentops_gen.errors import Location
+from agentops_gen.load import yaml_loader
 from agentops_gen.load.yaml_loader import MAX_DEPTH, MAX_NODES, LoadedFile, LoadError, display_path, load_file
 
 
@@ -125,7 +126,14 @@ def test_utf8_bom_is_accepted() -> None:
     assert load(b"\xef\xbb\xbfa: 1\n").data == {"a": 1}
 
 
-def test_depth_limit_is_exact() -> None:
+@pytest.fixture(params=[False, True], ids=["nodes", "events-first"])
+def depth_check(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Both ways the depth is checked: on the composed nodes (libyaml >= 0.2.6 bounds its own recursion) and
+    on parse events before composing (an older libyaml, or none): the same error either way."""
+    monkeypatch.setattr(yaml_loader, "SCAN_DEPTH_FIRST", request.param)
+
+
+def test_depth_limit_is_exact(depth_check: None) -> None:
     # the root mapping is level 1; `x:` holds MAX_DEPTH - 1 more levels: allowed
     ok = "x: " + "[" * (MAX_DEPTH - 1) + "]" * (MAX_DEPTH - 1) + "\n"
     assert load(ok).data["x"] is not None
@@ -133,7 +141,7 @@ def test_depth_limit_is_exact() -> None:
     assert errors(bad) == [f"svc.yaml:1:{3 + MAX_DEPTH}: error: x[0][0]: nesting deeper than {MAX_DEPTH} levels"]
 
 
-def test_block_style_depth_names_the_keys() -> None:
+def test_block_style_depth_names_the_keys(depth_check: None) -> None:
     text = "".join("  " * i + f"k{i}:\n" for i in range(MAX_DEPTH)) + "  " * MAX_DEPTH + "v: 1\n"
     (line,) = errors(text)
     # k{i}'s value mapping is level i + 2 and starts on line i + 2 at column 2(i + 1) + 1: level 65 is k63's
@@ -157,6 +165,16 @@ def test_nesting_past_libyamls_own_limit_still_names_the_first_level_too_deep() 
     """
     (line,) = errors('a: "ééé"\nx: ' + "[" * 5000 + "]" * 5000 + "\n")
     assert line == f"svc.yaml:2:{3 + MAX_DEPTH}: error: x[0][0]: nesting deeper than {MAX_DEPTH} levels"
+
+
+def test_aliases_nesting_past_the_limit_are_one_error_not_a_crash(depth_check: None) -> None:
+    """Each line nests 40 levels around an alias of the line before: the text never nests past MAX_DEPTH, the
+    values do (this was a RecursionError while building, an internal error)."""
+    lines = ["x0: &a0 " + "[" * 40 + "1" + "]" * 40]
+    lines += [f"x{i}: &a{i} " + "[" * 40 + f"*a{i - 1}" + "]" * 40 for i in range(1, 40)]
+    # x1's 40 levels, then x0's: level MAX_DEPTH + 1 (the 64th `[` under x1) is x0's 24th, column 9 + 23
+    assert errors("\n".join(lines) + "\n") == [
+        f"svc.yaml:1:{9 + MAX_DEPTH - 40 - 1}: error: x1[0][0]: nesting deeper than {MAX_DEPTH} levels"]
 
 
 def test_alias_bomb_is_one_error_and_fast() -> None:

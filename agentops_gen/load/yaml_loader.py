@@ -30,11 +30,20 @@ from agentops_gen.errors import Location, SpecError
 
 try:  # libyaml: ~7x faster and keeps marks
     from yaml import CSafeLoader as _Loader
+    from yaml._yaml import get_version as _libyaml_version
 except ImportError:  # pragma: no cover - pure-Python fallback
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+    def _libyaml_version() -> tuple[int, int, int]:
+        return (0, 0, 0)
+
 MAX_DEPTH = 64
-"""Deeper nesting is rejected from parse events, before libyaml's recursive composer can overflow."""
+"""Deeper nesting is a located error (`nesting deeper than 64 levels`)."""
+SCAN_DEPTH_FIRST = _libyaml_version() < (0, 2, 6)
+"""libyaml 0.2.6 refuses more than 1,000 levels itself, so its recursive composer cannot overflow and the
+depth is checked on the composed nodes while they are built: the text is parsed once. An older libyaml
+(or none) composes without a bound and segfaults around 30,000 levels: the depth is then checked on
+parse events first, a second parse of every file."""
 MAX_FILE_BYTES = 1024 * 1024
 """Largest spec or fragment file read, checked before reading: the largest example spec is 18 KB, and
 a 1 MiB spec already takes about 1.7 s to load; past it, parsing time and memory grow without use."""
@@ -215,6 +224,12 @@ def _scan_depth(text: str, file: str, via: tuple[str, ...], base: Path_, frames:
                                            f"nesting deeper than {MAX_DEPTH} levels")])
 
 
+def _too_deep(file: str, node: Node, path: Path_, via: tuple[str, ...]) -> LoadError:
+    """The error of a collection opened past MAX_DEPTH levels (the field: its first levels)."""
+    return LoadError([SpecError(_loc(file, node.start_mark, via), _dotted(path[:3]),
+                                f"nesting deeper than {MAX_DEPTH} levels")])
+
+
 @dataclass
 class _Frame:
     """An open collection while scanning parse events."""
@@ -239,12 +254,20 @@ def compose_text(text: str, file: str, via: tuple[str, ...] = (), base: Path_ = 
 def _compose(text: str, file: str, via: tuple[str, ...], base: Path_, *, every_document: bool) -> list[Node]:
     """The composed documents of `text` (the first only unless `every_document`), all checked for alias bombs."""
     try:
-        _check_depth(text, file, via, base)
-        if every_document:
-            nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
-        else:
-            node = yaml.compose(text, Loader=_Loader)
-            nodes = [node] if node is not None else []
+        if SCAN_DEPTH_FIRST:
+            _check_depth(text, file, via, base)
+        try:
+            if every_document:
+                nodes = [n for n in yaml.compose_all(text, Loader=_Loader) if n is not None]
+            else:
+                node = yaml.compose(text, Loader=_Loader)
+                nodes = [node] if node is not None else []
+        except yaml.MarkedYAMLError:
+            if not SCAN_DEPTH_FIRST:
+                # Only on bad input: the scan names the field being read at a syntax error, and past
+                # libyaml's 1,000 levels it finds the first level past MAX_DEPTH (both raise).
+                _check_depth(text, file, via, base)
+            raise
     except yaml.MarkedYAMLError as exc:
         raise LoadError([_yaml_error(file, exc, text, via)]) from None
     except yaml.reader.ReaderError as exc:  # a character YAML forbids (NUL, other control characters)
@@ -272,7 +295,7 @@ def _check_expansion(root: Node, file: str, via: tuple[str, ...], base: Path_) -
     sizes: dict[int, int] = {}
     open_nodes: set[int] = set()
 
-    def size(node: Node, path: Path_) -> int:
+    def size(node: Node, path: Path_, depth: int) -> int:
         known = sizes.get(id(node))
         if known is not None:
             return known
@@ -281,13 +304,15 @@ def _check_expansion(root: Node, file: str, via: tuple[str, ...], base: Path_) -
                                        "recursive alias: this value contains itself")])
         open_nodes.add(id(node))
         total = 1
+        if isinstance(node, (SequenceNode, MappingNode)) and depth >= MAX_DEPTH:
+            raise _too_deep(file, node, path, via)
         if isinstance(node, SequenceNode):
             for i, item in enumerate(node.value):
-                total += size(item, (*path, i))
+                total += size(item, (*path, i), depth + 1)
         elif isinstance(node, MappingNode):
             for key_node, value_node in node.value:
                 key = key_node.value if isinstance(key_node, ScalarNode) else "?"
-                total += size(key_node, path) + size(value_node, (*path, key))
+                total += size(key_node, path, depth + 1) + size(value_node, (*path, key), depth + 1)
         sizes[id(node)] = total
         open_nodes.discard(id(node))
         if total > MAX_NODES:
@@ -295,7 +320,7 @@ def _check_expansion(root: Node, file: str, via: tuple[str, ...], base: Path_) -
                                        f"aliases expand this value to more than {MAX_NODES} values (alias bomb?)")])
         return total
 
-    size(root, base)
+    size(root, base, len(base))
 
 
 class _Builder:
@@ -315,6 +340,8 @@ class _Builder:
                 [SpecError(_loc(file, node.start_mark, via), _dotted(path),
                            f"document expands to more than {MAX_NODES} values (alias bomb?)")]
             )
+        if len(path) >= MAX_DEPTH and isinstance(node, (MappingNode, SequenceNode)):
+            raise _too_deep(file, node, path, via)  # (keys are never built: a collection key is an error)
         self.loaded.values[path] = _loc(file, node.start_mark, via)
         if node.tag == INCLUDE_TAG:
             return self._include(node, file, path, via, stack)
