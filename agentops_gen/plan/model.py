@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -66,7 +66,7 @@ class AlertPlan:
     rule: Rule
 
 
-@record
+@dataclass(frozen=True)
 class RatioInputs:
     """A ratio SLI's selectors as written: `errors` or `good`, and the totals (summed when several)."""
 
@@ -75,7 +75,7 @@ class RatioInputs:
     totals: tuple[str, ...]
 
 
-@record
+@dataclass(frozen=True)
 class HistogramInputs:
     """A latency or score SLI: the histogram's base name and the bucket bound (threshold in seconds, or `above`)."""
 
@@ -83,7 +83,7 @@ class HistogramInputs:
     bound: float
 
 
-@record
+@dataclass(frozen=True)
 class RawInputs:
     """A raw SLI's queries, `{{ window }}` placeholder included."""
 
