@@ -13,10 +13,12 @@
 from __future__ import annotations
 
 import re
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import yaml
+from conftest import run_cli
 
 from agentops_gen.plan.build import PERIOD_GROUP_INTERVAL, PERIOD_GROUP_SUFFIX
 from agentops_gen.units.durations import parse_duration
@@ -122,3 +124,68 @@ def test_no_slo_rule_reads_a_record_only_a_later_group_writes(rendered_examples:
                 tokens = set(RECORD_TOKEN.findall(rule["expr"]))
                 later = {t for t in tokens if written.get((t, slo), written.get((t, ""), -1)) > i}
                 assert not later, f"{file} {group['name']} {rule.get('record') or rule['alert']} reads {later}"
+
+
+COUNTED_SPEC = {
+    "version": "agentops-gen/v1", "service": "counted", "owner": "team-a",
+    "slos": [
+        {"name": "latency", "objective": 99,
+         "sli": {"latency": {"histogram": 'lat_seconds{job="c"}', "threshold": "0.5s", "buckets": [0.1, 0.5, 1]}}},
+        {"name": "errors", "objective": 99,
+         "sli": {"ratio": {"errors": 'req_total{job="c",code="500"}', "total": 'req_total{job="c"}'}}},
+        {"name": "good", "objective": 99,
+         "sli": {"ratio": {"good": 'req_total{job="c",code="200"}', "total": 'req_total{job="c"}'}}},
+    ],
+}
+# The 1h records as they were before (each read the raw counters itself), written out by hand.
+RAW_1H = {
+    "latency": (
+        '1 - ((sum(rate(lat_seconds_bucket{job="c",le="0.5"}[1h])) or vector(0))'
+        ' / (sum(rate(lat_seconds_count{job="c"}[1h])) > 0))',
+        'sum(rate(lat_seconds_count{job="c"}[1h]))'
+        ' - (sum(rate(lat_seconds_bucket{job="c",le="0.5"}[1h])) or vector(0))'),
+    "errors": (
+        '(sum(rate(req_total{job="c",code="500"}[1h])) or vector(0)) / (sum(rate(req_total{job="c"}[1h])) > 0)',
+        '(sum(rate(req_total{job="c",code="500"}[1h])) or vector(0))'),
+    "good": (
+        '1 - ((sum(rate(req_total{job="c",code="200"}[1h])) or vector(0)) / (sum(rate(req_total{job="c"}[1h])) > 0))',
+        'sum(rate(req_total{job="c"}[1h])) - (sum(rate(req_total{job="c",code="200"}[1h])) or vector(0))'),
+}
+COUNTED_INPUTS = [
+    # traffic, an hour without any (flat counters), traffic again; the good bucket exists from minute 30 only
+    ('lat_seconds_count{job="c"}', "0+10x60 600+0x60 600+10x120"),
+    ('lat_seconds_bucket{job="c",le="0.5"}', "_x30 300+9x30 570+0x60 570+5x120"),
+    ('req_total{job="c",code="200"}', "_x20 0+8x220"),
+    ('req_total{job="c",code="500"}', "0+2x100 200+0x40 200+6x100"),
+]
+COUNTED_TIMES = ("5m", "25m", "45m", "70m", "100m", "130m", "170m", "230m")
+
+
+def test_the_counted_1h_records_equal_the_raw_ones(promtool: str, tmp_path: Path) -> None:
+    """promtool: at every probed minute (first samples, an absent good counter, an hour of zero traffic, traffic
+    again) each SLO's 1h ratio and failed-event records have a sample exactly when the raw expressions they
+    replace do, with the same value (to 1e-12): latency, failed-counter and good-counter ratio SLIs, the last
+    two through their shared rates."""
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "counted.yaml").write_text(yaml.safe_dump(COUNTED_SPEC, sort_keys=False))
+    out = tmp_path / "out"
+    result = run_cli("render", str(specs), "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    prometheus = out / "prometheus"
+    groups = [g["name"] for g in yaml.safe_load((prometheus / "counted.rules.yaml").read_text())["groups"]]
+    checks = []
+    for slo, (ratio, bad) in RAW_1H.items():
+        sel = f'{{service="counted", slo="{slo}"}}'
+        for record, raw in ((f"slo:sli_error:ratio_rate1h{sel}", ratio), (f"slo:sli_bad_events:rate1h{sel}", bad)):
+            for at in COUNTED_TIMES:
+                checks.append({"expr": f"(count({record}) or vector(0)) - (count({raw}) or vector(0))",
+                               "eval_time": at, "exp_samples": [{"value": 0}]})
+                checks.append({"expr": f"abs({record} - on() ({raw})) > 1e-12", "eval_time": at, "exp_samples": []})
+    test = {"rule_files": ["counted.rules.yaml"], "evaluation_interval": "1m", "group_eval_order": groups,
+            "tests": [{"interval": "1m", "input_series": [{"series": s, "values": v} for s, v in COUNTED_INPUTS],
+                       "promql_expr_test": checks}]}
+    (prometheus / "counted-equal.test.yaml").write_text(yaml.safe_dump(test, sort_keys=False, width=1000))
+    run = subprocess.run([promtool, "test", "rules", "counted-equal.test.yaml"], cwd=prometheus,
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-2000:]
