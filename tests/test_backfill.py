@@ -91,18 +91,15 @@ def test_reach_counts_a_subquery_range() -> None:
 
 
 def test_the_examples_backfill_their_5m_rates_and_anomaly_values(tmp_path: Path) -> None:
-    """slo_specs: level 0 holds the recorded 5m counts every summed window reads (a latency SLO's failed events
-    subtract its good events from its recorded events: one level up; agent-bruno's events read a shared rate:
-    one more), level 1 the coarse anomaly values the 7d baselines read; every file is a rule file promtool
-    accepts, named after its level."""
+    """slo_specs: level 0 holds the recorded 5m counts every summed window reads, level 1 the coarse anomaly
+    values the 7d baselines read; every file is a rule file promtool accepts, named after its level."""
     _, plan = plan_paths([Path("slo_specs")])
     assert plan.backfill
     files = {path: text for path, text in render_paths([Path("slo_specs")]).items()
              if path.startswith("prometheus/backfill/")}
     assert sorted(files) == [f"prometheus/backfill/{name}.rules.yaml" for name in (
-        "aegis-rag.level-0", "aegis-rag.level-1", "agent-bruno.level-0", "agent-bruno.level-1", "agent-bruno.level-2",
-        "agent-platform.level-0", "agent-platform.level-1", "amas.level-0", "amas.level-1", "support-agent.level-0",
-        "support-agent.level-1")]
+        "aegis-rag.level-0", "aegis-rag.level-1", "agent-bruno.level-0", "agent-bruno.level-1",
+        "agent-platform.level-0", "amas.level-0", "amas.level-1", "support-agent.level-0", "support-agent.level-1")]
     amas = {r["record"] for level in ("0", "1")
             for g in yaml.safe_load(files[f"prometheus/backfill/amas.level-{level}.rules.yaml"])["groups"]
             for r in g["rules"]}

@@ -323,7 +323,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     if events is not None:
         bad_windows.add(RECORDED_RATE_WINDOW)  # the failed events of the summed windows and the period ratio
     # A raw window with both a ratio and a failed-event record (5m, the 1h page window) records its events too
-    # and divides the two: each counter is read once per window, not once by the ratio and again by the count.
+    # and its ratio divides the two records: the ratio reads no counter again (past 5m no count does either).
     counted = {s for s in record_s if s in bad_windows and s not in summed and events is not None
                and slo.sli.raw is None}
     spelt.update((s, format_duration(s)) for s in bad_windows if s not in spelt)
@@ -337,7 +337,14 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         if seconds in counted:
             assert events is not None
             events_sel = f"{names.events_record(w)}{own}"
-            bad = counted_bad_events_template(slo.sli, events_sel, shared_rates, group_by, counters)
+            if seconds == RECORDED_RATE_WINDOW:
+                # The 5m failed events are summed by the long windows and backfilled (plan/history.py): from the
+                # raw counters only. Read from the events record, a backfill pass would pair them with events
+                # recorded by another pass, at its own evaluation offset within the minute.
+                bad = bad_events_template(slo.sli, "", shared_rates, group_by, counters)
+            else:
+                bad = counted_bad_events_template(slo.sli, events_sel, shared_rates, group_by, counters)
+            assert bad is not None
             raw_rules += [
                 Rule(record=names.events_record(w), expr=events.replace("{{ window }}", w), labels=labels),
                 Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels),
