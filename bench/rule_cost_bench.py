@@ -10,15 +10,26 @@ read as much as they would in a server that had been evaluating them all along. 
 (records and alerts) is then queried once at the end of the history with `stats=all`:
 totalQueryableSamples is what that rule reads per evaluation cycle, evalTotalTime (the fastest of
 `--repeat` evaluations) what it costs to evaluate.
+By default the server first compacts what was backfilled (`wait_compacted`): the history and every
+level's records arrive as many overlapping 2h blocks, and a query over a long range pays per block it
+opens, so on uncompacted blocks a 3d range costs the same whether it reads 4,000 samples or 86,000. A
+server that has been running for days holds them compacted (2h, 6h, 18h, 54h blocks); `--uncompacted`
+measures the blocks as backfilled (the measure before 2026-12-06's second round).
+Prometheus pays per unit of time, not per cycle: a group with its own `interval` is evaluated less often,
+so the query time is also printed per minute of evaluation (each rule's time x 60s / its group's interval,
+the global interval being 1m). `--rules` prints every rule's samples, time and group interval.
 Prints per-tool totals, the rules that read most, and our ratio to Sloth.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 import subprocess
 import sys
 import tempfile
+import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -64,19 +75,62 @@ def our_rules(tmp: Path) -> Path:
     return path
 
 
-def rule_costs(prom: Any, rules: Path, repeat: int) -> list[tuple[str, int, float]]:
-    """(record or alert name, samples read, eval seconds) of every rule, queried at the end of the history;
-    the fastest of `repeat` evaluations (the machine's load only ever adds time)."""
+GLOBAL_INTERVAL_S = 60
+"""The evaluation interval of the bench's Prometheus (the harness' default `eval_interval`)."""
+
+
+def interval_seconds(group: dict[str, Any]) -> float:
+    """How often Prometheus evaluates a group: its own `interval`, else the global one."""
+    from agentops_gen.units.durations import parse_duration
+
+    return float(parse_duration(group["interval"])) if group.get("interval") else GLOBAL_INTERVAL_S
+
+
+def rule_costs(prom: Any, rules: Path, repeat: int) -> list[tuple[str, int, float, float]]:
+    """(record or alert name, samples read, eval seconds, group interval seconds) of every rule, queried at the
+    end of the history; the fastest of `repeat` evaluations (the machine's load only ever adds time)."""
     out = []
     for group in yaml.safe_load(rules.read_text())["groups"]:
+        every = interval_seconds(group)
         for rule in group["rules"]:
             runs = []
             for _ in range(repeat):
                 stats = prom.api("query", query=rule["expr"], time=END, stats="all").get("stats", {})
                 runs.append((int(stats.get("samples", {}).get("totalQueryableSamples", 0)),
                              float(stats.get("timings", {}).get("evalTotalTime", 0.0))))
-            out.append((rule.get("record") or rule.get("alert"), runs[0][0], min(t for _, t in runs)))
+            out.append((rule.get("record") or rule.get("alert"), runs[0][0], min(t for _, t in runs), every))
     return out
+
+
+COMPACTION_TIMEOUT_S = 600
+STABLE_S = 20
+"""Compaction is done when the loaded blocks have not changed for this long and no block is being written."""
+
+
+def tsdb_metrics(url: str) -> dict[str, float]:
+    """The server's own `prometheus_tsdb_*` gauges and counters (unlabelled ones), from /metrics."""
+    with urllib.request.urlopen(f"{url}/metrics", timeout=30) as response:
+        text = response.read().decode()
+    return {m.group(1): float(m.group(2))
+            for m in re.finditer(r"^(prometheus_tsdb_[a-z_]+) ([0-9.e+-]+)$", text, re.MULTILINE)}
+
+
+def wait_compacted(url: str) -> int:
+    """Wait until Prometheus has compacted the backfilled blocks (its first compaction runs a minute after
+    start); the number of blocks loaded then."""
+    deadline = time.monotonic() + COMPACTION_TIMEOUT_S
+    last: tuple[float, float] | None = None
+    since = time.monotonic()
+    while time.monotonic() < deadline:
+        metrics = tsdb_metrics(url)
+        state = (metrics.get("prometheus_tsdb_blocks_loaded", 0), metrics.get("prometheus_tsdb_compactions_total", 0))
+        busy = metrics.get("prometheus_tsdb_compaction_populating_block", 0) > 0
+        if state != last or busy:
+            last, since = state, time.monotonic()
+        elif state[1] > 0 and time.monotonic() - since >= STABLE_S:
+            return int(state[0])
+        time.sleep(2)
+    raise TimeoutError("Prometheus did not finish compacting the backfilled blocks")
 
 
 def main() -> int:
@@ -84,6 +138,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--days", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=5, help="evaluations per rule; the fastest is kept")
+    parser.add_argument("--uncompacted", action="store_true",
+                        help="query the blocks as backfilled, without waiting for Prometheus to compact them")
+    parser.add_argument("--rules", action="store_true", help="print every rule: samples, ms, group interval")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -93,18 +150,29 @@ def main() -> int:
         start = END - args.days * 86400
         with running_prometheus([sloth, ours], history(args.days), workdir=tmp / "prom", rules_from=start,
                                 rules_to=END, load_rules=False) as prom:
+            blocks = len(list((tmp / "prom" / "tsdb").glob("01*")))
+            if not args.uncompacted:
+                print(f"blocks as backfilled: {blocks}; compacted: {wait_compacted(prom.url)}")
+            else:
+                print(f"blocks as backfilled: {blocks} (not compacted)")
             costs = {"sloth": rule_costs(prom, sloth, args.repeat), "ours": rule_costs(prom, ours, args.repeat)}
-    totals = {tool: (sum(s for _, s, _ in rows), sum(t for _, _, t in rows), len(rows)) for tool, rows in costs.items()}
+    totals = {tool: (sum(r[1] for r in rows), sum(r[2] for r in rows), len(rows),
+                     sum(r[2] * 60 / r[3] for r in rows)) for tool, rows in costs.items()}
     for tool, rows in costs.items():
-        samples, seconds, count = totals[tool]
-        print(f"{tool}: {count} rules, {samples} samples read per cycle, {seconds * 1000:.1f} ms of query time")
-        for rule, read, _ in sorted(rows, key=lambda r: -r[1])[:6]:
+        samples, seconds, count, per_minute = totals[tool]
+        print(f"{tool}: {count} rules, {samples} samples read per cycle, {seconds * 1000:.1f} ms of query time "
+              f"per cycle, {per_minute * 1000:.1f} ms per minute of evaluation")
+        for rule, read, _, _ in sorted(rows, key=lambda r: -r[1])[:6]:
             print(f"    {read:8d}  {rule}")
         slowest = sorted(rows, key=lambda r: -r[2])[:6]
-        print("    slowest:", ", ".join(f"{rule} {t * 1000:.1f} ms" for rule, _, t in slowest))
+        print("    slowest:", ", ".join(f"{r[0]} {r[2] * 1000:.1f} ms" for r in slowest))
+        if args.rules:
+            for rule, read, took, every in rows:
+                print(f"    rule {read:8d} samples {took * 1000:7.2f} ms every {every:5.0f}s  {rule}")
     ratio = totals["ours"][0] / totals["sloth"][0]
     print(f"ours / sloth, samples read per cycle: {ratio:.2f}x (target <= 0.5x)")
     print(f"ours / sloth, query time per cycle: {totals['ours'][1] / totals['sloth'][1]:.2f}x")
+    print(f"ours / sloth, query time per minute of evaluation: {totals['ours'][3] / totals['sloth'][3]:.2f}x")
     return 0
 
 

@@ -70,7 +70,10 @@ def test_summed_window_records(tmp_path: Path) -> None:
     assert rules["slo:sli_bad_events:rate1h24m"] == (
         f"sum by (service, slo) (sum_over_time(slo:sli_bad_events:rate5m{sel}[1h24m]))\n/\n"
         f"sum by (service, slo) (count_over_time(slo:sli_bad_events:rate5m{sel}[4m59s]))\n/ 16.8")
-    assert "rate(req_total" in rules["slo:sli_error:ratio_rate14m"]  # short windows stay raw
+    assert "rate(req_total" in rules["slo:sli_error:ratio_rate7m"]  # short windows stay raw
+    # the 14m page window has a ratio and a count: its events are recorded once, the ratio divides the records
+    assert "rate(req_total" in rules["slo:sli_events:rate14m"]
+    assert "rate(" not in rules["slo:sli_error:ratio_rate14m"]
     order = [r.record for g in plan.services[0].groups for r in g.rules if r.record]
     assert order.index("slo:sli_events:rate5m") < order.index("slo:sli_error:ratio_rate1h24m")
 

@@ -28,9 +28,12 @@ from agentops_gen.plan.platform import plan_platform
 from agentops_gen.plan.routing import SEVERITIES
 from agentops_gen.plan.sli import (
     bad_events_template,
+    counted_bad_events_template,
+    counted_ratio,
     counter_series,
     error_ratio_template,
     events_template,
+    exact_selector,
     finite,
     query_selectors,
     read_selectors,
@@ -83,6 +86,14 @@ CURRENT_BURN_WINDOW = RECORDED_RATE_WINDOW
 RECORDED_RATE = format_duration(RECORDED_RATE_WINDOW)
 """RECORDED_RATE_WINDOW as rule names and ranges spell it, formatted once (every SLO reads it several times)."""
 _BEFORE_NEXT_RECORD = format_duration(RECORDED_RATE_WINDOW - 1)
+PERIOD_GROUP_SUFFIX = "_period"
+"""Each SLO's period group is `<its group>_period` (`_` is in no spec name: no other group has that name)."""
+PERIOD_GROUP_INTERVAL = "2m"
+"""How often the period group runs: the period ratio, burn rate and budget remaining, the constant records and
+the budget alerts. They move slowly, and the period sums are the longest reads of all. Below half the 5m
+lookback, so a record missed by one late evaluation is still found by instant queries, under Prometheus 2's
+closed ranges and 3's left-open ones (pint's group/interval warns from 5m up; Pyrra runs its period-window
+group every 2m30s). docs/performance.md has what it saves and what it moves."""
 ANOMALY_COARSE_INTERVAL = "5m"
 """Anomaly baselines read a 5m-average series recorded every 5m, so a 7d window holds 2016 samples."""
 
@@ -302,15 +313,6 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     # With event counts, windows past RAW_WINDOW_MAX sum the recorded 5m rates: the raw counters are read
     # for the short windows only (the recorded rates come first, the windows summed from them after).
     summed = {s for s in record_s if events is not None and from_records(s)}
-    sli_rules = tuple(
-        Rule(record=names.sli_error_record(w), expr=template.replace("{{ window }}", w), labels=labels)
-        for s, w in zip(record_s, record_windows, strict=True) if s not in summed
-    )
-    summed_rules = [
-        Rule(record=names.sli_error_record(w), expr=period_ratio_expr(w, sel, counts=True, group_by=group_by),
-             labels=labels)
-        for s, w in zip(record_s, record_windows, strict=True) if s in summed
-    ]
     bad_windows: set[int] = set()
     for kind in ("page", "ticket"):
         if not getattr(slo.alerting, kind).disable and min_bad_events(slo, kind):
@@ -320,21 +322,56 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         bad_windows.add(int(parse_duration(slo.alerting.outage.window)))
     if events is not None:
         bad_windows.add(RECORDED_RATE_WINDOW)  # the failed events of the summed windows and the period ratio
-    bad_rules = []
+    # A raw window with both a ratio and a failed-event record (5m, the 1h page window) records its events too
+    # and its ratio divides the two records: the ratio reads no counter again (past 5m no count does either).
+    counted = {s for s in record_s if s in bad_windows and s not in summed and events is not None
+               and slo.sli.raw is None}
     spelt.update((s, format_duration(s)) for s in bad_windows if s not in spelt)
-    for seconds in sorted(bad_windows):
+    shared_rates = {} if group_by else shared
+    raw_rules: list[Rule] = []
+    summed_rules: list[Rule] = []
+    own = exact_selector(labels)
+    ratio_windows = {s for s in record_s if s not in summed}
+    for seconds in sorted(ratio_windows | (bad_windows - summed)):  # by window; a record before its readers
         w = spelt[seconds]
-        if seconds in summed:
-            summed_rules.append(Rule(record=names.bad_events_record(w), expr=summed_bad_events_expr(w, sel, group_by),
-                                     labels=labels))
+        if seconds in counted:
+            assert events is not None
+            events_sel = f"{names.events_record(w)}{own}"
+            if seconds == RECORDED_RATE_WINDOW:
+                # The 5m failed events are summed by the long windows and backfilled (plan/history.py): from the
+                # raw counters only. Read from the events record, a backfill pass would pair them with events
+                # recorded by another pass, at its own evaluation offset within the minute.
+                bad = bad_events_template(slo.sli, "", shared_rates, group_by, counters)
+            else:
+                bad = counted_bad_events_template(slo.sli, events_sel, shared_rates, group_by, counters)
+            assert bad is not None
+            raw_rules += [
+                Rule(record=names.events_record(w), expr=events.replace("{{ window }}", w), labels=labels),
+                Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels),
+                Rule(record=names.sli_error_record(w),
+                     expr=counted_ratio(f"{names.bad_events_record(w)}{own}", events_sel), labels=labels),
+            ]
             continue
-        bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", {} if group_by else shared, group_by,
-                                  counters)
-        assert bad is not None
-        bad_rules.append(Rule(record=names.bad_events_record(w), expr=bad.replace("{{ window }}", w), labels=labels))
+        if seconds in ratio_windows:
+            raw_rules.append(Rule(record=names.sli_error_record(w), expr=template.replace("{{ window }}", w),
+                                  labels=labels))
+        if seconds in bad_windows:
+            raw_bad = bad_events_template(slo.sli, f"{names.sli_error_record(w)}{sel}", shared_rates, group_by,
+                                          counters)
+            assert raw_bad is not None
+            raw_rules.append(Rule(record=names.bad_events_record(w), expr=raw_bad.replace("{{ window }}", w),
+                                  labels=labels))
+    summed_rules += [
+        Rule(record=names.sli_error_record(w), expr=period_ratio_expr(w, sel, counts=True, group_by=group_by),
+             labels=labels)
+        for s, w in zip(record_s, record_windows, strict=True) if s in summed
+    ]
+    summed_rules += [Rule(record=names.bad_events_record(spelt[s]),
+                          expr=summed_bad_events_expr(spelt[s], sel, group_by), labels=labels)
+                     for s in sorted(bad_windows & summed)]
     five_window = RECORDED_RATE
-    if events is not None:
-        bad_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
+    if events is not None and RECORDED_RATE_WINDOW not in counted:
+        raw_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
                               labels=labels))
     five = names.sli_error_record(five_window)
     period_record = names.sli_error_record(period)
@@ -343,20 +380,19 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
     period_rules = () if period_s in record_s else (
         Rule(record=period_record, expr=period_ratio_expr(period, sel, counts=events is not None, group_by=group_by),
              labels=labels),)
-    meta_rules = (
+    budget_text = format_number(budget)
+    current_burn = Rule(record=names.CURRENT_BURN_RECORD, expr=f"{five}{sel} / {budget_text}", labels=labels)
+    period_group_rules = [
         *period_rules,
         Rule(record=names.OBJECTIVE_RECORD, expr=f"vector({format_number(slo.objective / 100)})", labels=labels),
-        Rule(record=names.ERROR_BUDGET_RECORD, expr=f"vector({format_number(budget)})", labels=labels),
+        Rule(record=names.ERROR_BUDGET_RECORD, expr=f"vector({budget_text})", labels=labels),
         Rule(record=names.PERIOD_DAYS_RECORD, expr=f"vector({format_number(period_s / 86400)})", labels=labels),
-        Rule(record=names.CURRENT_BURN_RECORD, expr=f"{five}{sel}\n/ on(service, slo) group_left\n"
-                                                   f"{names.ERROR_BUDGET_RECORD}{sel}", labels=labels),
-        Rule(record=names.PERIOD_BURN_RECORD, expr=f"{period_record}{sel}\n/ on(service, slo) group_left\n"
-                                                  f"{names.ERROR_BUDGET_RECORD}{sel}", labels=labels),
+        Rule(record=names.PERIOD_BURN_RECORD, expr=f"{period_record}{sel} / {budget_text}", labels=labels),
         Rule(record=names.BUDGET_REMAINING_RECORD, expr=f"1 - {names.PERIOD_BURN_RECORD}{sel}", labels=labels),
         Rule(record=names.SLO_INFO_RECORD, expr="vector(1)",
              labels={**labels, "objective": format_number(slo.objective), "period": period,
                      "sli_kind": slo.sli.kind}),
-    )
+    ]
     alerts: list[AlertPlan] = []
     alert_rules: list[Rule] = []
     for severity_kind in ("page", "ticket"):
@@ -376,7 +412,7 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alert, rule = _budget_alert(spec, slo, budget_alert.below, budget_alert.severity, budget_alert.for_,
                                     period_s, labels, sel)
         alerts.append(alert)
-        alert_rules.append(rule)
+        period_group_rules.append(rule)
     read = read_selectors(slo.sli, counters)
     if no_data and not slo.alerting.no_data.disable and read:  # a raw SLI of no series cannot go absent
         known = f"{names.sli_error_record(record_windows[-1])}{sel}"
@@ -386,10 +422,14 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alerts.append(alert)
         alert_rules.append(rule)
 
-    # One group per SLO: Prometheus evaluates a group's rules in order, so the alerts always read
-    # the error ratios recorded in the same cycle (separate groups would add up to one interval of lag).
-    groups = [RuleGroup(names.rule_group(spec.service, slo.name),
-                        (*sli_rules, *bad_rules, *summed_rules, *meta_rules, *alert_rules))]
+    # Prometheus evaluates a group's rules in order, so the burn, outage and no-data alerts always read the
+    # error ratios recorded in the same cycle (separate groups would add up to one interval of lag). The period
+    # group comes after it and reads only its records (and its own): promtool, which evaluates every group at
+    # every step in file order, then sees the same values as with one group.
+    groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*raw_rules, *summed_rules, current_burn,
+                                                                    *alert_rules)),
+              RuleGroup(names.rule_group(spec.service, slo.name + PERIOD_GROUP_SUFFIX), tuple(period_group_rules),
+                        interval=PERIOD_GROUP_INTERVAL)]
     plan = SLOPlan(
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),

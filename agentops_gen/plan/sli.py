@@ -150,6 +150,33 @@ def bad_events_template(sli: SLI, ratio_record: str, shared: dict[str, str] | No
     return f"{total_rate}\n- {part_rate}"
 
 
+def counted_bad_events_template(sli: SLI, events_record: str, shared: dict[str, str] | None = None,
+                                group_by: GroupBy = (), counters: Sequence[str] | None = None) -> str:
+    """Failed events per second over `{{ window }}` of a counter SLI whose events rate over the same window is
+    recorded just before (`events_record`: its selector): the total counters are then read once, by that record.
+
+    The failed-event counter's rate, zero where it does not exist yet; for a good-event counter, the recorded
+    events minus the good rate. Same values as bad_events_template, without the second read of the totals."""
+    rates = shared or {}
+    part, *_ = _counters(sli, counters)
+    part_rate = zero_filled(_rate(part, rates, group_by), group_by, f"sum{by(group_by)}({events_record})")
+    if (sli.ratio is not None and sli.ratio.errors is not None) or sli.score is not None:
+        return part_rate
+    return f"{events_record}\n- {on(group_by)}\n{part_rate}"
+
+
+def exact_selector(labels: dict[str, str]) -> str:
+    """`{a="x", b="y"}` matching every label a rule sets: it reads the series that rule writes, never those of an
+    older label set still in the lookback after a spec label change (they would make a second series)."""
+    return "{" + ", ".join(f"{name}={_quoted(value)}" for name, value in labels.items()) + "}"
+
+
+def counted_ratio(bad_record: str, events_record: str) -> str:
+    """A window's error ratio from its recorded failed-event and event rates (no sample at zero traffic): the same
+    value the raw ratio gives, without reading the counters again."""
+    return f"{bad_record}\n/\n({events_record} > 0)"
+
+
 def events_template(sli: SLI, shared: dict[str, str] | None = None, group_by: GroupBy = (),
                     counters: Sequence[str] | None = None) -> str | None:
     """Events per second over `{{ window }}` (None: a raw SLI without `events`, which has no counts);
