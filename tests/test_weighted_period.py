@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from conftest import run_cli
+from test_prometheus import assert_eval_order_names_every_group
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "prometheus"
 
@@ -21,6 +22,7 @@ def _render(tmp_path: Path) -> Path:
     result = run_cli("render", str(specs), "--out", str(out))
     assert result.returncode == 0, result.stderr
     shutil.copy(FIXTURES / "weighted.test.yaml", out / "prometheus")
+    assert_eval_order_names_every_group(out / "prometheus" / "weighted.test.yaml")
     return out / "prometheus"
 
 
