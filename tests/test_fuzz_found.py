@@ -172,3 +172,25 @@ def test_a_threshold_written_as_a_float_that_prints_as_an_exponent_is_refused_at
     assert result.stderr.splitlines() == [
         "specs/svc.yaml:6:23: error: telemetry.traces.keep_slower_than: must be a duration such as 2.5s, 1500ms "
         "or 1m30s, or seconds (got '1e-320')"]
+
+
+def test_a_query_that_makes_samples_from_nothing_gets_generated_tests_that_pass(tmp_path: Path, promtool: str) -> None:
+    # was (FUZZ_SEED=10 FUZZ_ONLY=1517): `... or vector(0)` writes the KPI's record without any input, and the
+    # generated test fed that record under the same labels: promtool's "duplicate sample for timestamp"; a
+    # `min:` KPI of it fired in the absent-series case, which expected silence
+    _specs(tmp_path, HEADER + "kpis:\n"
+           "  - name: tokens\n    query: sum(increase(tokens_total{job=\"api\"}[1h])) or vector(0)\n    max: 1000000\n"
+           "  - name: rate\n    query: sum(rate(req_total[5m])) or vector(0)\n    min: 0.3\n"
+           "  - name: gone\n    query: absent(up{job=\"api\"})\n    max: 0.5\n"
+           "anomalies:\n  - name: jumps\n    query: sum(rate(calls_total[5m])) or vector(0)\n"
+           "slos:\n  - name: s\n    objective: 99\n    sli:\n      raw:\n        error_ratio: "
+           "'sum(rate(e_total[{{ window }}])) / sum(rate(t_total[{{ window }}])) or vector(1)'\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
+    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+    text = "".join(t.read_text() for t in tests)
+    # the KPI and anomaly alerts are still checked to fire, on their fed records
+    for alert in ("SvcTokensAboveMax", "SvcRateBelowMin", "SvcGoneAboveMax", "SvcJumpsAnomaly"):
+        assert f'absent(ALERTS{{agentops_fed=\\"1\\",alertname=\\"{alert}\\",alertstate=\\"firing\\"' in text, alert
