@@ -6,6 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
 from conftest import promtool_test_subset, run_cli
 
 HEADER = "version: agentops-gen/v1\nservice: svc\nowner: team-a\n"
@@ -194,3 +195,55 @@ def test_a_query_that_makes_samples_from_nothing_gets_generated_tests_that_pass(
     # the KPI and anomaly alerts are still checked to fire, on their fed records
     for alert in ("SvcTokensAboveMax", "SvcRateBelowMin", "SvcGoneAboveMax", "SvcJumpsAnomaly"):
         assert f'absent(ALERTS{{agentops_fed=\\"1\\",alertname=\\"{alert}\\",alertstate=\\"firing\\"' in text, alert
+
+
+def test_an_unknown_key_thousands_of_characters_long_is_refused_without_a_typo_search(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # was (FUZZ_SEED=10 FUZZ_ONLY=824): a 70,000-character key inside a receiver took over 60 s to refuse: the
+    # did-you-mean search took the edit distance of it to every key of every receiver kind (0.7 s each)
+    from agentops_gen import pipeline
+    from agentops_gen.spec import validate
+
+    lengths: list[int] = []
+    real = validate._edits
+    monkeypatch.setattr(validate, "_edits", lambda a, b: lengths.append(len(a)) or real(a, b))
+    key = "a" * 5000
+    specs = _specs(tmp_path, HEADER + f"receivers:\n  tickets:\n    webhook:\n      url: http://t.example.com/am\n"
+                   f"    ? {key}\n    : url: http://t.example.com/am\n")  # YAML wants `?` past 1,024 characters
+    build = pipeline.build([specs])
+    lines = [e.format() for e in build.errors]
+    assert lines == [f"{specs}/svc.yaml:8:7: error: receivers.tickets.{key}: unknown key '{key}'"], \
+        [line[:300] for line in lines]
+    assert max(lengths, default=0) < 100, "the typo search measured the edit distance of the long key"
+    # a short typo still gets its hint
+    (tmp_path / "typo").mkdir()
+    _specs(tmp_path / "typo", HEADER + "receivers:\n  tickets:\n    webhok:\n      url: http://t.example.com/am\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path / "typo")
+    assert "did you mean 'webhook'?" in result.stderr, result.stderr
+
+
+def test_a_label_name_longer_than_128_characters_is_refused_at_its_line(tmp_path: Path) -> None:
+    # the names a spec gives labels are copied into every rule, route and test case: bounded like the other names
+    long, ok = "l" * 129, "l" * 128
+    slo = ("slos:\n  - name: s\n    objective: 99\n    sli: {{ratio: {{errors: 'e_total', total: 't_total'}}}}\n"
+           "    group_by: [{group}]\n    alerting:\n      labels: {{{label}: x}}\n"
+           "      annotations: {{{label}: x}}\n")
+    cases = {
+        "slo": (slo.format(group=long, label="tier"), "specs/svc.yaml:8:16: error: slos[0].group_by[0]: "),
+        "labels": (slo.format(group="tenant", label=long), "specs/svc.yaml:10:16: error: slos[0].alerting.labels."),
+        "notify": (f"notify:\n  group_by: [alertname, {long}]\n", "specs/svc.yaml:5:13: error: notify.group_by: "),
+    }
+    for name, (text, start) in cases.items():
+        work = tmp_path / name
+        work.mkdir()
+        _specs(work, HEADER + text)
+        result = run_cli("render", "specs", "--out", "out", cwd=work)
+        assert result.returncode == 2, (name, result.stderr)
+        lines = result.stderr.splitlines()
+        assert len(lines) <= 2 and all(line.startswith("specs/svc.yaml:") for line in lines), lines
+        assert lines[0].startswith(start) and "at most 128 characters (got 129)" in lines[0], (name, lines)
+    work = tmp_path / "fits"
+    work.mkdir()
+    _specs(work, HEADER + slo.format(group=ok, label="m" * 128))
+    result = run_cli("render", "specs", "--out", "out", cwd=work)
+    assert result.returncode == 0, result.stderr

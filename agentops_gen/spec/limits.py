@@ -14,6 +14,15 @@ from typing import Any
 from agentops_gen.errors import SpecError
 from agentops_gen.load.yaml_loader import LoadedFile, dotted
 
+MAX_NAME = 63
+"""Longest spec name (service, owner, SLO, KPI, receiver...): a DNS label's limit, so a name also fits a
+Kubernetes resource, and file names built from two names plus a suffix stay far below 255 bytes."""
+MAX_ALERT_NAME = 128
+"""Longest alert name written in a spec: it becomes a runbook file name (`<Alert>.md`)."""
+MAX_LABEL_NAME = 128
+"""Longest label or annotation name written in a spec (`labels`, `annotations`, every `group_by`): it is
+copied into every rule, alert, route and test case of its SLO, and Mimir refuses names past 1,024."""
+
 MAX_ENTRIES = 1000
 """Entries of any one list or mapping anywhere in a spec (buckets, labels, receivers' lists, ...)."""
 

@@ -20,6 +20,7 @@ from agentops_gen.spec.common import (
     Severity,
     SpecModel,
     Threshold,
+    label_name_length,
 )
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
 
@@ -115,6 +116,9 @@ GROUP_RESERVED = frozenset({"le", "alertname", "objective", "period", "sli_kind"
 def _group_label(value: str) -> str:
     if not LABEL_NAME_RE.match(value) or value.startswith("__"):
         raise ValueError(f"{value!r} is not a label name (^[a-zA-Z_][a-zA-Z0-9_]*$, no leading __)")
+    too_long = label_name_length(value)
+    if too_long:
+        raise ValueError(f"label name {too_long}")
     if value in RESERVED_LABELS or value in GROUP_RESERVED:
         raise ValueError(f"{value!r} is a label agentops-gen sets or reads itself; group by a label of your metrics")
     return value
