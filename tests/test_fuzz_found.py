@@ -195,6 +195,8 @@ def test_a_query_that_makes_samples_from_nothing_gets_generated_tests_that_pass(
     # the KPI and anomaly alerts are still checked to fire, on their fed records
     for alert in ("SvcTokensAboveMax", "SvcRateBelowMin", "SvcGoneAboveMax", "SvcJumpsAnomaly"):
         assert f'absent(ALERTS{{agentops_fed=\\"1\\",alertname=\\"{alert}\\",alertstate=\\"firing\\"' in text, alert
+    # the raw SLI's recorded ratios cannot be fed beside its rules: its burn alerts say so in the test file
+    assert "#   - SvcSBurnRatePage (raw SLI whose query yields a value without any series" in text
 
 
 def test_an_unknown_key_thousands_of_characters_long_is_refused_without_a_typo_search(

@@ -1241,7 +1241,9 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
             else:
                 found = [c for c in (_budget_case(service, slo, alert, budgets[alert.name]),) if c is not None]
             if not found:
-                untested.append(f"{alert.name} ({slo.sli_kind} SLI: no synthetic input)")
+                untested.append(f"{alert.name} (raw SLI whose query yields a value without any series: its "
+                                "recorded ratios cannot be fed, nor its silence tested)" if raw_from_nothing(slo)
+                                else f"{alert.name} ({slo.sli_kind} SLI: no synthetic input)")
             cases.extend(found)
     cases.extend(_kpi_cases(service))
     cases.extend(_anomaly_cases(service))
