@@ -16,6 +16,7 @@ cases (`partition`), so every valid spec gets a test file that passes.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -114,6 +115,13 @@ identity = per_render(synthetic.identity)
 @per_render
 def _minutes(duration: str | None) -> int:
     return 0 if duration is None else int(parse_duration(duration) // 60)
+
+
+@per_render
+def _for_minutes(duration: str | None) -> int:
+    """Whole minutes an alert's `for:` holds it pending on a 1-minute grid: Prometheus fires at the first
+    evaluation at least `for` after the condition became true, so `for: 1ms` (or 60s) is one minute, 90s two."""
+    return 0 if duration is None else math.ceil(parse_duration(duration) / 60)
 
 
 Pieces = list[tuple[int, float]]
@@ -497,7 +505,7 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     fine_missing = slo.sli.raw is not None and kind == "ticket"
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None, summed,
+        found = burn_step(pairs, index, minimum, _for_minutes(alert.for_), INCIDENT_START if grouped else None, summed,
                           slo.name in proven, slo.sli.raw is not None, fine_missing)
         if found is None:
             continue
@@ -647,7 +655,7 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     window = _minutes(slo.outage_window)
     summed = window in _summed(slo)  # an outage window as long as a summed one shares its failed-event count
     found = outage_timing(window, slo.outage_error_ratio, slo.min_bad_events.get("outage", 0), summed,
-                          _minutes(alert.for_))
+                          _for_minutes(alert.for_))
     if found is None:
         return []
     step, horizon, when, blip_silent = found
@@ -685,7 +693,7 @@ def outage_timing(window: int, threshold: float, minimum: int, summed: bool,
 
 
 def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
-    found = budget_timing(slo.error_budget, below, slo.period_s // 60, _minutes(alert.for_))
+    found = budget_timing(slo.error_budget, below, slo.period_s // 60, _for_minutes(alert.for_))
     if found is None:
         return None
     step, when, left = found
@@ -802,7 +810,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
             bound, above = level.value, level.direction == "above"
             delta = abs(bound) * 0.5 if bound else 1.0
             healthy, bad = (bound - delta, bound + delta) if above else (bound + delta, bound - delta)
-            for_min = _minutes(alert.for_)
+            for_min = _for_minutes(alert.for_)
             when = LEVEL_START + for_min
             values = [healthy] * LEVEL_START + [bad] * (for_min + 2)
             expected = _expected(alert, labels, bad) if _printable(bad) else None
@@ -828,7 +836,7 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
                   "anomaly": anomaly.name}
         baseline = _minutes(anomaly.baseline)
         history = min(baseline, 24 * 60)
-        for_min = _minutes(alert.for_)
+        for_min = _for_minutes(alert.for_)
         values = [100.0 if i % 2 == 0 else 110.0 for i in range(history)] + [400.0] * (for_min + 3)
         condition = timing.zscore_condition(values, baseline, anomaly.zscore)
         when = timing.first_firing(condition, for_min, len(values) - 1)
@@ -877,7 +885,7 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         bad = {"==": num, "!=": num + 1, ">=": num, "<=": num, ">": num + gap, "<": num - gap}[op]
         good = {"==": num + 1, "!=": num, ">=": num - gap, "<=": num + gap, ">": num, "<": num}[op]
         name, labels = found
-        for_min = _minutes(alert.for_)
+        for_min = _for_minutes(alert.for_)
         when = LEVEL_START + for_min
         expected = _expected(alert, {} if match.group("agg") else {**labels}, bad)
         if expected is None:
@@ -978,7 +986,7 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
     for alert in service.alerts:
         if alert.kind == "no-data":
             expected = _expected(alert, {}, 1.0)
-            if expected is not None and _minutes(alert.for_) <= 60:
+            if expected is not None and _for_minutes(alert.for_) <= 60:
                 absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": [expected]})
         # generated exprs are known to need series (`or vector(0)` there only fills a missing error
         # counter); a user's plain alert expr is judged by its shape
@@ -1045,7 +1053,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                                 slo.min_bad_events.get("outage", 0)),))
         else:
             continue
-        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_), _summed(slo), every)
+        robust, when, value = traffic_firing(traffic, rule, _for_minutes(alert.for_), _summed(slo), every)
         if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
         if when is None:
@@ -1150,7 +1158,7 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     for alert, selectors, window in watched:
         if not all(any(matches(sel, *ident) for ident in fed) for sel in selectors):
             continue  # a selector with no synthetic series: absent from the start
-        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _minutes(alert.for_), case.every)
+        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _for_minutes(alert.for_), case.every)
         expected = _expected(alert, {}, 1.0)
         if expected is None:
             continue
