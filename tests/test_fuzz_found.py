@@ -249,3 +249,45 @@ def test_a_label_name_longer_than_128_characters_is_refused_at_its_line(tmp_path
     _specs(work, HEADER + slo.format(group=ok, label="m" * 128))
     result = run_cli("render", "specs", "--out", "out", cwd=work)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_for_that_is_not_whole_minutes_fires_in_the_generated_tests_when_prometheus_fires(
+        tmp_path: Path, promtool: str) -> None:
+    # was (FUZZ_SEED=14 FUZZ_ONLY=647): a KPI with `for: 1ms` was expected firing at the evaluation where its
+    # value crossed (0 whole minutes); Prometheus holds it pending for one evaluation first
+    _specs(tmp_path, HEADER + "kpis:\n  - name: cost\n    query: sum(cost_total)\n    max: 0.03\n    for: 1ms\n"
+           "  - name: load\n    query: sum(load)\n    max: 5\n    for: 90s\n"
+           "anomalies:\n  - name: calls\n    query: sum(rate(calls_total[5m]))\n    for: 30s\n"
+           "alerts:\n  - name: Down\n    expr: up{job=\"x\"} == 0\n    for: 61s\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
+    text = "".join(t.read_text() for t in tests)
+    for alert in ("SvcCostAboveMax", "SvcLoadAboveMax", "SvcCallsAnomaly", "Down"):
+        assert re.search(rf'alertname: "{alert}"\n        exp_alerts:\n          - exp_labels', text), alert
+    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+
+
+def test_a_for_longer_than_a_day_is_refused_at_its_line(tmp_path: Path) -> None:
+    # was (FUZZ_SEED=14 FUZZ_ONLY=288): an anomaly's `for: 10000w` rendered for over 60 s (its generated test
+    # holds the condition minute by minute); 7d rendered, then promtool ran 3 minutes and refused the samples
+    cases = {
+        "anomaly": ("anomalies:\n  - name: calls\n    query: sum(rate(calls_total[5m]))\n    for: 10000w\n",
+                    "specs/svc.yaml:7:10: error: anomalies[0].for: must be at most 1d (got '10000w')"),
+        "kpi": ("kpis:\n  - name: cost\n    query: sum(cost_total)\n    max: 1\n    for: 25h\n",
+                "specs/svc.yaml:8:10: error: kpis[0].for: must be at most 1d (got '25h')"),
+        "slo": ("slos:\n  - name: s\n    objective: 99\n    sli: {ratio: {errors: 'e_total', total: 't_total'}}\n"
+                "    alerting:\n      page: {for: 2d}\n",
+                "specs/svc.yaml:9:19: error: slos[0].alerting.page.for: must be at most 1d (got '2d')"),
+        "fits": ("alerts:\n  - name: Down\n    expr: up == 0\n    for: 1d\n", None),
+    }
+    for name, (text, expected) in cases.items():
+        work = tmp_path / name
+        work.mkdir()
+        _specs(work, HEADER + text)
+        result = run_cli("render", "specs", "--out", "out", cwd=work)
+        assert result.returncode == (2 if expected else 0), (name, result.stderr)
+        if expected:
+            lines = result.stderr.splitlines()
+            assert len(lines) == 1 and lines[0].startswith(expected), (name, lines)

@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
-from agentops_gen.spec.limits import MAX_ALERT_NAME, MAX_LABEL_NAME, MAX_NAME
+from agentops_gen.spec.limits import MAX_ALERT_NAME, MAX_FOR, MAX_LABEL_NAME, MAX_NAME
 from agentops_gen.units.durations import parse_duration, parse_threshold
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")
@@ -219,6 +219,13 @@ def _period(value: str) -> str:
     return value
 
 
+def _for(value: str) -> str:
+    if parse_duration(value) > parse_duration(MAX_FOR):
+        raise ValueError(f"must be at most {MAX_FOR} (got {value!r}): an alert that must hold longer needs a "
+                         "longer window in its expression, not a longer `for`")
+    return value
+
+
 def _template(value: str) -> str:
     problem = go_template_problem(value)
     if problem:
@@ -245,6 +252,8 @@ PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 """A duration that is a window or a period: `0s` would be an empty PromQL range or a division by zero."""
 Period = Annotated[PositiveDuration, AfterValidator(_period)]
 """An SLO period: a positive duration of at most MAX_PERIOD."""
+For = Annotated[Duration, AfterValidator(_for)]
+"""An alert's `for:`: a duration of at most MAX_FOR."""
 TemplateText = Annotated[str, AfterValidator(_template)]
 """Text Prometheus expands as a Go template on purpose (alert summary, description): it must parse."""
 # json_schema_input_type: the schema accepts what _stringify accepts (`tier: 1`, `canary: true`)
