@@ -291,3 +291,16 @@ def test_a_for_longer_than_a_day_is_refused_at_its_line(tmp_path: Path) -> None:
         if expected:
             lines = result.stderr.splitlines()
             assert len(lines) == 1 and lines[0].startswith(expected), (name, lines)
+
+
+def test_a_label_value_holding_a_window_placeholder_renders_and_its_tests_pass(tmp_path: Path, promtool: str) -> None:
+    # was (FUZZ_SEED=16 FUZZ_ONLY=309): internal error: the KPI test's input series carries the service's labels,
+    # and reading that series back refused any `{{ window }}`, even inside a quoted label value
+    _specs(tmp_path, HEADER + "labels:\n  platform: sum(rate(req_total[{{ window }}]))\n"
+           "kpis:\n  - name: tokens\n    query: sum(increase(tokens_total{job=\"api\"}[1h]))\n    max: 1000000\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
+    assert 'platform=\\"sum(rate(req_total[{{ window }}]))\\"' in "".join(t.read_text() for t in tests)
+    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
