@@ -115,7 +115,7 @@ CASES = [
         (F, 7, 15, "anomalies[0].baseline", "baseline 30m is shorter than 1h"),
     ]),
     Case("for-longer-than-period", "bad/for-longer-than-period", [
-        (F, 13, 19, "slos[0].alerting.page.for", "`for: 8d` is not shorter than the SLO period"),
+        (F, 13, 19, "slos[0].alerting.page.for", "`for: 1d` is not shorter than the SLO period"),
     ]),
     Case("bad-alert-expr", "bad/bad-alert-expr", [(F, 6, 11, "alerts[0].expr", "invalid PromQL")]),
     Case("unknown-receiver", "bad/unknown-receiver", [

@@ -87,3 +87,33 @@ def test_a_selector_with_a_window_placeholder_says_where_such_a_query_goes(query
 
 def test_a_label_value_with_braces_is_still_just_a_selector() -> None:
     assert promql.check_selector('x_total{note="{{ not a window }}"}').name == "x_total"
+
+
+# (query, does it yield a sample while no series exist?): judged from PromQL's semantics, not the code
+FROM_NOTHING = [
+    ("sum(increase(x[1h])) or vector(0)", True),
+    ("x or vector(0)", True),
+    ("vector(0) or x", True),
+    ("absent(up{job=\"api\"})", True),
+    ("absent_over_time(up[5m])", True),
+    ("hour()", True),
+    ("hour(x)", False),
+    ("scalar(x) * 2", True),
+    ("label_replace(vector(1), \"a\", \"b\", \"c\", \"d\")", True),
+    ("(x or vector(0)) > 5", True),
+    ("max_over_time((x or vector(0))[5m:])", True),
+    ("vector(1) unless x", True),
+    ("x unless vector(1)", False),
+    ("x and vector(1)", False),
+    ("sum(rate(x[5m])) / sum(rate(y[5m]))", False),
+    ("round(x, 0.5)", False),
+    ("histogram_quantile(0.9, sum by (le) (rate(x_bucket[5m])))", False),
+    ("topk(3, x)", False),
+    ("time() - x", False),
+    ("-x", False),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FROM_NOTHING)
+def test_from_nothing_tells_queries_that_yield_a_sample_without_series(query: str, expected: bool) -> None:
+    assert promql.query_from_nothing(query) is expected

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from agentops_gen.errors import Location
-from agentops_gen.spec.common import LABEL_NAME_RE, MAX_NAME, NAME_RE, RESERVED_LABELS
+from agentops_gen.spec.common import LABEL_NAME_RE, NAME_RE, RESERVED_LABELS
+from agentops_gen.spec.limits import MAX_NAME
 from agentops_gen.spec.service import VERSION
 
 Path_ = tuple[str | int, ...]

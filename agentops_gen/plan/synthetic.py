@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from agentops_gen.units.promql import check_selector
+from agentops_gen.units.promql import vector_selector
 
 _CANDIDATES = ("error", "5xx", "500", "503", "failure", "success", "ok", "true", "false", "1", "0", "agentops")
 _OP = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "MatchOp.NotRe": "!~"}
@@ -14,7 +14,7 @@ _OP = {"MatchOp.Equal": "=", "MatchOp.NotEqual": "!=", "MatchOp.Re": "=~", "Matc
 @lru_cache(maxsize=4096)
 def _matchers(selector: str) -> tuple[str, tuple[tuple[str, str, str], ...]]:
     """(metric name, (label, op, value) matchers) of a selector, parsed once per distinct text."""
-    expr = check_selector(selector)
+    expr = vector_selector(selector)
     return str(expr.name), tuple((m.name, _OP.get(str(m.op), str(m.op)), m.value) for m in expr.matchers.matchers)
 
 

@@ -6,14 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
+from agentops_gen.spec.limits import MAX_ALERT_NAME, MAX_FOR, MAX_LABEL_NAME, MAX_NAME
 from agentops_gen.units.durations import parse_duration, parse_threshold
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")
-MAX_NAME = 63
-"""Longest spec name (service, owner, SLO, KPI, receiver...): a DNS label's limit, so a name also fits a
-Kubernetes resource, and file names built from two names plus a suffix stay far below 255 bytes."""
-MAX_ALERT_NAME = 128
-"""Longest alert name written in a spec: it becomes a runbook file name (`<Alert>.md`)."""
 ALERT_NAME_RE = re.compile(r"^[A-Z][A-Za-z0-9]*\Z")
 LABEL_NAME_RE = re.compile(r"^[a-zA-Z_][a-zA-Z0-9_]*\Z")
 RESERVED_LABELS = frozenset({"service", "team", "slo", "severity"})
@@ -70,10 +66,19 @@ def _threshold(value: Any) -> str:
     return text
 
 
+def label_name_length(name: str) -> str | None:
+    """Why a label name written in a spec is too long, or None (spec/limits.py's MAX_LABEL_NAME)."""
+    if len(name) > MAX_LABEL_NAME:
+        return f"must be at most {MAX_LABEL_NAME} characters (got {len(name)})"
+    return None
+
+
 def _labels(value: dict[str, str]) -> dict[str, str]:
     for key, text in value.items():
         if not LABEL_NAME_RE.match(key):
             raise ValueError(f"label name {key!r} must match ^[a-zA-Z_][a-zA-Z0-9_]*$")
+        if label_name_length(key):
+            raise ValueError(f"label name {key!r} {label_name_length(key)}")
         if key in RESERVED_LABELS:
             raise ValueError(f"label {key!r} is set by agentops-gen (service/team/slo/severity are reserved)")
         if isinstance(text, str) and ("\n" in text or "\t" in text):
@@ -85,6 +90,8 @@ def _annotation_keys(value: dict[str, str]) -> dict[str, str]:
     for key, text in value.items():
         if not LABEL_NAME_RE.match(key):  # Prometheus refuses the rule file otherwise
             raise ValueError(f"annotation name {key!r} must be a label name (^[a-zA-Z_][a-zA-Z0-9_]*$)")
+        if label_name_length(key):
+            raise ValueError(f"annotation name {key!r} {label_name_length(key)}")
         if isinstance(text, str):
             problem = go_template_problem(text)
             if problem:
@@ -212,6 +219,13 @@ def _period(value: str) -> str:
     return value
 
 
+def _for(value: str) -> str:
+    if parse_duration(value) > parse_duration(MAX_FOR):
+        raise ValueError(f"must be at most {MAX_FOR} (got {value!r}): an alert that must hold longer needs a "
+                         "longer window in its expression, not a longer `for`")
+    return value
+
+
 def _template(value: str) -> str:
     problem = go_template_problem(value)
     if problem:
@@ -238,6 +252,8 @@ PositiveDuration = Annotated[Duration, AfterValidator(_positive)]
 """A duration that is a window or a period: `0s` would be an empty PromQL range or a division by zero."""
 Period = Annotated[PositiveDuration, AfterValidator(_period)]
 """An SLO period: a positive duration of at most MAX_PERIOD."""
+For = Annotated[Duration, AfterValidator(_for)]
+"""An alert's `for:`: a duration of at most MAX_FOR."""
 TemplateText = Annotated[str, AfterValidator(_template)]
 """Text Prometheus expands as a Go template on purpose (alert summary, description): it must parse."""
 # json_schema_input_type: the schema accepts what _stringify accepts (`tier: 1`, `canary: true`)

@@ -14,6 +14,19 @@ from typing import Any
 from agentops_gen.errors import SpecError
 from agentops_gen.load.yaml_loader import LoadedFile, dotted
 
+MAX_NAME = 63
+"""Longest spec name (service, owner, SLO, KPI, receiver...): a DNS label's limit, so a name also fits a
+Kubernetes resource, and file names built from two names plus a suffix stay far below 255 bytes."""
+MAX_ALERT_NAME = 128
+"""Longest alert name written in a spec: it becomes a runbook file name (`<Alert>.md`)."""
+MAX_LABEL_NAME = 128
+"""Longest label or annotation name written in a spec (`labels`, `annotations`, every `group_by`): it is
+copied into every rule, alert, route and test case of its SLO, and Mimir refuses names past 1,024."""
+MAX_FOR = "1d"
+"""Longest `for:` of an alert: the generated tests hold the condition true through it minute by minute
+(promtool evaluates every rule of the file at each one; 1d took 22 s for a small service, 7d 3 minutes
+and promtool refused the 30d window's samples) and 10000w never rendered."""
+
 MAX_ENTRIES = 1000
 """Entries of any one list or mapping anywhere in a spec (buckets, labels, receivers' lists, ...)."""
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from agentops_gen.errors import CodedValueError
-from agentops_gen.spec.common import Line, SpecModel
+from agentops_gen.spec.common import Line, SpecModel, label_name_length
 from agentops_gen.spec.urls import URL_CREDENTIALS, header_problem, url_credential_problem
 
 RECEIVER_TYPES = ("slack", "pagerduty", "email", "webhook", "opsgenie", "msteams")
@@ -48,6 +48,9 @@ def _group_by(value: list[str]) -> list[str]:
     for label in value:
         if label != "..." and not _LABEL.match(label):
             raise ValueError(f"{label!r} is not a label name (or `...` for every label)")
+        too_long = label_name_length(label)
+        if too_long:
+            raise ValueError(f"label name {too_long}")
     if "..." in value and len(value) > 1:
         raise ValueError("`...` (group by every label) cannot be combined with label names")
     twice = next((label for i, label in enumerate(value) if label in value[:i]), None)

@@ -9,6 +9,7 @@ from agentops_gen.spec.common import (
     AlertName,
     Annotations,
     Duration,
+    For,
     Labels,
     Line,
     Name,
@@ -32,7 +33,7 @@ class KPIThreshold(SpecModel):
     """Fire when the value stays below this; set this or `above`."""
     severity: Severity = "warning"
     """Severity of this level's alert; one level per direction and severity."""
-    for_: Duration | None = Field(default=None, alias="for")
+    for_: For | None = Field(default=None, alias="for")
     """How long this level must be crossed; unset: the KPI's `for`."""
 
     @model_validator(mode="after")
@@ -72,7 +73,7 @@ class KPI(SpecModel):
     """Alert (`...BelowMin`, the KPI's `severity`) when the value stays below this."""
     max: float | None = None
     """Alert (`...AboveMax`, the KPI's `severity`) when the value stays above this."""
-    for_: Duration = Field(default="5m", alias="for")
+    for_: For = Field(default="5m", alias="for")
     """How long a bound must be crossed before its alert fires (each of `thresholds` may set its own)."""
     severity: Severity = "warning"
     """Severity of the `min` / `max` alerts."""
@@ -116,7 +117,7 @@ class Anomaly(SpecModel):
     """Window the mean and standard deviation are taken over (at least `1h`)."""
     zscore: float = Field(default=3, gt=0)
     """Fire when the value is more than this many standard deviations from its mean."""
-    for_: Duration = Field(default="15m", alias="for")
+    for_: For = Field(default="15m", alias="for")
     """How long the z-score must stay beyond `zscore`."""
     severity: Severity = "warning"
     """Severity of the anomaly alert."""
@@ -135,7 +136,7 @@ class PlainAlert(SpecModel):
     """Alert name (CamelCase), unique in the service; also its runbook's file name."""
     expr: Query
     """PromQL alert condition, rendered as written."""
-    for_: Duration = Field(default="0s", alias="for")
+    for_: For = Field(default="0s", alias="for")
     """How long `expr` must hold before the alert fires."""
     keep_firing_for: Duration | None = None
     """How long the alert keeps firing after `expr` clears."""

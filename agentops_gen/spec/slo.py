@@ -13,6 +13,7 @@ from agentops_gen.spec.common import (
     AlertBase,
     Annotations,
     Duration,
+    For,
     Labels,
     Name,
     Period,
@@ -20,6 +21,7 @@ from agentops_gen.spec.common import (
     Severity,
     SpecModel,
     Threshold,
+    label_name_length,
 )
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
 
@@ -115,6 +117,9 @@ GROUP_RESERVED = frozenset({"le", "alertname", "objective", "period", "sli_kind"
 def _group_label(value: str) -> str:
     if not LABEL_NAME_RE.match(value) or value.startswith("__"):
         raise ValueError(f"{value!r} is not a label name (^[a-zA-Z_][a-zA-Z0-9_]*$, no leading __)")
+    too_long = label_name_length(value)
+    if too_long:
+        raise ValueError(f"label name {too_long}")
     if value in RESERVED_LABELS or value in GROUP_RESERVED:
         raise ValueError(f"{value!r} is a label agentops-gen sets or reads itself; group by a label of your metrics")
     return value
@@ -174,7 +179,7 @@ class BurnAlert(SpecModel):
     """Alert severity; unset: `critical` for page, `warning` for ticket."""
     disable: bool = False
     """`true` drops this alert."""
-    for_: Duration | None = Field(default=None, alias="for")
+    for_: For | None = Field(default=None, alias="for")
     """How long the condition must hold; unset: 2m for page, 15m for ticket."""
     keep_firing_for: Duration | None = None
     """How long the alert keeps firing after the condition clears (no flapping); unset: 5m page, 15m ticket."""
@@ -216,7 +221,7 @@ class OutageAlert(SpecModel):
     """Window the error ratio is measured over."""
     error_ratio: float = Field(default=0.9, gt=0, le=1)
     """Error ratio (0..1] at or above which the outage alert fires."""
-    for_: Duration = Field(default="0s", alias="for")
+    for_: For = Field(default="0s", alias="for")
     """How long the condition must hold."""
     severity: Severity = "critical"
     """Severity of the outage alert."""
@@ -231,7 +236,7 @@ class NoDataAlert(SpecModel):
     """`true` drops this no-data alert."""
     window: Duration | None = None
     """How long every series read must be absent (`absent_over_time` range); unset: 10m."""
-    for_: Duration | None = Field(default=None, alias="for")
+    for_: For | None = Field(default=None, alias="for")
     """How long the absence must last beyond `window`; unset: 20m."""
     severity: Severity | None = None
     """Severity of the no-data alert; unset: `warning`."""
@@ -244,7 +249,7 @@ class BudgetAlert(SpecModel):
     """Fire when less than this percentage (0 < x < 100) of the period's error budget is left."""
     severity: Severity
     """Severity of this budget alert."""
-    for_: Duration = Field(default="5m", alias="for")
+    for_: For = Field(default="5m", alias="for")
     """How long the condition must hold."""
 
 

@@ -281,7 +281,10 @@ def suggest(word: str, choices: list[str]) -> str | None:
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return close[0]
-    scored = sorted((_edits(word.lower(), c.lower()), c) for c in choices)
+    # the distance is at least the difference in length: a word of thousands of characters is no typo of
+    # a key, and its distance to every key of every union member took minutes (fuzz FUZZ_SEED=10 case 824)
+    near = [c for c in choices if abs(len(c) - len(word)) <= 2]
+    scored = sorted((_edits(word.lower(), c.lower()), c) for c in near)
     if scored and scored[0][0] <= min(2, len(word) // 2) and (len(scored) == 1 or scored[1][0] > scored[0][0]):
         return scored[0][1]
     return None

@@ -16,14 +16,13 @@ cases (`partition`), so every valid spec gets a test file that passes.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import groupby
 from typing import Any, NamedTuple, TypeVar, cast
-
-import promql_parser
 
 from agentops_gen.plan import synthetic, timing
 from agentops_gen.plan.build import CURRENT_BURN_WINDOW
@@ -33,6 +32,7 @@ from agentops_gen.plan.synthetic import complement, matches, series_for, series_
 from agentops_gen.targets.jinja import render_template, yaml_quote
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
+from agentops_gen.units.promql import from_nothing, parse, query_from_nothing, substitute_window
 
 RATE = 100.0
 """Events per minute in synthetic counters."""
@@ -115,6 +115,13 @@ identity = per_render(synthetic.identity)
 @per_render
 def _minutes(duration: str | None) -> int:
     return 0 if duration is None else int(parse_duration(duration) // 60)
+
+
+@per_render
+def _for_minutes(duration: str | None) -> int:
+    """Whole minutes an alert's `for:` holds it pending on a 1-minute grid: Prometheus fires at the first
+    evaluation at least `for` after the condition became true, so `for: 1ms` (or 60s) is one minute, 90s two."""
+    return 0 if duration is None else math.ceil(parse_duration(duration) / 60)
 
 
 Pieces = list[tuple[int, float]]
@@ -285,6 +292,8 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: ti
     (and, with `sli.raw.events`, the recorded failed-event rates of its alert windows)."""
     if step.start < 0:
         return None  # "zero traffic" has no recorded form: the ratios are simply absent
+    if raw_from_nothing(slo):
+        return None  # its rules write the ratios themselves in every case: a fed one is a duplicate sample
     labels = {**service.labels, "service": service.service, "team": service.team, **slo.labels, "slo": plan.name}
     out = []
     # windows summed from the recorded 5m rates are the rules' own work: they read the rates fed below
@@ -309,6 +318,22 @@ def _recorded_ratios(service: ServicePlan, plan: SLOPlan, slo: SLOPlan, step: ti
             events.append((t - first) * step.events * timing.stretch(t, minutes) / (minutes * 60))
         out.append((series_literal(names.events_record(window), labels), encode_values(events)))
     return out
+
+
+def raw_from_nothing(slo: SLOPlan) -> bool:
+    """Does a raw SLI's query make samples from nothing (`... or vector(0)`)? Its records exist without input."""
+    raw = slo.sli.raw
+    return raw is not None and any(query_from_nothing(substitute_window(q, "5m"))
+                                   for q in (raw.error_ratio, raw.events) if q)
+
+
+def _alerts_from_nothing(service: ServicePlan) -> set[str]:
+    """Alerts (no-data ones aside) whose SLO, KPI or anomaly query makes samples from nothing: without any
+    series they see the user's constant, so no case expects them silent."""
+    plans: list[tuple[bool, tuple[AlertPlan, ...]]] = [(raw_from_nothing(slo), slo.alerts) for slo in service.slos]
+    plans += [(query_from_nothing(k.query), k.alerts) for k in service.kpis]
+    plans += [(query_from_nothing(a.query), a.alerts) for a in service.anomalies]
+    return {a.name for constant, alerts in plans if constant for a in alerts if a.kind != "no-data"}
 
 
 def _flat_totals(selectors: Sequence[str], part_sel: str, part: tuple[str, dict[str, str]]) -> list[str] | None:
@@ -386,8 +411,6 @@ def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
     """Every selector an SLO's rules read from the input (raw: all selectors of its queries)."""
     sli = plan.sli
     if sli.raw is not None:
-        from agentops_gen.units.promql import substitute_window
-
         return [*query_selectors(substitute_window(sli.raw.error_ratio, "5m")),
                 *(query_selectors(substitute_window(sli.raw.events, "5m")) if sli.raw.events else [])]
     return list(sli.counters)
@@ -482,7 +505,7 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     fine_missing = slo.sli.raw is not None and kind == "ticket"
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-        found = burn_step(pairs, index, minimum, _minutes(alert.for_), INCIDENT_START if grouped else None, summed,
+        found = burn_step(pairs, index, minimum, _for_minutes(alert.for_), INCIDENT_START if grouped else None, summed,
                           slo.name in proven, slo.sli.raw is not None, fine_missing)
         if found is None:
             continue
@@ -632,7 +655,7 @@ def _outage_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan) -> list[
     window = _minutes(slo.outage_window)
     summed = window in _summed(slo)  # an outage window as long as a summed one shares its failed-event count
     found = outage_timing(window, slo.outage_error_ratio, slo.min_bad_events.get("outage", 0), summed,
-                          _minutes(alert.for_))
+                          _for_minutes(alert.for_))
     if found is None:
         return []
     step, horizon, when, blip_silent = found
@@ -670,7 +693,7 @@ def outage_timing(window: int, threshold: float, minimum: int, summed: bool,
 
 
 def _budget_case(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, below: float) -> Case | None:
-    found = budget_timing(slo.error_budget, below, slo.period_s // 60, _minutes(alert.for_))
+    found = budget_timing(slo.error_budget, below, slo.period_s // 60, _for_minutes(alert.for_))
     if found is None:
         return None
     step, when, left = found
@@ -745,6 +768,34 @@ def _in_group(series: list[tuple[str, str]], group: dict[str, str],
     return out
 
 
+FED_LABEL = "agentops_fed"
+"""Label of a record a test feeds beside the one its rule writes itself (beside_rule)."""
+
+
+def beside_rule(case: Case) -> Case:
+    """The case with its fed records carrying FED_LABEL, and its alert tests made ALERTS queries of those alone.
+
+    A KPI or anomaly query that makes samples from nothing (`sum(increase(x[1h])) or vector(0)`) has its
+    rule write the record in every test that feeds no input: a record fed under the same labels is a
+    "duplicate sample" in promtool, and the alerts of the rule's own value (the user's constant) are
+    neither fed nor predicted. So the fed record gets a label of its own and only its alerts are checked:
+    none firing a step before the expected minute, then exactly one, with every expected label.
+    """
+    series = [(series_literal(name, {**labels, FED_LABEL: "1"}), values)
+              for name, labels, values in ((*identity(lit), values) for lit, values in case.series)]
+    exprs = list(case.exprs)
+    for test in case.alerts:
+        firing = {"alertname": test["alertname"], "alertstate": "firing", FED_LABEL: "1"}
+        fed = series_literal("ALERTS", firing)
+        expr = fed
+        if test["exp_alerts"]:
+            (one,) = test["exp_alerts"]
+            expr = f"absent({series_literal('ALERTS', {**one['exp_labels'], **firing})}) or count({fed}) != 1"
+        exprs.append({"expr": expr, "eval_time": test["eval_time"], "exp_samples": []})
+    return Case(name=f"{case.name} (fed beside the record its query writes from nothing)", series=series,
+                exprs=exprs, every=case.every)
+
+
 def _kpi_cases(service: ServicePlan) -> list[Case]:
     cases = []
     for kpi in service.kpis:
@@ -759,7 +810,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
             bound, above = level.value, level.direction == "above"
             delta = abs(bound) * 0.5 if bound else 1.0
             healthy, bad = (bound - delta, bound + delta) if above else (bound + delta, bound - delta)
-            for_min = _minutes(alert.for_)
+            for_min = _for_minutes(alert.for_)
             when = LEVEL_START + for_min
             values = [healthy] * LEVEL_START + [bad] * (for_min + 2)
             expected = _expected(alert, labels, bad) if _printable(bad) else None
@@ -771,7 +822,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
                 {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
                 {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
             ]
-            cases.append(case)
+            cases.append(beside_rule(case) if query_from_nothing(kpi.query) else case)
     return cases
 
 
@@ -785,7 +836,7 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
                   "anomaly": anomaly.name}
         baseline = _minutes(anomaly.baseline)
         history = min(baseline, 24 * 60)
-        for_min = _minutes(alert.for_)
+        for_min = _for_minutes(alert.for_)
         values = [100.0 if i % 2 == 0 else 110.0 for i in range(history)] + [400.0] * (for_min + 3)
         condition = timing.zscore_condition(values, baseline, anomaly.zscore)
         when = timing.first_firing(condition, for_min, len(values) - 1)
@@ -809,6 +860,8 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
         zscore = f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}"
         flat.exprs = [{"expr": zscore,
                        "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []}]
+        if query_from_nothing(anomaly.query):
+            case, flat = beside_rule(case), beside_rule(flat)
         cases.extend([case, flat])
     return cases
 
@@ -832,7 +885,7 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         bad = {"==": num, "!=": num + 1, ">=": num, "<=": num, ">": num + gap, "<": num - gap}[op]
         good = {"==": num + 1, "!=": num, ">=": num - gap, "<=": num + gap, ">": num, "<": num}[op]
         name, labels = found
-        for_min = _minutes(alert.for_)
+        for_min = _for_minutes(alert.for_)
         when = LEVEL_START + for_min
         expected = _expected(alert, {} if match.group("agg") else {**labels}, bad)
         if expected is None:
@@ -869,29 +922,18 @@ def _fed_cases(service: ServicePlan, title: str, series_of: Any) -> list[tuple[C
     return out
 
 
-_SAMPLE_FROM_NOTHING = frozenset({"vector", "time", "pi", "absent", "absent_over_time"})
-_CLOCK_FUNCTIONS = frozenset({"day_of_month", "day_of_week", "day_of_year", "days_in_month", "hour", "minute",
-                              "month", "year"})
-
-
 def silent_without_series(expr: str) -> bool:
     """True when the alert cannot fire while no series exist: its expr is a vector built from selectors.
 
-    A scalar expr (`1`, `time() > bool 0`) always yields one sample, so the alert always fires;
-    vector(), time(), pi(), absent() and the clock functions without an argument make samples from
-    nothing. The parser is the type check for scalars: count() takes only a vector.
+    A scalar expr (`1`, `time() > bool 0`) always yields one sample, so the alert always fires (the parser
+    is the type check for scalars: count() takes only a vector); vector(), absent(), the clock functions
+    without an argument and the like make samples from nothing (units.promql.from_nothing).
     """
-    from agentops_gen.units.promql import nodes, parse
-
     try:
         parse(f"count({expr})")
     except ValueError:
         return False
-    for node in nodes(parse(expr)):
-        name = node.func.name if isinstance(node, promql_parser.Call) else None
-        if name in _SAMPLE_FROM_NOTHING or (name in _CLOCK_FUNCTIONS and not node.args):
-            return False
-    return True
+    return not from_nothing(parse(expr))
 
 
 HEALTHY_CASE = ("healthy traffic (a quarter of the error budget, or of the lowest burn threshold if lower): "
@@ -918,6 +960,7 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
     zero = Case(name="zero traffic (counters flat): no SLO alert fires, no recorded series is NaN or Inf",
                 every=COARSE_STEP)
     fed: list[Feed] = []
+    constant = _alerts_from_nothing(service)
     for slo in service.slos:
         flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
         if flat:
@@ -930,7 +973,7 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
             zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
                                "exp_samples": []})
         for alert in slo.alerts:
-            if alert.kind != "no-data" or flat:
+            if (alert.kind != "no-data" or flat) and alert.name not in constant:
                 zero.alerts.extend(_silent(alert, (HEALTHY_MINUTES,)))
     zero.series = merged_series(fed)
     records = dict.fromkeys(r.record for g in service.groups for r in g.rules if r.record)
@@ -943,10 +986,12 @@ def _silent_cases(service: ServicePlan) -> list[Case]:
     for alert in service.alerts:
         if alert.kind == "no-data":
             expected = _expected(alert, {}, 1.0)
-            if expected is not None and _minutes(alert.for_) <= 60:
+            if expected is not None and _for_minutes(alert.for_) <= 60:
                 absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": [expected]})
         # generated exprs are known to need series (`or vector(0)` there only fills a missing error
         # counter); a user's plain alert expr is judged by its shape
+        elif alert.name in constant:
+            continue
         elif silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
             absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
     return [c for c in (*cases, zero, absent) if c.alerts]
@@ -1008,7 +1053,7 @@ def _traffic_expectations(service: ServicePlan, slo: SLOPlan, traffic: timing.Tr
                                 slo.min_bad_events.get("outage", 0)),))
         else:
             continue
-        robust, when, value = traffic_firing(traffic, rule, _minutes(alert.for_), _summed(slo), every)
+        robust, when, value = traffic_firing(traffic, rule, _for_minutes(alert.for_), _summed(slo), every)
         if not robust:
             continue  # a window ratio sits on a threshold: no robust expectation
         if when is None:
@@ -1113,7 +1158,7 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
     for alert, selectors, window in watched:
         if not all(any(matches(sel, *ident) for ident in fed) for sel in selectors):
             continue  # a selector with no synthetic series: absent from the start
-        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _minutes(alert.for_), case.every)
+        when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _for_minutes(alert.for_), case.every)
         expected = _expected(alert, {}, 1.0)
         if expected is None:
             continue
@@ -1204,7 +1249,9 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
             else:
                 found = [c for c in (_budget_case(service, slo, alert, budgets[alert.name]),) if c is not None]
             if not found:
-                untested.append(f"{alert.name} ({slo.sli_kind} SLI: no synthetic input)")
+                untested.append(f"{alert.name} (raw SLI whose query yields a value without any series: its "
+                                "recorded ratios cannot be fed, nor its silence tested)" if raw_from_nothing(slo)
+                                else f"{alert.name} ({slo.sli_kind} SLI: no synthetic input)")
             cases.extend(found)
     cases.extend(_kpi_cases(service))
     cases.extend(_anomaly_cases(service))
