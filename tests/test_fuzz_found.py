@@ -19,6 +19,14 @@ def _specs(tmp_path: Path, text: str) -> Path:
     return specs
 
 
+
+def _generated_tests_pass(tmp_path: Path, promtool: str) -> list[Path]:
+    """The generated promtool test files of tmp_path/out, after promtool passed them all."""
+    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
+    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
+    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+    return tests
+
 def test_a_label_listed_twice_in_group_by_is_refused_at_its_line(tmp_path: Path) -> None:
     # was: exit 0, then amtool check-config: duplicated label "alertname" in group_by
     _specs(tmp_path, HEADER + "notify:\n  group_by: [alertname, slo, alertname]\n")
@@ -95,9 +103,7 @@ def test_a_burn_window_as_long_as_the_period_records_the_period_ratio_once(tmp_p
     assert result.returncode == 0, result.stderr
     rules = (tmp_path / "out/prometheus/svc.rules.yaml").read_text()
     assert rules.count('record: "slo:sli_error:ratio_rate1d"') == 1
-    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
-    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
-    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+    _generated_tests_pass(tmp_path, promtool)
 
 
 def test_a_kpi_of_no_series_renders_without_a_no_data_alert_and_its_tests_pass(tmp_path: Path, promtool: str) -> None:
@@ -188,9 +194,7 @@ def test_a_query_that_makes_samples_from_nothing_gets_generated_tests_that_pass(
            "'sum(rate(e_total[{{ window }}])) / sum(rate(t_total[{{ window }}])) or vector(1)'\n")
     result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    tests = sorted((tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
-    check = subprocess.run([promtool, "test", "rules", *map(str, tests)], capture_output=True, text=True, timeout=600)
-    assert check.returncode == 0, check.stdout[-3000:] + check.stderr
+    tests = _generated_tests_pass(tmp_path, promtool)
     text = "".join(t.read_text() for t in tests)
     # the KPI and anomaly alerts are still checked to fire, on their fed records
     for alert in ("SvcTokensAboveMax", "SvcRateBelowMin", "SvcGoneAboveMax", "SvcJumpsAnomaly"):
