@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from agentops_gen.errors import SpecError, SpecErrors, UsageError
+from agentops_gen.errors import SpecError, SpecErrors, UsageError, clip
 from agentops_gen.load.yaml_loader import LoadedFile, display_path, dotted
 from agentops_gen.spec.limits import file_limit_errors
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
@@ -250,7 +250,7 @@ def _pydantic_error(loaded: LoadedFile, err: Any, model: type[BaseModel], loc: t
     if kind == "extra_forbidden":
         key = str(loc[-1])
         hint = suggest(key, _allowed_keys(model, loc[:-1]))
-        message = f"unknown key {key!r}" + (f" (did you mean {hint!r}?)" if hint else "")
+        message = f"unknown key {clip(key, 80)!r}" + (f" (did you mean {hint!r}?)" if hint else "")
         return SpecError(loaded.locate(where, key=True), dotted(where), message)
     if kind == "missing":
         return SpecError(loaded.locate(where[:-1]), dotted(where), "required key is missing")
