@@ -221,8 +221,7 @@ def _period(value: str) -> str:
 
 def _for(value: str) -> str:
     if parse_duration(value) > parse_duration(MAX_FOR):
-        raise ValueError(f"must be at most {MAX_FOR} (got {value!r}): an alert that must hold longer needs a "
-                         "longer window in its expression, not a longer `for`")
+        raise ValueError(f"must be at most {MAX_FOR} (a year; got {value!r})")
     return value
 
 

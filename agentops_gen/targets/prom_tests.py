@@ -124,6 +124,17 @@ def _for_minutes(duration: str | None) -> int:
     return 0 if duration is None else math.ceil(parse_duration(duration) / 60)
 
 
+LONGEST_FIRE_FOR = "1d"
+"""Longest `for:` a fire case holds an alert's condition through, minute by minute: promtool evaluates every
+rule of the file at each one (a 1d `for:` took it 22 s for a small service, 7d 3 minutes before it refused
+the 30d window's samples). An alert that waits longer is listed as untested; its silence is still tested."""
+
+
+def _has_fire_case(alert: AlertPlan) -> bool:
+    """Is the alert's `for:` short enough for a fire case (LONGEST_FIRE_FOR)?"""
+    return _for_minutes(alert.for_) <= _for_minutes(LONGEST_FIRE_FOR)
+
+
 Pieces = list[tuple[int, float]]
 """A counter's per-minute increments as runs: (number of intervals, increment)."""
 
@@ -805,7 +816,7 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
                   "kpi": kpi.name}
         for alert in kpi.alerts:
             level = kpi.bound_of(alert.name)
-            if level is None:
+            if level is None or not _has_fire_case(alert):
                 continue
             bound, above = level.value, level.direction == "above"
             delta = abs(bound) * 0.5 if bound else 1.0
@@ -832,6 +843,8 @@ def _anomaly_cases(service: ServicePlan) -> list[Case]:
         if not query_selectors(anomaly.query):  # a constant: nothing to feed, and it never jumps
             continue
         alert = anomaly.alerts[0]
+        if not _has_fire_case(alert):
+            continue
         labels = {**service.labels, "service": service.service, "team": service.team, **anomaly.labels,
                   "anomaly": anomaly.name}
         baseline = _minutes(anomaly.baseline)
@@ -875,6 +888,8 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     """Fire tests for plain alerts of the form `selector OP number`; the rest are listed as untested."""
     cases, untested = [], []
     for alert in service.plain_alerts:
+        if not _has_fire_case(alert):
+            continue  # listed by service_cases
         match = _SIMPLE.match(alert.expr)
         found = series_for(match.group("sel")) if match else None
         if match is None or found is None:
@@ -1156,6 +1171,8 @@ def _vanish_case(service: ServicePlan) -> list[Case]:
                 series=list(series.items()), every=COARSE_STEP)
     fed = [identity(lit) for lit in series]
     for alert, selectors, window in watched:
+        if not _has_fire_case(alert):
+            continue
         if not all(any(matches(sel, *ident) for ident in fed) for sel in selectors):
             continue  # a selector with no synthetic series: absent from the start
         when = timing.absent_firing(VANISH_AT, _minutes(window or NO_DATA_WINDOW), _for_minutes(alert.for_), case.every)
@@ -1238,8 +1255,8 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
                    for below in slo.budget_thresholds}
         # pages first: their shorter windows show the summed records' lag at the coarse step, tickets rarely do
         for alert in sorted(slo.alerts, key=lambda a: a.kind != "burn-page"):
-            if alert.kind == "no-data":
-                continue  # the vanished-series case
+            if alert.kind == "no-data" or not _has_fire_case(alert):
+                continue  # the vanished-series case; an alert waiting longer than a fire case holds
             if alert.kind.startswith("burn-"):
                 found = _burn_cases(service, slo, alert, proven=proven)
                 if slo.group_by and alert.kind == "burn-page":
@@ -1259,6 +1276,8 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases.extend(plain)
     cases = pack(service, cases)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
+    untested.extend(f"{alert.name} (for: {alert.for_} is longer than the {LONGEST_FIRE_FOR} a fire case holds its "
+                    "condition)" for alert in service.alerts if not _has_fire_case(alert))
     cases.extend(_traffic_cases(service))
     cases.extend(_silent_cases(service))
     subjects, watched = _subjects(service), _watched(service)
