@@ -666,9 +666,12 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
                          labels=labels))
         fast.append(Rule(record=r["stddev"], expr=f"stddev_over_time({r['value_coarse']}{sel}[{plan.baseline}])",
                          labels=labels))
-        # `stddev > 0` drops the sample for a flat series: no division by zero, no alert.
+        # The value is averaged like the baseline's samples: the stddev of 5m averages is smaller than a
+        # noisy value's own (white noise: by up to sqrt(6)), so a raw value would read as several standard
+        # deviations off on noise alone. `stddev > 0` drops the sample for a flat series: no alert.
         fast.append(Rule(record=r["zscore"],
-                         expr=f"({r['value']}{sel} - {r['mean']}{sel})\n/\n({r['stddev']}{sel} > 0)", labels=labels))
+                         expr=f"(avg_over_time({r['value']}{sel}[{ANOMALY_COARSE_INTERVAL}]) - {r['mean']}{sel})"
+                              f"\n/\n({r['stddev']}{sel} > 0)", labels=labels))
         fast.extend(_rules_of(plan.alerts))
     return [
         RuleGroup(names.rule_group(spec.service, "anomaly-baselines"), tuple(slow), interval=ANOMALY_COARSE_INTERVAL),

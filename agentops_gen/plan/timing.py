@@ -416,7 +416,7 @@ def budget_condition(step: Step, budget: float, below: float, period_min: int, h
 
 
 def zscore_value(values: Sequence[float], baseline_min: int, t: int, coarse_min: int = 5) -> float | None:
-    """(value - mean) / stddev at minute t (None when stddev is 0), as the recorded `:zscore` series."""
+    """(5m average - mean) / stddev at minute t (None when stddev is 0), as the recorded `:zscore` series."""
     coarse = []
     for i in range(t + 1):
         window = values[max(0, i - coarse_min): i + 1]
@@ -426,31 +426,4 @@ def zscore_value(values: Sequence[float], baseline_min: int, t: int, coarse_min:
     std = math.sqrt(max(0.0, sum((c - mean) ** 2 for c in sample) / len(sample)))
     if std <= 1e-12 * max(1.0, abs(mean)):
         return None
-    return (values[t] - mean) / std
-
-
-def zscore_condition(values: Sequence[float], baseline_min: int, zscore: float,
-                     coarse_min: int = 5) -> Callable[[int], bool]:
-    """|value - mean| > zscore x stddev, mean and stddev over `baseline` of a 5m-average series."""
-    coarse = []
-    for t in range(len(values)):
-        window = values[max(0, t - coarse_min): t + 1]
-        coarse.append(sum(window) / len(window))
-    s1 = [0.0]
-    s2 = [0.0]
-    for c in coarse:
-        s1.append(s1[-1] + c)
-        s2.append(s2[-1] + c * c)
-
-    def condition(t: int) -> bool:
-        lo = max(0, t - baseline_min)
-        n = t + 1 - lo
-        mean = (s1[t + 1] - s1[lo]) / n
-        var = max(0.0, (s2[t + 1] - s2[lo]) / n - mean * mean)
-        std = math.sqrt(var)
-        # A flat series has stddev 0: the rule drops the sample, so it cannot fire.
-        if std <= 1e-12 * max(1.0, abs(mean)):
-            return False
-        return abs(values[t] - mean) / std > zscore
-
-    return condition
+    return (coarse[t] - mean) / std

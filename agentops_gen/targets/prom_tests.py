@@ -47,6 +47,16 @@ it is (no window), so any history shows it silent; the 1m cases cost every rule 
 cost every rule at every minute, and the outage window is minutes long."""
 MAX_HISTORY = 6 * 60
 """Healthy minutes before a burn-rate incident: the alert's longest window, capped to keep promtool fast."""
+JUMP_START = LEVEL_START
+JUMP_LOW, JUMP_HIGH = 100.0, 400.0
+JUMP_TOLERANCE = 1e-6
+"""An anomaly's input: flat until JUMP_START, then 4x. Flat, because a flat series has no stddev, so its
+z-score has no sample and its alert cannot fire before the jump. (A series alternating 100/110 each minute
+made the alert fire at minute 26 on the alternation alone, as the 5m averages the baseline is built from
+vary less than the value; that case's `fires -1414m after a jump` proved nothing about the jump.) The
+z-score must match the timing model within JUMP_TOLERANCE (relative): the two sum floats in other orders."""
+ZSCORE_MARGIN = 0.05
+"""An anomaly alert's fed z-score sits this far (relative) below its threshold, then this far above."""
 HEALTHY_MINUTES = 90
 """Steady healthy, zero and flat inputs: every window ratio is constant after the first minutes, so 90 minutes
 cover every `for:` of the examples; each minute costs promtool every rule of the file."""
@@ -838,44 +848,57 @@ def _kpi_cases(service: ServicePlan) -> list[Case]:
 
 
 def _anomaly_cases(service: ServicePlan) -> list[Case]:
+    """Per detector: its z-score after a jump, its alert's threshold and `for:`, its silence on a flat series.
+
+    A detector's baseline absorbs a jump: k minutes after it, a flat history of H minutes gives
+    |z| ~ sqrt(H / k), so a case that waits `for:` on the real chain needs H >= zscore^2 x `for:` minutes,
+    every one a promtool evaluation of every rule. So the chain (value, 5m averages, mean, stddev,
+    z-score) is checked at the minute of the jump, and the alert on its z-score fed as a series.
+    """
     cases = []
     for anomaly in service.anomalies:
         if not query_selectors(anomaly.query):  # a constant: nothing to feed, and it never jumps
             continue
         alert = anomaly.alerts[0]
-        if not _has_fire_case(alert):
-            continue
         labels = {**service.labels, "service": service.service, "team": service.team, **anomaly.labels,
                   "anomaly": anomaly.name}
-        baseline = _minutes(anomaly.baseline)
-        history = min(baseline, 24 * 60)
-        for_min = _for_minutes(alert.for_)
-        values = [100.0 if i % 2 == 0 else 110.0 for i in range(history)] + [400.0] * (for_min + 3)
-        condition = timing.zscore_condition(values, baseline, anomaly.zscore)
-        when = timing.first_firing(condition, for_min, len(values) - 1)
-        if when is None:
-            continue
-        z = abs(timing.zscore_value(values, baseline, when) or 0.0)
-        expected = _expected(alert, labels, z) if _printable(z) else None
-        if expected is None:
-            continue
+        zscore = f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}"
         series_name = series_literal(anomaly.records["value"], labels)
-        case = Case(name=f"{alert.name} fires {when - history}m after a jump to ~3x its {anomaly.baseline} mean",
-                    series=[(series_name, encode_values(values))])
-        case.alerts = [
-            {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
-            {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
-        ]
+        values = [JUMP_LOW] * JUMP_START + [JUMP_HIGH] * 2
+        z = timing.zscore_value(values, _minutes(anomaly.baseline), JUMP_START)
+        if z is not None:
+            low, high = sorted((z * (1 - JUMP_TOLERANCE), z * (1 + JUMP_TOLERANCE)))
+            jump = Case(name=f"{anomaly.name}'s z-score is {z:.4g} the minute a flat series jumps to "
+                             f"{JUMP_HIGH / JUMP_LOW:g}x, none before",
+                        series=[(series_name, encode_values(values))])
+            # a flat series has no stddev: the rule drops its z-score until the jump
+            jump.exprs = [{"expr": zscore, "eval_time": f"{JUMP_START - 1}m", "exp_samples": []},
+                          {"expr": f"absent({zscore}) or {zscore} < {low!r} or {zscore} > {high!r}",
+                           "eval_time": f"{JUMP_START}m", "exp_samples": []}]
+            cases.append(beside_rule(jump) if query_from_nothing(anomaly.query) else jump)
+        if _has_fire_case(alert):
+            for_min = _for_minutes(alert.for_)
+            # just below, then just above: a threshold moved 5% either way fails the case
+            good, bad = anomaly.zscore * (1 - ZSCORE_MARGIN), anomaly.zscore * (1 + ZSCORE_MARGIN)
+            expected = _expected(alert, labels, bad) if _printable(bad) else None
+            if expected is not None:
+                when = LEVEL_START + for_min
+                fed = Case(name=f"{alert.name} fires {for_min}m after {anomaly.name}'s z-score crosses "
+                                f"{anomaly.zscore:g}",
+                           series=[(series_literal(anomaly.records["zscore"], labels),
+                                    encode_values([good] * LEVEL_START + [bad] * (for_min + 2)))])
+                fed.alerts = [
+                    {"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+                    {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]},
+                ]
+                cases.append(beside_rule(fed) if query_from_nothing(anomaly.query) else fed)
         # flat everywhere: nothing here needs minute resolution
         flat = Case(name=f"{alert.name} stays silent on a flat series (stddev 0, no division by zero)",
                     series=[(series_name, f"100+0x{HEALTHY_MINUTES}")], every=COARSE_STEP)
         flat.alerts = [{"eval_time": f"{HEALTHY_MINUTES}m", "alertname": alert.name, "exp_alerts": []}]
-        zscore = f"{anomaly.records['zscore']}{{service=\"{service.service}\",anomaly=\"{anomaly.name}\"}}"
         flat.exprs = [{"expr": zscore,
                        "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []}]
-        if query_from_nothing(anomaly.query):
-            case, flat = beside_rule(case), beside_rule(flat)
-        cases.extend([case, flat])
+        cases.append(beside_rule(flat) if query_from_nothing(anomaly.query) else flat)
     return cases
 
 
@@ -1294,8 +1317,9 @@ def _subjects(service: ServicePlan) -> list[Subject]:
     out = [(slo_reads(service, slo), "slo:", f"slo={slo.name}", {a.name for a in slo.alerts}) for slo in service.slos]
     out += [(query_selectors(k.query), "kpi:", f"kpi={k.name}", {a.name for a in k.alerts})
             for k in service.kpis]
-    out += [(query_selectors(a.query), "anomaly:", f"anomaly={a.name}", {x.name for x in a.alerts})
-            for a in service.anomalies]
+    # an anomaly's chain writes its z-score, which a case of its alert feeds: they must not share a case
+    out += [([*query_selectors(a.query), f'{a.records["zscore"]}{{anomaly="{a.name}"}}'], "anomaly:",
+             f"anomaly={a.name}", {x.name for x in a.alerts}) for a in service.anomalies]
     out += [(query_selectors(a.expr), "", "", {a.name}) for a in service.plain_alerts]
     return out
 
