@@ -104,7 +104,8 @@ class KPI(SpecModel):
 
 
 class Anomaly(SpecModel):
-    """A value far (|z| > zscore) from its own mean over `baseline`."""
+    """A value far (|z| > zscore) from its own mean over `baseline`: its 5m average against the mean and standard
+    deviation of its 5m averages."""
 
     name: Name
     """Anomaly name (kebab-case), unique across the service's slos, kpis, anomalies and alerts; becomes the
@@ -116,7 +117,7 @@ class Anomaly(SpecModel):
     baseline: PositiveDuration = "7d"
     """Window the mean and standard deviation are taken over (at least `1h`)."""
     zscore: float = Field(default=3, gt=0)
-    """Fire when the value is more than this many standard deviations from its mean."""
+    """Fire when the value (its 5m average) is more than this many standard deviations from its mean."""
     for_: For = Field(default="15m", alias="for")
     """How long the z-score must stay beyond `zscore`."""
     severity: Severity = "warning"
