@@ -645,7 +645,7 @@ def _plan_anomaly(spec: ServiceSpec, anomaly: Anomaly) -> AnomalyPlan:
     alert = _alert_plan(spec, name, "anomaly", anomaly.severity, anomaly.name, rule, meaning, anomaly.runbook)
     return AnomalyPlan(name=anomaly.name, description=anomaly.description or "", query=anomaly.query,
                        zscore=anomaly.zscore, baseline=anomaly.baseline, unit=anomaly.unit, records=records,
-                       alerts=(alert,), labels=dict(anomaly.labels))
+                       alerts=(alert,), labels=dict(anomaly.labels), average=ANOMALY_COARSE_INTERVAL)
 
 
 def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[AnomalyPlan],
@@ -657,7 +657,7 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
         sel = _selector({"service": spec.service, "anomaly": plan.name})
         r = plan.records
         fast.append(Rule(record=r["value"], expr=finite(plan.query), labels=labels))
-        slow.append(Rule(record=r["value_coarse"], expr=f"avg_over_time({r['value']}{sel}[{ANOMALY_COARSE_INTERVAL}])",
+        slow.append(Rule(record=r["value_coarse"], expr=f"avg_over_time({r['value']}{sel}[{plan.average}])",
                          labels=labels))
         # Mean and stddev read the 5m series (a 7d baseline is 2016 samples, not 10080) but are
         # recorded every cycle: a series written only every 5m would fall out of the 5m lookback and
@@ -670,7 +670,7 @@ def _anomaly_groups(spec: ServiceSpec, anomalies: list[Anomaly], plans: list[Ano
         # noisy value's own (white noise: by up to sqrt(6)), so a raw value would read as several standard
         # deviations off on noise alone. `stddev > 0` drops the sample for a flat series: no alert.
         fast.append(Rule(record=r["zscore"],
-                         expr=f"(avg_over_time({r['value']}{sel}[{ANOMALY_COARSE_INTERVAL}]) - {r['mean']}{sel})"
+                         expr=f"(avg_over_time({r['value']}{sel}[{plan.average}]) - {r['mean']}{sel})"
                               f"\n/\n({r['stddev']}{sel} > 0)", labels=labels))
         fast.extend(_rules_of(plan.alerts))
     return [

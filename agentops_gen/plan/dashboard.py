@@ -303,7 +303,9 @@ def _anomaly_panel(service: ServicePlan, anomaly: AnomalyPlan) -> PanelPlan:
     z = format_number(anomaly.zscore)
     return PanelPlan(
         kind="timeseries", title=f"{anomaly.name}: value and normal band (mean +/- {z} sigma)",
-        queries=(Query(f"{r['value']}{sel}", "value", "value"),
+        # the alert compares the value's average over `average` with the band, so the panel draws that
+        queries=(Query(f"avg_over_time({r['value']}{sel}[{anomaly.average}])", f"value ({anomaly.average} average)",
+                       "value"),
                  Query(f"{r['mean']}{sel}", f"mean ({anomaly.baseline})", "mean"),
                  Query(f"{r['mean']}{sel} + {z} * {r['stddev']}{sel}", f"mean + {z} sigma", "upper"),
                  Query(f"{r['mean']}{sel} - {z} * {r['stddev']}{sel}", f"mean - {z} sigma", "lower")),

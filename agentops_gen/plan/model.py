@@ -194,6 +194,8 @@ class AnomalyPlan:
     alerts: tuple[AlertPlan, ...]
     labels: dict[str, str] = field(kw_only=True)
     """The detector's own `labels:` as written."""
+    average: str = field(kw_only=True)
+    """Window of the averages the z-score compares: the value's, and the baseline's samples (recorded that often)."""
 
 
 @record
