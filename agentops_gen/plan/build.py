@@ -633,8 +633,8 @@ def _plan_anomaly(spec: ServiceSpec, anomaly: Anomaly) -> AnomalyPlan:
     sel = _selector({"service": spec.service, "anomaly": anomaly.name})
     labels = {**spec.labels, "service": spec.service, "team": spec.owner, **anomaly.labels,
               "anomaly": anomaly.name, "severity": anomaly.severity}
-    meaning = (f"{anomaly.name} is more than {format_number(anomaly.zscore)} standard deviations away from its "
-               f"mean over the last {anomaly.baseline}, for {anomaly.for_}."
+    meaning = (f"{anomaly.name} (its {ANOMALY_COARSE_INTERVAL} average) is more than {format_number(anomaly.zscore)} "
+               f"standard deviations away from its mean over the last {anomaly.baseline}, for {anomaly.for_}."
                + (f" {anomaly.description}" if anomaly.description else ""))
     summary = (f"{spec.service} {anomaly.name} is unusual "
                f"(more than {format_number(anomaly.zscore)} standard deviations)")
