@@ -6,6 +6,7 @@ The former fire case fed a history alternating 100/110 each minute before a jump
 
 from __future__ import annotations
 
+import math
 import re
 import subprocess
 from pathlib import Path
@@ -101,4 +102,32 @@ def test_a_value_that_swings_each_minute_is_not_an_anomaly(rendered: Path, promt
     path = tmp_path / "swing.test.yaml"
     path.write_text(yaml.safe_dump(test))
     result = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr
+
+
+def test_day_and_night_traffic_is_not_an_anomaly(rendered: Path, promtool: str, tmp_path: Path) -> None:
+    # A daily cycle between 50 and 150 tokens a second, two days long: the baseline holds the cycle, so the peaks
+    # are sqrt(2) standard deviations from the mean and the 3-sigma detector stays silent, day and night.
+    value = 'anomaly:tokens:value{anomaly="tokens",service="svc",team="team-a"}'
+    step, days = 5, 2
+    samples = [100 + 50 * math.sin(2 * math.pi * i * step / 1440) for i in range(days * 1440 // step + 1)]
+    test = {
+        "rule_files": [str(rendered / "svc.rules.yaml")],
+        "evaluation_interval": f"{step}m",
+        "tests": [{
+            "interval": f"{step}m",
+            "input_series": [{"series": value, "values": " ".join(f"{v:.3f}" for v in samples)}],
+            # after the first day (the baseline's first hours hold only part of a cycle)
+            "alert_rule_test": [{"eval_time": f"{h}h", "alertname": "SvcTokensAnomaly", "exp_alerts": []}
+                                for h in range(24, 48, 2)],
+            "promql_expr_test": [{"expr": 'abs(anomaly:tokens:zscore{anomaly="tokens"}) > 1.6', "eval_time": f"{h}h",
+                                  "exp_samples": []} for h in range(24, 48, 1)]
+            # and the z-score exists (the silence is not an empty detector's)
+            + [{"expr": 'absent(anomaly:tokens:zscore{anomaly="tokens"})', "eval_time": f"{h}h", "exp_samples": []}
+               for h in (30, 42)],
+        }],
+    }
+    path = tmp_path / "daynight.test.yaml"
+    path.write_text(yaml.safe_dump(test))
+    result = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
