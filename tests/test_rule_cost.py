@@ -11,6 +11,8 @@
 - The ticket's long windows (1d, 3d: their ratios and failed-event counts) and the ticket alert run in a
   `<group>_long` group every LONG_GROUP_INTERVAL; every window a page reads and every short window stays in the
   SLO's group, evaluated every cycle.
+- The outage alert divides the recorded failed events of its window by the events: it reads no failed or good
+  counter again (promtool: the same value as the raw ratio it replaces).
 """
 
 from __future__ import annotations
@@ -140,6 +142,31 @@ def test_the_ticket_and_its_long_windows_run_in_their_own_group(rendered_example
             kept = {r["record"] for r in by_name[owner]["rules"] if "record" in r}
             assert {"slo:sli_error:ratio_rate2h", "slo:sli_error:ratio_rate6h"} <= kept, (file, owner)
     assert seen >= 8 and paged >= 6, (seen, paged)  # the 30d SLOs of the example services with ticket alerts
+
+
+OUTAGE_SECONDS = re.compile(r"\* (\d+) > ")
+"""The outage window's seconds, from its failed-event clause (`slo:sli_bad_events:rate2m{...} * 120 > 1.5`)."""
+
+
+def test_the_outage_alert_reads_its_failed_events_from_the_record(rendered_examples: Path) -> None:
+    """The outage alert's ratio divides `slo:sli_bad_events:rate<W>` (recorded from the counters just before) by
+    the events over W, written as the SLO's 5m events record writes them: beside those it reads no counter and no
+    shared rate (no failed, good or bucket series a second time)."""
+    seen = 0
+    for file, groups in _groups(rendered_examples).items():
+        for group in _slo_groups(groups):
+            records = {r["record"]: r["expr"] for r in group["rules"] if "record" in r}
+            for rule in group["rules"]:
+                if not rule.get("alert", "").endswith("Outage"):
+                    continue
+                w = f"{int(OUTAGE_SECONDS.findall(rule['expr'])[-1]) // 60}m"
+                assert rule["expr"].startswith(f"(\nslo:sli_bad_events:rate{w}{{"), (file, rule["alert"])
+                events = records["slo:sli_events:rate5m"].replace("[5m]", f"[{w}]").replace(":rate5m{", f":rate{w}{{")
+                assert events in rule["expr"], (file, rule["alert"], events)
+                rest = rule["expr"].replace(events, "")
+                assert not RAW_RANGE.findall(rest) and "agentops:" not in rest, (file, rule["alert"], rest)
+                seen += 1
+    assert seen >= 10, seen
 
 
 def _budget_alert(rule: dict[str, Any]) -> bool:

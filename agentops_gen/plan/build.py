@@ -424,7 +424,16 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         # an alert reading a long-window record runs after it, in its group (a read of a later group lags)
         (long_rules if any(w.long_s in slow for w in pairs) else alert_rules).append(rule)
     if outage_on:
-        alert, rule = _outage_alert(spec, slo, template, labels, sel, group_by)
+        outage_s = int(parse_duration(slo.alerting.outage.window))
+        outage_ratio = template.replace("{{ window }}", slo.alerting.outage.window)
+        if outage_s in counted:
+            outage_ratio = counted_ratio(f"{names.bad_events_record(spelt[outage_s])}{own}",
+                                         f"{names.events_record(spelt[outage_s])}{own}")
+        elif outage_s in bad_windows and outage_s not in summed and events is not None:
+            # its failed events are recorded just before: the alert reads only the events, each counter once
+            outage_ratio = (f"{names.bad_events_record(spelt[outage_s])}{own}\n/ {grouping.on(group_by)}\n"
+                            f"({events.replace('{{ window }}', spelt[outage_s])} > 0)")
+        alert, rule = _outage_alert(spec, slo, outage_ratio, labels, sel, group_by)
         alerts.append(alert)
         alert_rules.append(rule)
     for budget_alert in sorted(slo.alerting.budget, key=lambda b: -b.below):
@@ -524,12 +533,12 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
     return _alert_plan(spec, name, f"burn-{kind}", severity, slo.name, rule, meaning, slo.runbook), rule
 
 
-def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, str],
+def _outage_alert(spec: ServiceSpec, slo: SLO, ratio: str, labels: dict[str, str],
                   sel: str, group_by: GroupBy) -> tuple[AlertPlan, Rule]:
     outage = slo.alerting.outage
     name = names.outage_alert(spec.service, slo.name)
     minimum = min_bad_events(slo, "outage")
-    expr = f"(\n{template.replace('{{ window }}', outage.window)}\n) > {format_number(outage.error_ratio)}"
+    expr = f"(\n{ratio}\n) > {format_number(outage.error_ratio)}"
     if minimum:
         # The ratio has only the group labels (sum by), the recorded count the SLO's too: match on the group.
         expr += f"\nand {grouping.on(group_by)}\n{bad_events_clause(outage.window, minimum, sel)}"
