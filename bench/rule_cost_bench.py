@@ -1,6 +1,6 @@
 """Rule cost against Sloth: samples each rule reads per evaluation, in a real Prometheus, on the same data.
 
-Usage: python bench/rule_cost_bench.py [--days 4] [--repeat 5]
+Usage: python bench/rule_cost_bench.py [--days 4] [--repeat 5] [--rules] [--uncompacted] [--before REV]
 Sloth's kubernetes-apiserver example (tests/fixtures/sloth: Sloth's own rendered rules) and our rendering
 of its translation (tests/sloth_translate.py, our defaults: outage and no-data alerts, minimum-traffic
 records) read the same synthetic apiserver history (1m samples, `--days` long: the 3d windows full),
@@ -19,11 +19,16 @@ Prometheus pays per unit of time, not per cycle: a group with its own `interval`
 so the query time is also printed per minute of evaluation (each rule's time x 60s / its group's interval,
 the global interval being 1m). `--rules` prints every rule's samples, time and group interval.
 Prints per-tool totals, the rules that read most, and our ratio to Sloth.
+The rules of all files are queried in turns (each round every file's rules, the files' order rotating), so a
+change of the machine's load between files weighs on each alike. `--before REV` also measures the rules this
+repository rendered at git revision REV (its service renamed `<service>-before`, so its records are series of
+their own) on the same server, in the same turns: a before/after comparison that no run-to-run noise enters.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -75,6 +80,29 @@ def our_rules(tmp: Path) -> Path:
     return path
 
 
+def rules_at(revision: str, tmp: Path) -> Path:
+    """The rule file this repository rendered for the example at a git revision, its service renamed
+    `<service>-before` (the same raw series, records of their own)."""
+    tree = tmp / "before-tree"
+    tree.mkdir()
+    archive = subprocess.run(["git", "-C", str(ROOT), "archive", revision], check=True, capture_output=True).stdout
+    subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+    env = {**os.environ, "PYTHONPATH": str(tree)}
+    command = [sys.executable, "-m", "agentops_gen"]
+    specs, out = tmp / "before-specs", tmp / "before-out"
+    subprocess.run([*command, "import", "sloth", str(SLOTH / "kubernetes-apiserver.yml"), "--out", str(specs)],
+                   check=True, env=env, capture_output=True, cwd=tree)
+    for spec in specs.glob("*.yaml"):
+        text = spec.read_text()
+        service = re.search(r'^service: "?([^"\n]+)"?$', text, re.MULTILINE)
+        assert service, spec
+        spec.write_text(text.replace(service.group(0), f'service: "{service.group(1)}-before"', 1))
+    subprocess.run([*command, "render", str(specs), "--out", str(out)], check=True, env=env, capture_output=True,
+                   cwd=tree)
+    (path,) = (out / "prometheus").glob("*.rules.yaml")
+    return path
+
+
 GLOBAL_INTERVAL_S = 60
 """The evaluation interval of the bench's Prometheus (the harness' default `eval_interval`)."""
 
@@ -86,20 +114,22 @@ def interval_seconds(group: dict[str, Any]) -> float:
     return float(parse_duration(group["interval"])) if group.get("interval") else GLOBAL_INTERVAL_S
 
 
-def rule_costs(prom: Any, rules: Path, repeat: int) -> list[tuple[str, int, float, float]]:
-    """(record or alert name, samples read, eval seconds, group interval seconds) of every rule, queried at the
-    end of the history; the fastest of `repeat` evaluations (the machine's load only ever adds time)."""
-    out = []
-    for group in yaml.safe_load(rules.read_text())["groups"]:
-        every = interval_seconds(group)
-        for rule in group["rules"]:
-            runs = []
-            for _ in range(repeat):
+def rule_costs(prom: Any, files: dict[str, Path], repeat: int) -> dict[str, list[tuple[str, int, float, float]]]:
+    """Per file: (record or alert name, samples read, eval seconds, group interval seconds) of every rule, queried
+    at the end of the history; the fastest of `repeat` evaluations (the machine's load only ever adds time). Each
+    round queries every file's rules, the files in a rotating order."""
+    rules = {tool: [(rule, interval_seconds(group)) for group in yaml.safe_load(path.read_text())["groups"]
+                    for rule in group["rules"]] for tool, path in files.items()}
+    runs: dict[str, list[list[tuple[int, float]]]] = {tool: [[] for _ in found] for tool, found in rules.items()}
+    tools = list(files)
+    for round_ in range(repeat):
+        for tool in tools[round_ % len(tools):] + tools[:round_ % len(tools)]:
+            for (rule, _), seen in zip(rules[tool], runs[tool], strict=True):
                 stats = prom.api("query", query=rule["expr"], time=END, stats="all").get("stats", {})
-                runs.append((int(stats.get("samples", {}).get("totalQueryableSamples", 0)),
+                seen.append((int(stats.get("samples", {}).get("totalQueryableSamples", 0)),
                              float(stats.get("timings", {}).get("evalTotalTime", 0.0))))
-            out.append((rule.get("record") or rule.get("alert"), runs[0][0], min(t for _, t in runs), every))
-    return out
+    return {tool: [(rule.get("record") or rule.get("alert"), seen[0][0], min(t for _, t in seen), every)
+                   for (rule, every), seen in zip(rules[tool], runs[tool], strict=True)] for tool in tools}
 
 
 COMPACTION_TIMEOUT_S = 600
@@ -141,21 +171,25 @@ def main() -> int:
     parser.add_argument("--uncompacted", action="store_true",
                         help="query the blocks as backfilled, without waiting for Prometheus to compact them")
     parser.add_argument("--rules", action="store_true", help="print every rule: samples, ms, group interval")
+    parser.add_argument("--before", metavar="REV",
+                        help="also measure the rules rendered at this git revision (as `before`), on the same server")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
         sloth = tmp / "sloth.rules.yaml"
         sloth.write_text(sloth_rules_text(SLOTH / "_gen" / "kubernetes-apiserver.yml"))
-        ours = our_rules(tmp)
+        files = {"sloth": sloth, "ours": our_rules(tmp)}
+        if args.before:
+            files["before"] = rules_at(args.before, tmp)
         start = END - args.days * 86400
-        with running_prometheus([sloth, ours], history(args.days), workdir=tmp / "prom", rules_from=start,
+        with running_prometheus(list(files.values()), history(args.days), workdir=tmp / "prom", rules_from=start,
                                 rules_to=END, load_rules=False) as prom:
             blocks = len(list((tmp / "prom" / "tsdb").glob("01*")))
             if not args.uncompacted:
                 print(f"blocks as backfilled: {blocks}; compacted: {wait_compacted(prom.url)}")
             else:
                 print(f"blocks as backfilled: {blocks} (not compacted)")
-            costs = {"sloth": rule_costs(prom, sloth, args.repeat), "ours": rule_costs(prom, ours, args.repeat)}
+            costs = rule_costs(prom, files, args.repeat)
     totals = {tool: (sum(r[1] for r in rows), sum(r[2] for r in rows), len(rows),
                      sum(r[2] * 60 / r[3] for r in rows)) for tool, rows in costs.items()}
     for tool, rows in costs.items():
@@ -169,10 +203,11 @@ def main() -> int:
         if args.rules:
             for rule, read, took, every in rows:
                 print(f"    rule {read:8d} samples {took * 1000:7.2f} ms every {every:5.0f}s  {rule}")
-    ratio = totals["ours"][0] / totals["sloth"][0]
-    print(f"ours / sloth, samples read per cycle: {ratio:.2f}x (target <= 0.5x)")
-    print(f"ours / sloth, query time per cycle: {totals['ours'][1] / totals['sloth'][1]:.2f}x")
-    print(f"ours / sloth, query time per minute of evaluation: {totals['ours'][3] / totals['sloth'][3]:.2f}x")
+    for tool in (t for t in totals if t != "sloth"):
+        ratio = totals[tool][0] / totals["sloth"][0]
+        print(f"{tool} / sloth, samples read per cycle: {ratio:.2f}x (target <= 0.5x)")
+        print(f"{tool} / sloth, query time per cycle: {totals[tool][1] / totals['sloth'][1]:.2f}x")
+        print(f"{tool} / sloth, query time per minute of evaluation: {totals[tool][3] / totals['sloth'][3]:.2f}x")
     return 0
 
 

@@ -8,6 +8,11 @@
   in their own group, less often: every PERIOD_GROUP_INTERVAL, below half the 5m lookback. No rule reads a
   record that only a later group of the file writes (promtool evaluates the groups in file order at every step,
   Prometheus independently: a read of a later group would lag one evaluation in the tests).
+- The ticket's long windows (1d, 3d: their ratios and failed-event counts) and the ticket alert run in a
+  `<group>_long` group every LONG_GROUP_INTERVAL; every window a page reads and every short window stays in the
+  SLO's group, evaluated every cycle.
+- The outage alert divides the recorded failed events of its window by the events: it reads no failed or good
+  counter again (promtool: the same value as the raw ratio it replaces).
 """
 
 from __future__ import annotations
@@ -20,7 +25,7 @@ from typing import Any
 import yaml
 from conftest import run_cli
 
-from agentops_gen.plan.build import PERIOD_GROUP_INTERVAL, PERIOD_GROUP_SUFFIX
+from agentops_gen.plan.build import LONG_GROUP_INTERVAL, LONG_GROUP_SUFFIX, PERIOD_GROUP_INTERVAL, PERIOD_GROUP_SUFFIX
 from agentops_gen.units.durations import parse_duration
 
 LOOKBACK_S = 300
@@ -104,6 +109,66 @@ def test_the_slow_rules_run_in_their_own_group_below_the_lookback(rendered_examp
     assert budget_alerts  # amas has budget alerts: the check above is not vacuous
 
 
+WINDOW_RECORD = re.compile(r"slo:(?:sli_error:ratio_rate|sli_bad_events:rate|sli_events:rate)(\w+)\{")
+
+
+def test_the_ticket_and_its_long_windows_run_in_their_own_group(rendered_examples: Path) -> None:
+    """Every SLO with a ticket on summed 1d/3d windows has a `<group>_long` group between its own and its period
+    group, every LONG_GROUP_INTERVAL, holding exactly the ticket alert and the 1d and 3d ratios and counts it
+    reads; the page reads no record of it, and the ticket's short windows (2h, 6h) stay in the SLO's group."""
+    every = parse_duration(LONG_GROUP_INTERVAL)
+    assert 2 * every < LOOKBACK_S
+    seen = paged = 0
+    for file, groups in _groups(rendered_examples).items():
+        by_name = {g["name"]: g for g in groups}
+        names = list(by_name)
+        for group in groups:
+            if not group["name"].endswith(LONG_GROUP_SUFFIX):
+                continue
+            seen += 1
+            owner = group["name"].removesuffix(LONG_GROUP_SUFFIX)
+            assert group.get("interval") == LONG_GROUP_INTERVAL, (file, group["name"])
+            assert names.index(owner) + 1 == names.index(group["name"]), (file, names)
+            assert names[names.index(group["name"]) + 1] == owner + PERIOD_GROUP_SUFFIX, (file, names)
+            alerts = [r for r in group["rules"] if "alert" in r]
+            assert [a["alert"].endswith("Ticket") for a in alerts] == [True], (file, group["name"])
+            records = {(r["record"], r["labels"]["slo"]) for r in group["rules"] if "record" in r}
+            ticket_reads = {(m.group(0)[:-1], alerts[0]["labels"]["slo"])
+                            for m in WINDOW_RECORD.finditer(alerts[0]["expr"]) if m.group(1) in ("1d", "3d")}
+            assert records == ticket_reads, (file, group["name"])
+            page = [r for r in by_name[owner]["rules"] if r.get("alert", "").endswith("Page")]
+            assert not any(record in alert["expr"] for alert in page for record, _ in records), (file, owner)
+            paged += len(page)
+            kept = {r["record"] for r in by_name[owner]["rules"] if "record" in r}
+            assert {"slo:sli_error:ratio_rate2h", "slo:sli_error:ratio_rate6h"} <= kept, (file, owner)
+    assert seen >= 8 and paged >= 6, (seen, paged)  # the 30d SLOs of the example services with ticket alerts
+
+
+OUTAGE_SECONDS = re.compile(r"\* (\d+) > ")
+"""The outage window's seconds, from its failed-event clause (`slo:sli_bad_events:rate2m{...} * 120 > 1.5`)."""
+
+
+def test_the_outage_alert_reads_its_failed_events_from_the_record(rendered_examples: Path) -> None:
+    """The outage alert's ratio divides `slo:sli_bad_events:rate<W>` (recorded from the counters just before) by
+    the events over W, written as the SLO's 5m events record writes them: beside those it reads no counter and no
+    shared rate (no failed, good or bucket series a second time)."""
+    seen = 0
+    for file, groups in _groups(rendered_examples).items():
+        for group in _slo_groups(groups):
+            records = {r["record"]: r["expr"] for r in group["rules"] if "record" in r}
+            for rule in group["rules"]:
+                if not rule.get("alert", "").endswith("Outage"):
+                    continue
+                w = f"{int(OUTAGE_SECONDS.findall(rule['expr'])[-1]) // 60}m"
+                assert rule["expr"].startswith(f"(\nslo:sli_bad_events:rate{w}{{"), (file, rule["alert"])
+                events = records["slo:sli_events:rate5m"].replace("[5m]", f"[{w}]").replace(":rate5m{", f":rate{w}{{")
+                assert events in rule["expr"], (file, rule["alert"], events)
+                rest = rule["expr"].replace(events, "")
+                assert not RAW_RANGE.findall(rest) and "agentops:" not in rest, (file, rule["alert"], rest)
+                seen += 1
+    assert seen >= 10, seen
+
+
 def _budget_alert(rule: dict[str, Any]) -> bool:
     return "alert" in rule and "slo:period_error_budget_remaining:ratio" in rule["expr"]
 
@@ -162,14 +227,14 @@ COUNTED_INPUTS = [
     ('req_total{job="c",code="200"}', "_x20 0+8x220"),
     ('req_total{job="c",code="500"}', "0+2x100 200+0x40 200+6x100"),
 ]
-COUNTED_TIMES = ("5m", "25m", "45m", "70m", "100m", "130m", "170m", "230m")
+COUNTED_TIMES = ("5m", "21m", "25m", "45m", "70m", "100m", "130m", "170m", "230m")
 
 
 def test_the_counted_1h_records_equal_the_raw_ones(promtool: str, tmp_path: Path) -> None:
     """promtool: at every probed minute (first samples, an absent good counter, an hour of zero traffic, traffic
-    again) each SLO's 1h ratio and failed-event records have a sample exactly when the raw expressions they
-    replace do, with the same value (to 1e-12): latency, failed-counter and good-counter ratio SLIs, the last
-    two through their shared rates."""
+    again) each SLO's 1h ratio and failed-event records, and its outage alert's 2m ratio, have a sample exactly
+    when the raw expressions they replace do, with the same value (to 1e-12): latency, failed-counter and
+    good-counter ratio SLIs, the last two through their shared rates."""
     specs = tmp_path / "specs"
     specs.mkdir()
     (specs / "counted.yaml").write_text(yaml.safe_dump(COUNTED_SPEC, sort_keys=False))
@@ -177,11 +242,17 @@ def test_the_counted_1h_records_equal_the_raw_ones(promtool: str, tmp_path: Path
     result = run_cli("render", str(specs), "--out", str(out))
     assert result.returncode == 0, result.stderr
     prometheus = out / "prometheus"
-    groups = [g["name"] for g in yaml.safe_load((prometheus / "counted.rules.yaml").read_text())["groups"]]
+    rule_groups = yaml.safe_load((prometheus / "counted.rules.yaml").read_text())["groups"]
+    groups = [g["name"] for g in rule_groups]
+    outages = {r["labels"]["slo"]: r["expr"] for g in rule_groups for r in g["rules"]
+               if r.get("alert", "").endswith("Outage")}
     checks = []
     for slo, (ratio, bad) in RAW_1H.items():
         sel = f'{{service="counted", slo="{slo}"}}'
-        for record, raw in ((f"slo:sli_error:ratio_rate1h{sel}", ratio), (f"slo:sli_bad_events:rate1h{sel}", bad)):
+        # the outage alert's ratio over 2m, `(\n<ratio>\n) > 0.9 and ...`, against the raw 2m ratio
+        outage = outages[slo][2:outages[slo].index("\n) > ")]
+        for record, raw in ((f"slo:sli_error:ratio_rate1h{sel}", ratio), (f"slo:sli_bad_events:rate1h{sel}", bad),
+                            (f"({outage})", ratio.replace("[1h]", "[2m]"))):
             for at in COUNTED_TIMES:
                 checks.append({"expr": f"(count({record}) or vector(0)) - (count({raw}) or vector(0))",
                                "eval_time": at, "exp_samples": [{"value": 0}]})

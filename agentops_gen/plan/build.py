@@ -94,6 +94,13 @@ the budget alerts. They move slowly, and the period sums are the longest reads o
 lookback, so a record missed by one late evaluation is still found by instant queries, under Prometheus 2's
 closed ranges and 3's left-open ones (pint's group/interval warns from 5m up; Pyrra runs its period-window
 group every 2m30s). docs/performance.md has what it saves and what it moves."""
+LONG_GROUP_SUFFIX = "_long"
+"""Each SLO's long-window group is `<its group>_long`: the ratios and failed-event counts of the windows past 1h
+that only tickets read as their long window (1d, 3d), and the ticket alert reading them."""
+LONG_GROUP_INTERVAL = PERIOD_GROUP_INTERVAL
+"""How often the long-window group runs: a 1d or 3d sum moves by a 5m record in 288 or 864, and a ticket fires
+hours into an incident; the bound is the period group's (records stay within the lookback after a missed
+evaluation). docs/performance.md ("Third round") has what it saves and which minutes move."""
 ANOMALY_COARSE_INTERVAL = "5m"
 """Anomaly baselines read a 5m-average series recorded every 5m, so a 7d window holds 2016 samples."""
 
@@ -277,6 +284,14 @@ def period_ratio_expr(period: str, sel: str, *, counts: bool, group_by: GroupBy 
             f"sum by ({by}) (count_over_time({five}{sel}[{period}]))")
 
 
+def long_only_windows(windows: list[BurnWindow], summed: set[int]) -> set[int]:
+    """Summed windows (past 1h) that are a ticket's long window and no page's or ticket's short one: they can run
+    less often with the ticket. A page's windows and every short window stay in the SLO's group, evaluated every
+    cycle (a short window is what makes an alert stop, and it moves fast)."""
+    fast = {w.short_s for w in windows} | {w.long_s for w in windows if w.severity == "page"}
+    return {w.long_s for w in windows if w.severity == "ticket" and w.long_s in summed} - fast
+
+
 def summed_bad_events_expr(window: str, sel: str, group_by: GroupBy = ()) -> str:
     """Failed events per second over a window, from the recorded 5m failed-event rates: their sum over the
     window counts each failed event once per record that covers it, i.e. (records per 5m) times for 5m x 1
@@ -361,14 +376,17 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
             assert raw_bad is not None
             raw_rules.append(Rule(record=names.bad_events_record(w), expr=raw_bad.replace("{{ window }}", w),
                                   labels=labels))
-    summed_rules += [
-        Rule(record=names.sli_error_record(w), expr=period_ratio_expr(w, sel, counts=True, group_by=group_by),
-             labels=labels)
-        for s, w in zip(record_s, record_windows, strict=True) if s in summed
-    ]
-    summed_rules += [Rule(record=names.bad_events_record(spelt[s]),
-                          expr=summed_bad_events_expr(spelt[s], sel, group_by), labels=labels)
-                     for s in sorted(bad_windows & summed)]
+    slow = long_only_windows(windows, summed) if not group_by else set()
+    long_rules: list[Rule] = []
+    for s, w in zip(record_s, record_windows, strict=True):
+        if s in summed:
+            (long_rules if s in slow else summed_rules).append(
+                Rule(record=names.sli_error_record(w), expr=period_ratio_expr(w, sel, counts=True, group_by=group_by),
+                     labels=labels))
+    for s in sorted(bad_windows & summed):
+        (long_rules if s in slow else summed_rules).append(
+            Rule(record=names.bad_events_record(spelt[s]), expr=summed_bad_events_expr(spelt[s], sel, group_by),
+                 labels=labels))
     five_window = RECORDED_RATE
     if events is not None and RECORDED_RATE_WINDOW not in counted:
         raw_rules.append(Rule(record=names.events_record(five_window), expr=events.replace("{{ window }}", five_window),
@@ -403,9 +421,19 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alert, rule = _burn_alert(spec, slo, severity_kind, pairs, budget, period_s, labels, sel,
                                   min_bad_events(slo, severity_kind))
         alerts.append(alert)
-        alert_rules.append(rule)
+        # an alert reading a long-window record runs after it, in its group (a read of a later group lags)
+        (long_rules if any(w.long_s in slow for w in pairs) else alert_rules).append(rule)
     if outage_on:
-        alert, rule = _outage_alert(spec, slo, template, labels, sel, group_by)
+        outage_s = int(parse_duration(slo.alerting.outage.window))
+        outage_ratio = template.replace("{{ window }}", slo.alerting.outage.window)
+        if outage_s in counted:
+            outage_ratio = counted_ratio(f"{names.bad_events_record(spelt[outage_s])}{own}",
+                                         f"{names.events_record(spelt[outage_s])}{own}")
+        elif outage_s in bad_windows and outage_s not in summed and events is not None:
+            # its failed events are recorded just before: the alert reads only the events, each counter once
+            outage_ratio = (f"{names.bad_events_record(spelt[outage_s])}{own}\n/ {grouping.on(group_by)}\n"
+                            f"({events.replace('{{ window }}', spelt[outage_s])} > 0)")
+        alert, rule = _outage_alert(spec, slo, outage_ratio, labels, sel, group_by)
         alerts.append(alert)
         alert_rules.append(rule)
     for budget_alert in sorted(slo.alerting.budget, key=lambda b: -b.below):
@@ -423,13 +451,16 @@ def _plan_slo(spec: ServiceSpec, slo: SLO, base: dict[str, str], default_period_
         alert_rules.append(rule)
 
     # Prometheus evaluates a group's rules in order, so the burn, outage and no-data alerts always read the
-    # error ratios recorded in the same cycle (separate groups would add up to one interval of lag). The period
-    # group comes after it and reads only its records (and its own): promtool, which evaluates every group at
-    # every step in file order, then sees the same values as with one group.
+    # error ratios recorded in the same cycle (separate groups would add up to one interval of lag). The long-window
+    # and period groups come after it and read only its records (and their own): promtool, which evaluates every
+    # group at every step in file order, then sees the same values as with one group.
     groups = [RuleGroup(names.rule_group(spec.service, slo.name), (*raw_rules, *summed_rules, current_burn,
-                                                                    *alert_rules)),
-              RuleGroup(names.rule_group(spec.service, slo.name + PERIOD_GROUP_SUFFIX), tuple(period_group_rules),
-                        interval=PERIOD_GROUP_INTERVAL)]
+                                                                    *alert_rules))]
+    if long_rules:
+        groups.append(RuleGroup(names.rule_group(spec.service, slo.name + LONG_GROUP_SUFFIX), tuple(long_rules),
+                                interval=LONG_GROUP_INTERVAL))
+    groups.append(RuleGroup(names.rule_group(spec.service, slo.name + PERIOD_GROUP_SUFFIX), tuple(period_group_rules),
+                            interval=PERIOD_GROUP_INTERVAL))
     plan = SLOPlan(
         name=slo.name, description=slo.description or "", objective=slo.objective, error_budget=budget,
         period_s=period_s, period=period, sli_kind=slo.sli.kind, windows=tuple(windows),
@@ -502,12 +533,12 @@ def _burn_alert(spec: ServiceSpec, slo: SLO, kind: str, pairs: list[BurnWindow],
     return _alert_plan(spec, name, f"burn-{kind}", severity, slo.name, rule, meaning, slo.runbook), rule
 
 
-def _outage_alert(spec: ServiceSpec, slo: SLO, template: str, labels: dict[str, str],
+def _outage_alert(spec: ServiceSpec, slo: SLO, ratio: str, labels: dict[str, str],
                   sel: str, group_by: GroupBy) -> tuple[AlertPlan, Rule]:
     outage = slo.alerting.outage
     name = names.outage_alert(spec.service, slo.name)
     minimum = min_bad_events(slo, "outage")
-    expr = f"(\n{template.replace('{{ window }}', outage.window)}\n) > {format_number(outage.error_ratio)}"
+    expr = f"(\n{ratio}\n) > {format_number(outage.error_ratio)}"
     if minimum:
         # The ratio has only the group labels (sum by), the recorded count the SLO's too: match on the group.
         expr += f"\nand {grouping.on(group_by)}\n{bad_events_clause(outage.window, minimum, sel)}"
