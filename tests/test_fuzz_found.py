@@ -324,3 +324,21 @@ def test_a_label_value_holding_a_window_placeholder_renders_and_its_tests_pass(t
     assert result.returncode == 2, result.stderr
     assert result.stderr.splitlines()[0].startswith(
         "specs/svc.yaml:9:17: error: slos[0].sli.ratio.errors: must be ONE vector selector"), result.stderr
+
+
+def test_two_budget_alerts_with_one_threshold_are_refused_at_the_second(tmp_path: Path) -> None:
+    # was (FUZZ_SEED=17 FUZZ_ONLY=1879): a duplicated `budget` entry rendered two alerts of one name in one
+    # group (the generated test then expected each of them twice) instead of a located error
+    _specs(tmp_path, HEADER + "slos:\n  - name: s\n    objective: 99\n"
+           "    sli: {ratio: {errors: 'e_total', total: 't_total'}}\n"
+           "    alerting:\n      budget:\n        - {below: 5, severity: critical}\n"
+           "        - {below: 15, severity: warning}\n        - {below: 5.0, severity: warning}\n")
+    message = ("slos[0].alerting.budget[2].below: below 5 is already budget[0]'s threshold (SvcSErrorBudgetBelow5); "
+               "give each budget alert its own `below`")
+    render = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert render.returncode == 2
+    assert render.stderr.splitlines() == [f"specs/svc.yaml:12:19: error: {message}"]
+    assert not (tmp_path / "out").exists()
+    lint = run_cli("lint", "specs", cwd=tmp_path)
+    assert lint.returncode == 1
+    assert f"specs/svc.yaml:12:19: error: spec/duplicate-name: {message}" in lint.stdout, lint.stdout

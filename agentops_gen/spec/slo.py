@@ -246,7 +246,7 @@ class BudgetAlert(SpecModel):
     """Alert when the remaining error budget over the SLO period drops below a percentage."""
 
     below: float = Field(gt=0, lt=100)
-    """Fire when less than this percentage (0 < x < 100) of the period's error budget is left."""
+    """Fire when less than this percentage (0 < x < 100) of the period's error budget is left; one alert per value."""
     severity: Severity
     """Severity of this budget alert."""
     for_: For = Field(default="5m", alias="for")

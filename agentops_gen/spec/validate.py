@@ -22,6 +22,7 @@ from agentops_gen.errors import SpecError, SpecErrors, UsageError, clip
 from agentops_gen.load.yaml_loader import LoadedFile, display_path, dotted
 from agentops_gen.spec.limits import file_limit_errors
 from agentops_gen.spec.service import PlatformSpec, ServiceSpec
+from agentops_gen.units import names
 from agentops_gen.units.durations import parse_duration, parse_threshold
 
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -365,8 +366,6 @@ def _every_key() -> frozenset[str]:
 
 def _generated_alert_names(spec: ServiceSpec) -> dict[str, str]:
     """Every alert name the plan may generate for this spec -> what it belongs to (for collision checks)."""
-    from agentops_gen.units import names
-
     out: dict[str, str] = {}
     for slo in spec.slos:
         for kind in ("page", "ticket"):
@@ -408,6 +407,16 @@ def _within_file(loaded: LoadedFile, spec: ServiceSpec) -> Iterator[SpecError]:
     for i, slo in enumerate(spec.slos):
         period = parse_duration(slo.period) if slo.period else default_period
         yield from (err(path, message) for path, message in group_by_problems(spec, i))
+        budgets: dict[str, int] = {}
+        for k, budget in enumerate(slo.alerting.budget):
+            budget_name = names.budget_alert(spec.service, slo.name, budget.below)
+            if budget_name in budgets:
+                # one alert name, twice in one rule group: both would fire as one alert, with either severity
+                yield err(("slos", i, "alerting", "budget", k, "below"),
+                          f"below {budget.below:g} is already budget[{budgets[budget_name]}]'s threshold "
+                          f"({budget_name}); give each budget alert its own `below`", code="spec/duplicate-name")
+            else:
+                budgets[budget_name] = k
         for kind in ("latency", "score"):
             sli = getattr(slo.sli, kind)
             if sli is None or sli.buckets is None:
