@@ -30,6 +30,8 @@ from agentops_gen.plan.model import AlertPlan, HistogramInputs, Plan, RatioInput
 from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
 from agentops_gen.targets.jinja import render_template, yaml_quote
+from agentops_gen.targets.rule_slices import GroupReads, group_chunks, slice_name, slice_path, slice_text
+from agentops_gen.targets.rule_text import RuleText
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
 from agentops_gen.units.promql import from_nothing, parse, query_from_nothing, substitute_window
@@ -98,6 +100,8 @@ class Case:
     exprs: list[dict[str, Any]] = field(default_factory=list)
     every: int = FINE_STEP
     """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
+    reads: tuple[int, ...] = ()
+    """Indices of the rule groups the case needs (rule_slices.GroupReads): its test file loads only those."""
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -1242,12 +1246,14 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
     promtool evaluates every rule of the file at every minute of every case, so N cases cost N times
     one: cases whose inputs agree on shared series and do not leak into each other's queries run side
     by side, each alert still asserted at its own minutes. Longest first, so short cases ride along.
+    Only cases reading the same rule groups are merged: each test file loads only its cases' groups.
     """
     subjects = _subjects(service)
     groups: list[tuple[list[Case], list[Feed]]] = []
     for case in sorted(cases, key=lambda c: -_last_minute(c)):
         feed = Feed(case.series, case_reads(subjects, case))
-        target = next((g for g in groups if g[0][0].every == case.every and _fits(g[1], feed)), None)
+        target = next((g for g in groups if g[0][0].every == case.every and g[0][0].reads == case.reads
+                       and _fits(g[1], feed)), None)
         if target is None:
             groups.append(([case], [feed]))
         else:
@@ -1255,7 +1261,8 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
             target[1].append(feed)
     out = []
     for members, feeds in groups:
-        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds), every=members[0].every)
+        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds), every=members[0].every,
+                      reads=members[0].reads)
         for member in members:
             merged.alerts.extend(member.alerts)
             merged.exprs.extend(member.exprs)
@@ -1297,6 +1304,9 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases.extend(_anomaly_cases(service))
     plain, plain_untested = _plain_cases(service)
     cases.extend(plain)
+    reads = GroupReads(service.groups)
+    for case in cases:
+        case.reads = case_groups(reads, case)
     cases = pack(service, cases)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     untested.extend(f"{alert.name} (for: {alert.for_} is longer than the {LONGEST_FIRE_FOR} a fire case holds its "
@@ -1308,7 +1318,14 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         if not case.name.startswith("absent series"):
             keep_present(service, case, subjects, watched)
     cases[-1:-1] = _vanish_case(service)
+    for case in cases:
+        case.reads = case_groups(reads, case)
     return cases, untested
+
+
+def case_groups(reads: GroupReads, case: Case) -> tuple[int, ...]:
+    """The rule groups a case needs: those of the alerts it asserts and of the records its queries read."""
+    return reads.needed((t["alertname"] for t in case.alerts), (t["expr"] for t in case.exprs))
 
 
 def _subjects(service: ServicePlan) -> list[Subject]:
@@ -1396,35 +1413,70 @@ def case_rows(case: Case, quote: Quoted) -> CaseRows:
                     alerts=alerts, exprs=[(quote[test["expr"]], test["eval_time"]) for test in case.exprs])
 
 
-def render_service(service: ServicePlan, quote: Quoted | None = None) -> dict[str, str]:
-    """The promtool test files of one service: the 1m cases, and the coarse-step ones (if any) beside them."""
+def render_service(service: ServicePlan, quote: Quoted | None = None, rules: RuleText | None = None) -> dict[str, str]:
+    """The promtool test files of one service, one per (rule groups read, evaluation step), and the slices of
+    its rule file they load (`rules`: the rule groups already rendered in this render)."""
     quote = Quoted() if quote is None else quote
     cases, untested = service_cases(service)
-    files = {}
-    for every in (FINE_STEP, COARSE_STEP):
-        chosen = [c for c in cases if c.every == every]
-        if every != FINE_STEP and not chosen:
-            continue
-        path = test_file(service.service, every)
+    everything = tuple(range(len(service.groups)))
+    chunks = group_chunks((rules or RuleText()).block(service))
+    order = sorted({(c.reads, c.every) for c in cases},
+                   key=lambda k: (k[0] != everything, file_label(service, k[0]), k[1]))
+    files: dict[str, str] = {}
+    if not order:
+        order = [(everything, FINE_STEP)]
+    for number, (reads, every) in enumerate(order):
+        chosen = [c for c in cases if c.reads == reads and c.every == every]
+        path = test_file(service.service, every, None if reads == everything else file_label(service, reads))
+        if path in files:  # two group sets named alike (names made safe for a path): keep both
+            path = path.replace(".test.yaml", f".{number}.test.yaml")
+        if reads == everything:
+            rule_files = [f"../{service.service}.rules.yaml"]
+        else:
+            rule_files = [slice_path(service.service, service.groups[i].name).removeprefix("prometheus/tests/")
+                          for i in reads]
+            for i in reads:
+                files[slice_path(service.service, service.groups[i].name)] = slice_text(
+                    service.service, service.source, chunks[i])
         files[path] = render_template(
             "prometheus/tests.yaml.j2", service=service.service, source=service.source,
-            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml",
+            file_name=path.rsplit("/", 1)[1], rules_files=rule_files,
             cases=[case_rows(c, quote) for c in chosen],
-            untested=untested if every == FINE_STEP else [], group_order=[g.name for g in service.groups],
+            untested=untested if number == 0 else [], group_order=[service.groups[i].name for i in reads],
             every=every)
     return files
 
 
-def test_file(service: str, every: int = FINE_STEP) -> str:
-    """Path of a service's generated test file under out/ (`every`: its evaluation step, 1m or coarse)."""
-    return f"prometheus/tests/{service}.test.yaml" if every == FINE_STEP else \
-        f"prometheus/tests/{service}.{every}m.test.yaml"
+LABEL_LENGTH = 60
+"""Longest group list in a test file's name; a longer one is named by its first group and a count."""
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """Every service's promtool test files (unless the platform file switches them off)."""
+def file_label(service: ServicePlan, reads: tuple[int, ...]) -> str:
+    """A test file's name part for the groups it loads: their names without the service prefix, a sibling
+    group (`<slo>_period`) shortened to its suffix (`<slo>+_period`)."""
+    parts: list[str] = []
+    full: list[str] = []
+    for i in reads:
+        part = slice_name(service.service, service.groups[i].name)
+        sibling = next((p for p in full if part.startswith(p + "_")), None)
+        full.append(part)
+        parts.append(part.removeprefix(sibling) if sibling else part)
+    label = "+".join(parts)
+    return label if len(label) <= LABEL_LENGTH else f"{full[0][:LABEL_LENGTH]}+{len(full) - 1}-groups"
+
+
+def test_file(service: str, every: int = FINE_STEP, label: str | None = None) -> str:
+    """Path of a generated test file under out/ (`every`: its evaluation step, 1m or coarse; `label`: the rule
+    groups it loads, none for the file loading the whole rule file)."""
+    stem = service if label is None else f"{service}.{label}"
+    return f"prometheus/tests/{stem}.test.yaml" if every == FINE_STEP else f"prometheus/tests/{stem}.{every}m.test.yaml"
+
+
+def render(plan: Plan, rules: RuleText | None = None) -> dict[str, str]:
+    """Every service's promtool test files and rule slices (unless the platform file switches them off)."""
     if not plan.rule_tests:
         return {}
     clear_memos()
     quote = Quoted()
-    return {path: text for s in plan.services for path, text in render_service(s, quote).items()}
+    rules = rules or RuleText()
+    return {path: text for s in plan.services for path, text in render_service(s, quote, rules).items()}
