@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import case_segments, promtool_test_subset
+from conftest import case_segments, promtool_test_subset, write_rules
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.plan import timing
@@ -134,7 +134,7 @@ def test_a_ticket_for_three_minutes_short_fails_a_1m_case(rendered_examples: Pat
     start = text.index(old)
     end = text.index(wait, start)
     assert "- alert:" not in text[start + len(old):end]  # the ticket's own `for:`
-    rules.write_text(text[:end] + ' for: "12m"' + text[end + len(wait):])
+    write_rules(rules, text[:end] + ' for: "12m"' + text[end + len(wait):])
     result = run()
     assert result.returncode != 0
     assert alert in result.stdout + result.stderr

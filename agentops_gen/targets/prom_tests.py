@@ -102,6 +102,8 @@ class Case:
     """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
     reads: tuple[int, ...] = ()
     """Indices of the rule groups the case needs (rule_slices.GroupReads): its test file loads only those."""
+    shared: bool = False
+    """A scenario of every SLO (traffic, healthy, zero, absent, vanish): it goes to `<service>.test.yaml`."""
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -1311,13 +1313,18 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     untested.extend(f"{alert.name} (for: {alert.for_} is longer than the {LONGEST_FIRE_FOR} a fire case holds its "
                     "condition)" for alert in service.alerts if not _has_fire_case(alert))
-    cases.extend(_traffic_cases(service))
-    cases.extend(_silent_cases(service))
+    scenarios = [*_traffic_cases(service), *_silent_cases(service)]
+    for case in scenarios:
+        case.shared = True
+    cases.extend(scenarios)
     subjects, watched = _subjects(service), _watched(service)
     for case in cases:
         if not case.name.startswith("absent series"):
             keep_present(service, case, subjects, watched)
-    cases[-1:-1] = _vanish_case(service)
+    vanish = _vanish_case(service)
+    for case in vanish:
+        case.shared = True
+    cases[-1:-1] = vanish
     for case in cases:
         case.reads = case_groups(reads, case)
     return cases, untested
@@ -1414,23 +1421,26 @@ def case_rows(case: Case, quote: Quoted) -> CaseRows:
 
 
 def render_service(service: ServicePlan, quote: Quoted | None = None, rules: RuleText | None = None) -> dict[str, str]:
-    """The promtool test files of one service, one per (rule groups read, evaluation step), and the slices of
-    its rule file they load (`rules`: the rule groups already rendered in this render)."""
+    """The promtool test files of one service and the slices of its rule file they load (`rules`: the rule groups
+    already rendered in this render): `<service>.test.yaml` (always) and `<service>.5m.test.yaml` hold the
+    scenarios of every SLO, `<service>.<groups>[.5m].test.yaml` the alert cases reading those groups."""
     quote = Quoted() if quote is None else quote
     cases, untested = service_cases(service)
     everything = tuple(range(len(service.groups)))
     chunks = group_chunks((rules or RuleText()).block(service))
-    order = sorted({(c.reads, c.every) for c in cases},
-                   key=lambda k: (k[0] != everything, file_label(service, k[0]), k[1]))
     files: dict[str, str] = {}
-    if not order:
-        order = [(everything, FINE_STEP)]
-    for number, (reads, every) in enumerate(order):
-        chosen = [c for c in cases if c.reads == reads and c.every == every]
-        path = test_file(service.service, every, None if reads == everything else file_label(service, reads))
+    keys = {(None if c.shared or c.reads == everything else c.reads, c.every) for c in cases} | {(None, FINE_STEP)}
+    for number, (own, every) in enumerate(sorted(keys, key=lambda k: (k[0] is not None, k[0] or (), k[1]))):
+        chosen = [c for c in cases if c.every == every and
+                  (c.shared or c.reads == everything if own is None else not c.shared and c.reads == own)]
+        if own is None and every != FINE_STEP and not chosen:
+            continue
+        reads = own if own is not None else tuple(sorted({i for c in chosen for i in c.reads}))
+        path = test_file(service.service, every, None if own is None else file_label(service, own))
         if path in files:  # two group sets named alike (names made safe for a path): keep both
             path = path.replace(".test.yaml", f".{number}.test.yaml")
-        if reads == everything:
+        if reads == everything or not reads:
+            reads = everything
             rule_files = [f"../{service.service}.rules.yaml"]
         else:
             rule_files = [slice_path(service.service, service.groups[i].name).removeprefix("prometheus/tests/")
