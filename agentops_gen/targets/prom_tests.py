@@ -1422,21 +1422,30 @@ def case_rows(case: Case, quote: Quoted) -> CaseRows:
 
 def render_service(service: ServicePlan, quote: Quoted | None = None, rules: RuleText | None = None) -> dict[str, str]:
     """The promtool test files of one service and the slices of its rule file they load (`rules`: the rule groups
-    already rendered in this render): `<service>.test.yaml` (always) and `<service>.5m.test.yaml` hold the
-    scenarios of every SLO, `<service>.<groups>[.5m].test.yaml` the alert cases reading those groups."""
+    already rendered in this render), one file per (groups read, scenario or not, evaluation step): the alert
+    cases in `<service>.<groups>[.5m].test.yaml`, the scenarios of every SLO in `<service>[.5m].test.yaml`
+    (the first of each step; always a 1m one) and `<service>.<scenario>[.5m].test.yaml`."""
     quote = Quoted() if quote is None else quote
     cases, untested = service_cases(service)
     everything = tuple(range(len(service.groups)))
     chunks = group_chunks((rules or RuleText()).block(service))
     files: dict[str, str] = {}
-    keys = {(None if c.shared or c.reads == everything else c.reads, c.every) for c in cases} | {(None, FINE_STEP)}
-    for number, (own, every) in enumerate(sorted(keys, key=lambda k: (k[0] is not None, k[0] or (), k[1]))):
-        chosen = [c for c in cases if c.every == every and
-                  (c.shared or c.reads == everything if own is None else not c.shared and c.reads == own)]
-        if own is None and every != FINE_STEP and not chosen:
+    keyed: dict[tuple[bool, tuple[int, ...], int], list[Case]] = {(True, everything, FINE_STEP): []}
+    for case in cases:
+        keyed.setdefault((case.shared or case.reads == everything, case.reads, case.every), []).append(case)
+    first_shared = {every: next((k for k in keyed if k[0] and k[2] == every and keyed[k]), None)
+                    for every in (FINE_STEP, COARSE_STEP)}
+    if first_shared[FINE_STEP] is None:
+        first_shared[FINE_STEP] = (True, everything, FINE_STEP)
+    order = sorted(keyed, key=lambda k: (k not in first_shared.values(), not k[0], k[2], k[1]))
+    for number, key in enumerate(order):
+        shared, reads, every = key
+        chosen = keyed[key]
+        if not chosen and key != first_shared[FINE_STEP]:
             continue
-        reads = own if own is not None else tuple(sorted({i for c in chosen for i in c.reads}))
-        path = test_file(service.service, every, None if own is None else file_label(service, own))
+        label = None if key in first_shared.values() else scenario_label(chosen[0]) if shared else \
+            file_label(service, reads)
+        path = test_file(service.service, every, label)
         if path in files:  # two group sets named alike (names made safe for a path): keep both
             path = path.replace(".test.yaml", f".{number}.test.yaml")
         if reads == everything or not reads:
@@ -1455,6 +1464,11 @@ def render_service(service: ServicePlan, quote: Quoted | None = None, rules: Rul
             untested=untested if number == 0 else [], group_order=[service.groups[i].name for i in reads],
             every=every)
     return files
+
+
+def scenario_label(case: Case) -> str:
+    """A scenario file's name part: the first two words of its first case (`zero-traffic`, `series-vanish`)."""
+    return "-".join(re.sub(r"[^a-z0-9]+", " ", case.name.lower()).split()[:2]) or "scenario"
 
 
 LABEL_LENGTH = 60
