@@ -526,10 +526,10 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
                   for w in slo.windows if w.severity == kind)
     summed = _summed(slo)
     cases = []
-    # The low-traffic case asserts a counter SLO's alerts at 1m, which catches a `for:` a few minutes off; a
-    # raw SLI has no traffic cases, so one of its ticket's burn cases stays at 1m for that (it costs 30-40
-    # evaluations; a raw page's 1m case would cost 100-270, docs/performance.md "Generated tests").
-    fine_missing = slo.sli.raw is not None and kind == "ticket"
+    # The low-traffic case asserts a counter SLO's alerts at 1m, which catches a `for:` a minute off; a raw
+    # SLI has no traffic cases, so one burn case of its ticket and of its page stays at 1m for that (the page's
+    # costs 110-230 evaluations, of its SLO's rules only: docs/performance.md "Generated tests", fourth round).
+    fine_missing = slo.sli.raw is not None and kind in ("ticket", "page")
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
         found = burn_step(pairs, index, minimum, _for_minutes(alert.for_), INCIDENT_START if grouped else None, summed,
