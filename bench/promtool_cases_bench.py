@@ -1,18 +1,19 @@
 """Where generated-test time goes: promtool CPU seconds per test case of every example service.
 
-promtool evaluates every rule of the file at every evaluation interval from 0 to a case's last
-`eval_time`, so a case costs (its evaluations) x (rules in the file); input history beyond the
-last eval time costs next to nothing. A service has several generated files: `<svc>.test.yaml`
-and `<svc>.<groups>.test.yaml` (evaluated every 1m), the same with `.5m` (every 5m), each loading only the
-rule groups its cases read. This prints, per file (and per case with
---cases), the CPU seconds of `promtool test rules` on it, its cases, evaluations and rules loaded, then the
-total per service (all its files; rule evaluations = evaluations x rules loaded). Usage: python bench/promtool_cases_bench.py [OUT] [--cases] [--split]
+promtool evaluates every rule it loads at every evaluation interval from 0 to a case's last `eval_time`,
+so a case costs (its evaluations) x (rules its file loads); input history beyond the last eval time costs
+next to nothing. A service has several generated files: `<svc>.test.yaml` and `<svc>.<groups>.test.yaml`
+(evaluated every 1m), the same with `.5m` (every 5m), each loading only the rule groups its cases read.
+This prints, per file (and per case with --cases), the CPU seconds of `promtool test rules` on it, its
+cases, evaluations and rules loaded, then the total per service (all its files; rule evaluations =
+evaluations x rules loaded).
+Usage: python bench/promtool_cases_bench.py [OUT] [--cases] [--split]
 (OUT: a rendered folder, default: a fresh render of slo_specs into a temporary folder).
 
---split measures a rule-file layout not shipped: each service's rule file cut into one file per SLO and
-one per shared family (shared rates, KPIs, anomalies, plain alerts); every case, as packed today, is timed
-against the whole file and against only the files it reads (the SLOs it asserts or names, and the shared
-families whose records those read), and must pass both ways.
+--split is the third round's measurement of that layout before it shipped: each service's rule file cut
+into one file per SLO and one per shared family (shared rates, KPIs, anomalies, plain alerts); every case
+is timed against the whole file and against only the files it reads (the SLOs it asserts or names, and the
+shared families whose records those read), and must pass both ways.
 """
 
 from __future__ import annotations
