@@ -42,6 +42,15 @@ class GroupReads:
                     self._record.setdefault(rule.record, []).append((i, rule.labels))
                 if rule.alert:
                     self._alert.setdefault(rule.alert, set()).add(i)
+        # records of one name by one label's value: a service of many SLOs looks a selector up without
+        # reading every SLO's rule of that name
+        self._common: dict[str, set[str]] = {}
+        self._by_label: dict[tuple[str, str, str], list[tuple[int, dict[str, str]]]] = {}
+        for name, defined in self._record.items():
+            self._common[name] = set.intersection(*(set(labels) for _, labels in defined))
+            for i, labels in defined:
+                for key in self._common[name]:
+                    self._by_label.setdefault((name, key, labels[key]), []).append((i, labels))
         direct = []
         for group in groups:
             text = "\n".join(rule.expr for rule in group.rules)
@@ -56,8 +65,9 @@ class GroupReads:
             # records of one name are told apart by their labels (`slo="..."`): a rule whose label contradicts
             # an equality matcher cannot be what the selector reads
             wanted = dict(_EQUAL.findall(braces))
-            found.update(i for i, labels in self._record.get(name, ())
-                         if all(labels.get(k, v) == v for k, v in wanted.items()))
+            key = next((k for k in wanted if k in self._common.get(name, ())), None)
+            candidates = self._record.get(name, ()) if key is None else self._by_label.get((name, key, wanted[key]), ())
+            found.update(i for i, labels in candidates if all(labels.get(k, v) == v for k, v in wanted.items()))
         for alert in _ALERTNAME.findall(expr):
             found |= self._alert.get(alert, set())
         return set(range(len(self.names))) if "__name__" in expr else found
