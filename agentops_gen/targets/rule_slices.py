@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from agentops_gen.plan.model import RuleGroup
 from agentops_gen.targets.jinja import comment_text
@@ -17,10 +18,17 @@ from agentops_gen.units import names
 
 _GROUP_START = re.compile(r"(?m)^(?=  - name: )")
 """A group's first line in the `groups:` block (groups at column 2; rule text sits at column 6 or deeper)."""
-_SELECTOR = re.compile(r"([a-zA-Z_:][a-zA-Z0-9_:]*)\s*(\{[^}]*\})?")
 _EQUAL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 _ALERTNAME = re.compile(r'alertname\s*=\s*"([^"]*)"')
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
+
+
+@lru_cache(maxsize=64)
+def _references(records: tuple[str, ...]) -> re.Pattern[str]:
+    """A pattern of any of `records` as a selector's metric name, with its matchers (services alike write the
+    same record names: one pattern serves them all)."""
+    names = "|".join(re.escape(r) for r in sorted(records, key=len, reverse=True))
+    return re.compile(rf"(?<![a-zA-Z0-9_:])({names})(?![a-zA-Z0-9_:])\s*(\{{[^}}]*\}})?")
 
 
 def group_chunks(block: str) -> list[str]:
@@ -51,6 +59,7 @@ class GroupReads:
             for i, labels in defined:
                 for key in self._common[name]:
                     self._by_label.setdefault((name, key, labels[key]), []).append((i, labels))
+        self._pattern = _references(tuple(sorted(self._record))) if self._record else None
         direct = []
         for group in groups:
             text = "\n".join(rule.expr for rule in group.rules)
@@ -61,7 +70,7 @@ class GroupReads:
     def _defining(self, expr: str) -> set[int]:
         """Groups defining a record or alert the expression names (all of them if it selects by __name__)."""
         found: set[int] = set()
-        for name, braces in _SELECTOR.findall(expr):
+        for name, braces in self._pattern.findall(expr) if self._pattern is not None else ():
             # records of one name are told apart by their labels (`slo="..."`): a rule whose label contradicts
             # an equality matcher cannot be what the selector reads
             wanted = dict(_EQUAL.findall(braces))
