@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from agentops_gen.units.names import rules_file
 
@@ -76,6 +77,12 @@ def _group_texts(block: str) -> list[str]:
     return [chunk for chunk in _GROUP_START.split(block) if chunk]
 
 
+@lru_cache(maxsize=4)
+def _deployed(original: str) -> frozenset[str]:
+    """The groups of a rule file as text, cut once for all its slices (a str keeps its hash: a cheap key)."""
+    return frozenset(_group_texts(original.split(_GROUPS, 1)[1])) if _GROUPS in original else frozenset()
+
+
 def slice_problem(path: str, text: str, files: dict[str, str]) -> str | None:
     """Why a test-only slice is not groups of its service's rule file byte for byte (None when it is, when
     `path` is no slice, or when the rule file is not among `files`): a generated test then tests only rules
@@ -86,7 +93,7 @@ def slice_problem(path: str, text: str, files: dict[str, str]) -> str | None:
     original = files.get(source)
     if original is None:
         return None
-    deployed = set(_group_texts(original.split(_GROUPS, 1)[1])) if _GROUPS in original else set()
+    deployed = _deployed(original)
     groups = _group_texts(text.split(_GROUPS, 1)[1]) if _GROUPS in text else []
     if groups and all(group in deployed for group in groups):
         return None
