@@ -1326,7 +1326,8 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         case.shared = True
     cases[-1:-1] = vanish
     for case in cases:
-        case.reads = case_groups(reads, case)
+        if case.shared:  # the packed alert cases have theirs (packing merges cases reading the same groups)
+            case.reads = case_groups(reads, case)
     return cases, untested
 
 
