@@ -28,6 +28,7 @@ MANIFEST_HEADER = (
 LAYOUT: tuple[str, ...] = (
     "prometheus/*.rules.yaml",
     "prometheus/tests/*.test.yaml",
+    "prometheus/tests/rules/*/*.rules.yaml",
     "prometheus/backfill/*.rules.yaml",
     "kubernetes/*.prometheusrule.yaml",
     "mimir/rules/*.yaml",

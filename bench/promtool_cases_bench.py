@@ -1,17 +1,19 @@
 """Where generated-test time goes: promtool CPU seconds per test case of every example service.
 
-promtool evaluates every rule of the file at every evaluation interval from 0 to a case's last
-`eval_time`, so a case costs (its evaluations) x (rules in the file); input history beyond the
-last eval time costs next to nothing. A service has two generated files: `<svc>.test.yaml`
-(evaluated every 1m) and `<svc>.5m.test.yaml` (every 5m). This prints, per file (and per case with
---cases), the CPU seconds of `promtool test rules` on it, its cases and evaluations, then the total
-per service (both files). Usage: python bench/promtool_cases_bench.py [OUT] [--cases] [--split]
+promtool evaluates every rule it loads at every evaluation interval from 0 to a case's last `eval_time`,
+so a case costs (its evaluations) x (rules its file loads); input history beyond the last eval time costs
+next to nothing. A service has several generated files: `<svc>.test.yaml` and `<svc>.<groups>.test.yaml`
+(evaluated every 1m), the same with `.5m` (every 5m), each loading only the rule groups its cases read.
+This prints, per file (and per case with --cases), the CPU seconds of `promtool test rules` on it, its
+cases, evaluations and rules loaded, then the total per service (all its files; rule evaluations =
+evaluations x rules loaded).
+Usage: python bench/promtool_cases_bench.py [OUT] [--cases] [--split]
 (OUT: a rendered folder, default: a fresh render of slo_specs into a temporary folder).
 
---split measures a rule-file layout not shipped: each service's rule file cut into one file per SLO and
-one per shared family (shared rates, KPIs, anomalies, plain alerts); every case, as packed today, is timed
-against the whole file and against only the files it reads (the SLOs it asserts or names, and the shared
-families whose records those read), and must pass both ways.
+--split is the third round's measurement of that layout before it shipped: each service's rule file cut
+into one file per SLO and one per shared family (shared rates, KPIs, anomalies, plain alerts); every case
+is timed against the whole file and against only the files it reads (the SLOs it asserts or names, and the
+shared families whose records those read), and must pass both ways.
 """
 
 from __future__ import annotations
@@ -42,9 +44,16 @@ def _last_minute(case: dict) -> int:
     return max(int(str(t).removesuffix("m")) for t in times) if times else 0
 
 
+def _rules_loaded(path: Path, data: dict) -> int:
+    """Rules in the rule files a test file lists (promtool evaluates each at every evaluation)."""
+    return sum(len(g["rules"]) for f in data["rule_files"]
+               for g in yaml.safe_load((path.parent / f).read_text())["groups"])
+
+
 def bench(out: Path, per_case: bool) -> list[tuple[str, float, int, int]]:
     """(service, CPU seconds of its test files, cases, evaluations summed over cases) per service."""
     totals: dict[str, list[float]] = {}
+    rule_evaluations: dict[str, int] = {}
     promtool = shutil.which("promtool") or "promtool"
     for path in sorted((out / "prometheus" / "tests").glob("*.test.yaml")):
         data = yaml.safe_load(path.read_text())
@@ -59,15 +68,19 @@ def bench(out: Path, per_case: bool) -> list[tuple[str, float, int, int]]:
                 print(f"  {seconds:6.2f} s {evaluations[i]:5d} evaluations {len(case['input_series']):3d} series"
                       f"{'' if code == 0 else ' FAILED'}  {case['name'][:100]}", flush=True)
         seconds, code = _cpu([promtool, "test", "rules", str(path)])
+        rules = _rules_loaded(path, data)
         print(f"{path.name}: {seconds:.2f} s CPU, {len(evaluations)} cases, {sum(evaluations)} evaluations "
-              f"every {every}m{'' if code == 0 else ' FAILED'}", flush=True)
-        total = totals.setdefault(path.name.split(".", 1)[0], [0.0, 0, 0])
+              f"every {every}m x {rules} rules{'' if code == 0 else ' FAILED'}", flush=True)
+        service = path.name.split(".", 1)[0]
+        rule_evaluations[service] = rule_evaluations.get(service, 0) + sum(evaluations) * rules
+        total = totals.setdefault(service, [0.0, 0, 0])
         total[0] += seconds
         total[1] += len(evaluations)
         total[2] += sum(evaluations)
     rows = [(service, t[0], int(t[1]), int(t[2])) for service, t in totals.items()]
     for service, seconds, cases, evaluations in rows:
-        print(f"{service}: {seconds:.2f} s CPU, {cases} cases, {evaluations} evaluations (all its files)")
+        print(f"{service}: {seconds:.2f} s CPU, {cases} cases, {evaluations} evaluations, "
+              f"{rule_evaluations[service]} rule evaluations (all its files)")
     return rows
 
 

@@ -69,20 +69,31 @@ def rendered_examples(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def generated_tests(test_file: Path) -> list[Path]:
-    """A service's generated test file (`<svc>.test.yaml`, 1m) and its coarse-step sibling when rendered:
-    `promtool test rules` takes both in one run."""
-    from agentops_gen.targets.prom_tests import COARSE_STEP
-    from agentops_gen.targets.prom_tests import test_file as named
-
+    """A service's generated test files: `<svc>.test.yaml` (1m) and every `<svc>.*.test.yaml` beside it (its
+    coarse-step sibling and the files of the cases reading a few rule groups): `promtool test rules` takes all
+    in one run."""
     service = test_file.name.removesuffix(".test.yaml")
-    coarse = test_file.with_name(Path(named(service, COARSE_STEP)).name)
-    return [test_file, coarse] if (test_file.parent / coarse).exists() else [test_file]
+    return [test_file, *sorted(p for p in test_file.parent.glob(f"{service}.*.test.yaml") if p != test_file)]
+
+
+def write_rules(rules: Path, text: str) -> None:
+    """Write a (mutated) rule file and the test-only slices of its groups that the generated tests load
+    (tests/rules/<svc>/), as a render of those rules would: a mutation test then runs the generated files as
+    they are, on the mutated rules."""
+    from agentops_gen.targets.rule_slices import group_chunks
+
+    rules.write_text(text)
+    chunks = {chunk.split("\n", 1)[0]: chunk for chunk in group_chunks(text.split("\ngroups:\n", 1)[1])}
+    for part in (rules.parent / "tests" / "rules" / rules.name.removesuffix(".rules.yaml")).glob("*.rules.yaml"):
+        head, body = part.read_text().split("\ngroups:\n", 1)
+        part.write_text(head + "\ngroups:\n" + "".join(chunks[c.split("\n", 1)[0]] for c in group_chunks(body)))
 
 
 def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool], name: str) -> Path:
-    """A copy of the generated promtool test file of `test_file`'s service (the 1m one or its coarse-step
-    sibling) holding only the cases `keep` selects, unmodified, beside it; the selected cases must all come
-    from one of the two (each has its own evaluation_interval).
+    """A promtool test file holding only the generated cases of `test_file`'s service (from any of its files,
+    generated_tests) that `keep` selects, unmodified, beside it; the selected cases must all come from files of
+    one evaluation step. Cases of files loading other rule groups run on the whole rule file (a case's result
+    does not depend on groups it does not read).
 
     Mutation tests run the cases that exercise the mutated rule instead of the whole file: promtool's cost is
     every rule at every evaluation of every case, and the other cases cannot see the mutation anyway."""
@@ -92,11 +103,17 @@ def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool]
         tests = [case for case in doc["tests"] if keep(case)]
         if tests:
             found.append((doc, tests))
-    assert found, f"no case of {test_file.name} (or its coarse-step sibling) is selected"
-    assert len(found) == 1, f"cases of {test_file.name} selected from both evaluation steps"
-    doc, tests = found[0]
+    assert found, f"no case of {test_file.name} (or the other files of its service) is selected"
+    assert len({doc["evaluation_interval"] for doc, _ in found}) == 1, \
+        f"cases of {test_file.name} selected from both evaluation steps"
+    doc = found[0][0]
+    if len({tuple(d["rule_files"]) for d, _ in found}) > 1:
+        rules = test_file.parent.parent / f"{test_file.name.removesuffix('.test.yaml')}.rules.yaml"
+        doc = {**doc, "rule_files": [f"../{rules.name}"],
+               "group_eval_order": [g["name"] for g in yaml.safe_load(rules.read_text())["groups"]]}
     subset = test_file.with_name(name)
-    subset.write_text(yaml.safe_dump({**doc, "tests": tests}, sort_keys=False, width=10_000))
+    subset.write_text(yaml.safe_dump({**doc, "tests": [t for _, tests in found for t in tests]}, sort_keys=False,
+                                     width=10_000))
     return subset
 
 

@@ -8,12 +8,13 @@ from __future__ import annotations
 
 import math
 import re
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli
+from conftest import run_cli, write_rules
 
 SPEC = """version: agentops-gen/v1
 service: svc
@@ -75,10 +76,8 @@ def test_the_generated_cases_pass_and_catch_a_wrong_detector(rendered: Path, pro
     for name, (old, new) in mutations.items():
         assert rules.count(old) == 1, name
         folder = tmp_path / re.sub(r"\W+", "-", name)
-        (folder / "tests").mkdir(parents=True)
-        (folder / "svc.rules.yaml").write_text(rules.replace(old, new))
-        for test in (rendered / "tests").glob("*.test.yaml"):
-            (folder / "tests" / test.name).write_text(test.read_text())
+        shutil.copytree(rendered / "tests", folder / "tests")
+        write_rules(folder / "svc.rules.yaml", rules.replace(old, new))
         assert _promtool(promtool, folder).returncode == 1, f"{name}: no generated case fails"
 
 

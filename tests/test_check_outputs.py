@@ -134,3 +134,44 @@ def test_the_copy_comparisons_say_what_the_renderers_transformations_say() -> No
         made = {with_strategy(block, s) for s in ("abort", "warn")}
         assert all(_keyed(text, block) for text in made)
         assert _keyed(copy, block) == (copy in made)
+
+
+SLICE = "prometheus/tests/rules/amas/agent-availability.rules.yaml"
+"""A test-only slice of amas' rule file: one of its groups, loaded by the generated tests of that SLO."""
+
+
+def _other_group(text: str) -> str:
+    """The slice with its group's name swapped for another group of amas (a group that is not deployed)."""
+    return text.replace('name: "agentops-amas-agent-availability"', 'name: "agentops-amas-agent-latency"', 1)
+
+
+SLICE_CORRUPTIONS = {**{k: v for k, v in CORRUPTIONS.items() if "Thanos" not in k},
+                     "a group renamed": _other_group,
+                     "no group": lambda text: text.split("groups:\n", 1)[0] + "groups: []\n"}
+
+
+@pytest.mark.parametrize("corruption", SLICE_CORRUPTIONS.keys())
+def test_a_test_slice_that_is_not_a_deployed_group_is_caught(rendered_examples: Path, corruption: str) -> None:
+    """The generated tests load slices of the rule file: a slice that differs from the deployed groups would
+    let a test pass on rules nobody deploys."""
+    import yaml
+
+    files = _rendered(rendered_examples)
+    tests = [p for p, t in files.items() if p.endswith(".test.yaml") and "rules/amas/agent-availability." in t]
+    assert SLICE in files and tests  # a generated test file loads it
+    broken = SLICE_CORRUPTIONS[corruption](files[SLICE])
+    assert broken != files[SLICE]
+    yaml.safe_load(broken)
+    assert every_output_error({**files, SLICE: broken}) == [
+        (SLICE, f"{SLICE}: its rule groups are not groups of prometheus/amas.rules.yaml as that file has them (a "
+                "test would test other rules)")]
+
+
+def test_every_test_slice_is_a_group_of_its_rule_file(rendered_examples: Path) -> None:
+    files = _rendered(rendered_examples)
+    slices = [p for p in files if p.startswith("prometheus/tests/rules/")]
+    assert len(slices) >= 20
+    for path in slices:
+        service = path.split("/")[3]
+        body = files[path].split("\ngroups:\n", 1)[1]
+        assert body.startswith("  - name: ") and body in files[f"prometheus/{service}.rules.yaml"], path

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import promtool_test_subset, require_tool, run_cli
+from conftest import promtool_test_subset, require_tool, run_cli, write_rules
 
 from agentops_gen.pipeline import plan_paths
 from tests.test_alertmanager_e2e import alert, free_port, post, sink_config, wait_for
@@ -439,7 +439,7 @@ def test_generated_tests_fire_only_the_burning_groups_alert(tmp_path: Path, prom
     assert result.returncode == 0, result.stdout + result.stderr
     # the same cases catch rules that sum the groups together
     rules = out / "prometheus" / "llm.rules.yaml"
-    rules.write_text(rules.read_text().replace("sum by (model)(", "sum("))
+    write_rules(rules, rules.read_text().replace("sum by (model)(", "sum("))
     broken = subprocess.run([promtool, "test", "rules", str(path)], capture_output=True, text=True, timeout=600)
     assert broken.returncode != 0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import SPECS, generated_tests, promtool_test_subset, run_cli
+from conftest import SPECS, generated_tests, promtool_test_subset, run_cli, write_rules
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.plan import timing
@@ -175,7 +175,7 @@ def test_generated_tests_catch_a_missing_minimum_no_data_window_or_nan_filter(pr
         (") > -Inf < +Inf", ")", "NaN"),  # the KPI's 0/0 is recorded, and the zero-traffic case sees the NaN
     ]:
         assert old in original, old
-        rules.write_text(original.replace(old, new))
+        write_rules(rules, original.replace(old, new))
         # Only the generated case meant to catch it (promtool pays every rule at every minute of every case).
         subset = promtool_test_subset(prometheus / "tests" / "quiet.test.yaml", lambda c, case=case: case in c["name"],
                                       "subset.test.yaml")

@@ -4,6 +4,7 @@ the render that filled it."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +42,22 @@ def test_test_files_say_what_the_cases_say() -> None:
     for service in plan.services:
         cases, _ = prom_tests.service_cases(service)
         files = prom_tests.render_service(service)
-        for every in (prom_tests.FINE_STEP, prom_tests.COARSE_STEP):
-            path = prom_tests.test_file(service.service, every)
-            chosen = [_as_yaml(c) for c in cases if c.every == every]
-            if not chosen:
-                assert path not in files
+        assert prom_tests.test_file(service.service) in files
+        written = []
+        for path, text in files.items():
+            if not path.endswith(".test.yaml"):
                 continue
-            assert yaml.safe_load(files[path])["tests"] == chosen, path
+            doc = yaml.safe_load(text)
+            every = int(doc["evaluation_interval"][:-1])
+            loaded = set(doc["group_eval_order"])
+            for case in doc["tests"]:
+                (source,) = [c for c in cases if _as_yaml(c) == case]
+                # each case in the file of its step, loading every group it reads
+                assert source.every == every and {service.groups[i].name for i in source.reads} <= loaded, path
+                written.append(case)
+        def key(case: dict[str, Any]) -> str:
+            return json.dumps(case, sort_keys=True)
+        assert sorted(map(key, written)) == sorted(key(_as_yaml(c)) for c in cases)
 
 
 def test_labels_and_annotations_are_listed_in_dictsort_order() -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, SPECS, case_segments, generated_tests, promtool_test_subset, run_cli
+from conftest import FIXTURES, SPECS, case_segments, generated_tests, promtool_test_subset, run_cli, write_rules
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.targets import prom_tests
@@ -34,17 +34,20 @@ EXAMPLE_SERVICES = ("aegis-rag", "agent-bruno", "agent-platform", "amas", "suppo
 
 
 def test_every_example_service_gets_generated_unit_tests(rendered_examples: Path) -> None:
-    files = sorted((rendered_examples / "prometheus" / "tests").glob("*.test.yaml"))
-    assert [f.name for f in files] == sorted(name for s in EXAMPLE_SERVICES
-                                            for name in (f"{s}.test.yaml", f"{s}.5m.test.yaml"))
+    tests = rendered_examples / "prometheus" / "tests"
+    files = sorted(tests.glob("*.test.yaml"))
+    assert {f.name.split(".", 1)[0] for f in files} == set(EXAMPLE_SERVICES)
     for service in EXAMPLE_SERVICES:
-        fine, coarse = (yaml.safe_load((rendered_examples / "prometheus" / "tests" / name).read_text())
-                        for name in (f"{service}.test.yaml", f"{service}.5m.test.yaml"))
-        assert (fine["evaluation_interval"], coarse["evaluation_interval"]) == ("1m", "5m")
-        # the coarse file's checks fall on its evaluations; its inputs are still sampled every minute
-        assert all(int(t["eval_time"][:-1]) % 5 == 0 for case in coarse["tests"]
-                   for t in (*case.get("alert_rule_test", []), *case.get("promql_expr_test", [])))
-        assert {case["interval"] for case in (*fine["tests"], *coarse["tests"])} == {"1m"}
+        mine = generated_tests(tests / f"{service}.test.yaml")
+        assert mine[0].exists() and tests / f"{service}.5m.test.yaml" in mine and len(mine) > 2
+        for path in mine:
+            doc = yaml.safe_load(path.read_text())
+            every = "5m" if path.name.endswith(".5m.test.yaml") else "1m"
+            assert doc["evaluation_interval"] == every, path.name
+            # the coarse files' checks fall on their evaluations; inputs are still sampled every minute
+            assert all(int(t["eval_time"][:-1]) % int(every[:-1]) == 0 for case in doc["tests"]
+                       for t in (*case.get("alert_rule_test", []), *case.get("promql_expr_test", [])))
+            assert {case["interval"] for case in doc["tests"]} <= {"1m"}
 
 
 # One test per file, so test workers (make test: pytest -n 2) share the slowest runs of the suite.
@@ -78,7 +81,7 @@ def _mutation_fails(promtool: str, rendered: Path, tmp_path: Path, old: str, new
     rules = prom / "amas.rules.yaml"
     text = rules.read_text()
     assert old in text, old
-    rules.write_text(text.replace(old, new))
+    write_rules(rules, text.replace(old, new))
     result = _promtool(promtool, "test", "rules", str(subset))
     assert result.returncode != 0, f"promtool passed with {old!r} -> {new!r}"
     return result.stdout + result.stderr

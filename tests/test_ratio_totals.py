@@ -43,7 +43,7 @@ def test_summed_total_rules_and_generated_tests_pass_promtool(tmp_path: Path, pr
     rules = "\n".join(r["expr"] for g in doc["groups"] for r in g["rules"])
     assert ('(sum(rate(nginx_ingress_controller_requests_total{ingress="public"}[5m])) or vector(0)) + '
             '(sum(rate(grpc_server_handled_total{job="gateway"}[5m])) or vector(0))') in rules
-    tests = (out / "prometheus" / "tests" / "demo.test.yaml").read_text()
+    tests = "".join(p.read_text() for p in generated_tests(out / "prometheus" / "tests" / "demo.test.yaml"))
     assert 'grpc_server_handled_total{job=\\"gateway\\"}' in tests  # the second total is fed too
     files = [p.name for p in generated_tests(out / "prometheus" / "tests" / "demo.test.yaml")]
     check = subprocess.run([promtool, "test", "rules", *files], cwd=out / "prometheus" / "tests",

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
-from conftest import case_segments, promtool_test_subset
+from conftest import case_segments, promtool_test_subset, write_rules
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.plan import timing
@@ -112,16 +112,23 @@ def test_the_short_quiet_case_catches_every_mutation_the_long_one_caught() -> No
 
 
 @pytest.mark.tools
-@pytest.mark.parametrize("service, alert, prefix", [
-    ("aegis-rag", "AegisRagQuerySuccessBurnRateTicket", "AegisRagQuerySuccessBurnRateTicket fires"),  # raw SLI
-    ("amas", "AmasAgentAvailabilityBurnRateTicket", "low traffic"),  # counter SLI
+@pytest.mark.parametrize("service, alert, prefix, changed", [
+    ("aegis-rag", "AegisRagQuerySuccessBurnRateTicket", "AegisRagQuerySuccessBurnRateTicket fires", ("15m", "12m")),
+    ("amas", "AmasAgentAvailabilityBurnRateTicket", "low traffic", ("15m", "12m")),  # counter SLI
+    # a raw SLI's page: its 1m case (affordable since a test file loads only its SLO's groups)
+    ("aegis-rag", "AegisRagQuerySuccessBurnRatePage", "AegisRagQuerySuccessBurnRatePage fires", ("2m", "1m")),
+    ("aegis-rag", "AegisRagQuerySuccessBurnRatePage", "AegisRagQuerySuccessBurnRatePage fires", ("2m", "3m")),
+    ("support-agent", "SupportAgentToolSuccessBurnRatePage", "SupportAgentToolSuccessBurnRatePage fires",
+     ("2m", "1m")),
 ])
-def test_a_ticket_for_three_minutes_short_fails_a_1m_case(rendered_examples: Path, promtool: str, tmp_path: Path,
-                                                          service: str, alert: str, prefix: str) -> None:
+def test_a_burn_alerts_for_a_few_minutes_off_fails_a_1m_case(rendered_examples: Path, promtool: str, tmp_path: Path,
+                                                             service: str, alert: str, prefix: str,
+                                                             changed: tuple[str, str]) -> None:
     prom = tmp_path / "prometheus"
     shutil.copytree(rendered_examples / "prometheus", prom)
     subset = promtool_test_subset(prom / "tests" / f"{service}.test.yaml", lambda case: any(
-        part.startswith(prefix) for part in case_segments(case)), "for-mutated.test.yaml")
+        part.startswith(prefix) and "(the 6h/30m pair)" not in part  # (a raw page's 6h/30m case is at 5m)
+        for part in case_segments(case)), "for-mutated.test.yaml")
     assert yaml.safe_load(subset.read_text())["evaluation_interval"] == "1m"
     assert f"alertname: {alert}" in subset.read_text()
 
@@ -130,11 +137,11 @@ def test_a_ticket_for_three_minutes_short_fails_a_1m_case(rendered_examples: Pat
     assert run().returncode == 0
     rules = prom / f"{service}.rules.yaml"
     text = rules.read_text()
-    old, wait = f'- alert: "{alert}"\n', ' for: "15m"'
+    old, wait = f'- alert: "{alert}"\n', f' for: "{changed[0]}"'
     start = text.index(old)
     end = text.index(wait, start)
-    assert "- alert:" not in text[start + len(old):end]  # the ticket's own `for:`
-    rules.write_text(text[:end] + ' for: "12m"' + text[end + len(wait):])
+    assert "- alert:" not in text[start + len(old):end]  # the alert's own `for:`
+    write_rules(rules, text[:end] + f' for: "{changed[1]}"' + text[end + len(wait):])
     result = run()
     assert result.returncode != 0
     assert alert in result.stdout + result.stderr

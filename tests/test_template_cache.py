@@ -28,7 +28,7 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 
 def _render() -> str:
-    return jinja.render_template("prometheus/tests.yaml.j2", service="s", source="s.yaml", rules_file="r.yaml",
+    return jinja.render_template("prometheus/tests.yaml.j2", service="s", source="s.yaml", rules_files=["r.yaml"],
                                  cases=[], untested=["a: \"quoted\""], group_order=["g"], file_name="s.test.yaml",
                                  every=1)
 

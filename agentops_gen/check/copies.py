@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import lru_cache
 
 from agentops_gen.units.names import rules_file
 
@@ -66,6 +67,39 @@ COPIES: tuple[tuple[str, str, str, Callable[[str, str], bool]], ...] = (
 """(path prefix, path suffix, what the groups follow, how they derive from the Prometheus file's)."""
 
 
+_SLICES = "prometheus/tests/rules/"
+"""Test-only slices of a rule file: prometheus/tests/rules/<service>/<group>.rules.yaml (targets/rule_slices.py)."""
+_GROUP_START = re.compile(r"(?m)^(?=  - name: )")
+"""A group's first line in a `groups:` block (groups at column 2; rule text sits at column 6 or deeper)."""
+
+
+def _group_texts(block: str) -> list[str]:
+    return [chunk for chunk in _GROUP_START.split(block) if chunk]
+
+
+@lru_cache(maxsize=4)
+def _deployed(original: str) -> frozenset[str]:
+    """The groups of a rule file as text, cut once for all its slices (a str keeps its hash: a cheap key)."""
+    return frozenset(_group_texts(original.split(_GROUPS, 1)[1])) if _GROUPS in original else frozenset()
+
+
+def slice_problem(path: str, text: str, files: dict[str, str]) -> str | None:
+    """Why a test-only slice is not groups of its service's rule file byte for byte (None when it is, when
+    `path` is no slice, or when the rule file is not among `files`): a generated test then tests only rules
+    that are deployed."""
+    if not path.startswith(_SLICES) or path.count("/") != 4:
+        return None
+    source = rules_file(path.split("/")[3])
+    original = files.get(source)
+    if original is None:
+        return None
+    deployed = _deployed(original)
+    groups = _group_texts(text.split(_GROUPS, 1)[1]) if _GROUPS in text else []
+    if groups and all(group in deployed for group in groups):
+        return None
+    return f"its rule groups are not groups of {source} as that file has them (a test would test other rules)"
+
+
 def copy_problem(path: str, text: str, files: dict[str, str]) -> str | None:
     """Why a derived rule file's groups are not its Prometheus rule file's (None when they are, when `path`
     is no derived rule file, or when the Prometheus file is not among `files`)."""
@@ -80,4 +114,4 @@ def copy_problem(path: str, text: str, files: dict[str, str]) -> str | None:
         if marker in text and derived(text.split(marker, 1)[1], original.split(_GROUPS, 1)[1]):
             return None
         return f"its rule groups differ from those of {source} (derived copies carry that file's groups)"
-    return None
+    return slice_problem(path, text, files)

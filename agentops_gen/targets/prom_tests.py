@@ -30,6 +30,8 @@ from agentops_gen.plan.model import AlertPlan, HistogramInputs, Plan, RatioInput
 from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
 from agentops_gen.targets.jinja import render_template, yaml_quote
+from agentops_gen.targets.rule_slices import GroupReads, group_chunks, slice_name, slice_path, slice_text
+from agentops_gen.targets.rule_text import RuleText
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
 from agentops_gen.units.promql import from_nothing, parse, query_from_nothing, substitute_window
@@ -98,6 +100,10 @@ class Case:
     exprs: list[dict[str, Any]] = field(default_factory=list)
     every: int = FINE_STEP
     """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
+    reads: tuple[int, ...] = ()
+    """Indices of the rule groups the case needs (rule_slices.GroupReads): its test file loads only those."""
+    shared: bool = False
+    """A scenario of every SLO (traffic, healthy, zero, absent, vanish): it goes to `<service>.test.yaml`."""
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -520,10 +526,10 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
                   for w in slo.windows if w.severity == kind)
     summed = _summed(slo)
     cases = []
-    # The low-traffic case asserts a counter SLO's alerts at 1m, which catches a `for:` a few minutes off; a
-    # raw SLI has no traffic cases, so one of its ticket's burn cases stays at 1m for that (it costs 30-40
-    # evaluations; a raw page's 1m case would cost 100-270, docs/performance.md "Generated tests").
-    fine_missing = slo.sli.raw is not None and kind == "ticket"
+    # The low-traffic case asserts a counter SLO's alerts at 1m, which catches a `for:` a minute off; a raw
+    # SLI has no traffic cases, so one burn case of its ticket and of its page stays at 1m for that (the page's
+    # costs 110-230 evaluations, of its SLO's rules only: docs/performance.md "Generated tests", fourth round).
+    fine_missing = slo.sli.raw is not None and kind in ("ticket", "page")
     for index, (long_min, short_min, _) in enumerate(pairs):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
         found = burn_step(pairs, index, minimum, _for_minutes(alert.for_), INCIDENT_START if grouped else None, summed,
@@ -1242,12 +1248,14 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
     promtool evaluates every rule of the file at every minute of every case, so N cases cost N times
     one: cases whose inputs agree on shared series and do not leak into each other's queries run side
     by side, each alert still asserted at its own minutes. Longest first, so short cases ride along.
+    Only cases reading the same rule groups are merged: each test file loads only its cases' groups.
     """
     subjects = _subjects(service)
     groups: list[tuple[list[Case], list[Feed]]] = []
     for case in sorted(cases, key=lambda c: -_last_minute(c)):
         feed = Feed(case.series, case_reads(subjects, case))
-        target = next((g for g in groups if g[0][0].every == case.every and _fits(g[1], feed)), None)
+        target = next((g for g in groups if g[0][0].every == case.every and g[0][0].reads == case.reads
+                       and _fits(g[1], feed)), None)
         if target is None:
             groups.append(([case], [feed]))
         else:
@@ -1255,7 +1263,8 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
             target[1].append(feed)
     out = []
     for members, feeds in groups:
-        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds), every=members[0].every)
+        merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds), every=members[0].every,
+                      reads=members[0].reads)
         for member in members:
             merged.alerts.extend(member.alerts)
             merged.exprs.extend(member.exprs)
@@ -1297,18 +1306,34 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases.extend(_anomaly_cases(service))
     plain, plain_untested = _plain_cases(service)
     cases.extend(plain)
+    reads = GroupReads(service.groups)
+    for case in cases:
+        case.reads = case_groups(reads, case)
     cases = pack(service, cases)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     untested.extend(f"{alert.name} (for: {alert.for_} is longer than the {LONGEST_FIRE_FOR} a fire case holds its "
                     "condition)" for alert in service.alerts if not _has_fire_case(alert))
-    cases.extend(_traffic_cases(service))
-    cases.extend(_silent_cases(service))
+    scenarios = [*_traffic_cases(service), *_silent_cases(service)]
+    for case in scenarios:
+        case.shared = True
+    cases.extend(scenarios)
     subjects, watched = _subjects(service), _watched(service)
     for case in cases:
         if not case.name.startswith("absent series"):
             keep_present(service, case, subjects, watched)
-    cases[-1:-1] = _vanish_case(service)
+    vanish = _vanish_case(service)
+    for case in vanish:
+        case.shared = True
+    cases[-1:-1] = vanish
+    for case in cases:
+        if case.shared:  # the packed alert cases have theirs (packing merges cases reading the same groups)
+            case.reads = case_groups(reads, case)
     return cases, untested
+
+
+def case_groups(reads: GroupReads, case: Case) -> tuple[int, ...]:
+    """The rule groups a case needs: those of the alerts it asserts and of the records its queries read."""
+    return reads.needed((t["alertname"] for t in case.alerts), (t["expr"] for t in case.exprs))
 
 
 def _subjects(service: ServicePlan) -> list[Subject]:
@@ -1396,35 +1421,87 @@ def case_rows(case: Case, quote: Quoted) -> CaseRows:
                     alerts=alerts, exprs=[(quote[test["expr"]], test["eval_time"]) for test in case.exprs])
 
 
-def render_service(service: ServicePlan, quote: Quoted | None = None) -> dict[str, str]:
-    """The promtool test files of one service: the 1m cases, and the coarse-step ones (if any) beside them."""
+def render_service(service: ServicePlan, quote: Quoted | None = None, rules: RuleText | None = None) -> dict[str, str]:
+    """The promtool test files of one service and the slices of its rule file they load (`rules`: the rule groups
+    already rendered in this render), one file per (groups read, scenario or not, evaluation step): the alert
+    cases in `<service>.<groups>[.5m].test.yaml`, the scenarios of every SLO in `<service>[.5m].test.yaml`
+    (the first of each step; always a 1m one) and `<service>.<scenario>[.5m].test.yaml`."""
     quote = Quoted() if quote is None else quote
     cases, untested = service_cases(service)
-    files = {}
-    for every in (FINE_STEP, COARSE_STEP):
-        chosen = [c for c in cases if c.every == every]
-        if every != FINE_STEP and not chosen:
+    everything = tuple(range(len(service.groups)))
+    chunks = group_chunks((rules or RuleText()).block(service))
+    files: dict[str, str] = {}
+    keyed: dict[tuple[bool, tuple[int, ...], int], list[Case]] = {(True, everything, FINE_STEP): []}
+    for case in cases:
+        keyed.setdefault((case.shared or case.reads == everything, case.reads, case.every), []).append(case)
+    first_shared = {every: next((k for k in keyed if k[0] and k[2] == every and keyed[k]), None)
+                    for every in (FINE_STEP, COARSE_STEP)}
+    if first_shared[FINE_STEP] is None:
+        first_shared[FINE_STEP] = (True, everything, FINE_STEP)
+    order = sorted(keyed, key=lambda k: (k not in first_shared.values(), not k[0], k[2], k[1]))
+    for number, key in enumerate(order):
+        shared, reads, every = key
+        chosen = keyed[key]
+        if not chosen and key != first_shared[FINE_STEP]:
             continue
-        path = test_file(service.service, every)
+        label = None if key in first_shared.values() else scenario_label(chosen[0]) if shared else \
+            file_label(service, reads)
+        path = test_file(service.service, every, label)
+        if path in files:  # two group sets named alike (names made safe for a path): keep both
+            path = path.replace(".test.yaml", f".{number}.test.yaml")
+        if reads == everything or not reads:
+            reads = everything
+            rule_files = [f"../{service.service}.rules.yaml"]
+        else:
+            rule_files = [slice_path(service.service, service.groups[i].name).removeprefix("prometheus/tests/")
+                          for i in reads]
+            for i in reads:
+                files[slice_path(service.service, service.groups[i].name)] = slice_text(
+                    service.service, service.source, chunks[i])
         files[path] = render_template(
             "prometheus/tests.yaml.j2", service=service.service, source=service.source,
-            file_name=path.rsplit("/", 1)[1], rules_file=f"../{service.service}.rules.yaml",
+            file_name=path.rsplit("/", 1)[1], rules_files=rule_files,
             cases=[case_rows(c, quote) for c in chosen],
-            untested=untested if every == FINE_STEP else [], group_order=[g.name for g in service.groups],
+            untested=untested if number == 0 else [], group_order=[service.groups[i].name for i in reads],
             every=every)
     return files
 
 
-def test_file(service: str, every: int = FINE_STEP) -> str:
-    """Path of a service's generated test file under out/ (`every`: its evaluation step, 1m or coarse)."""
-    return f"prometheus/tests/{service}.test.yaml" if every == FINE_STEP else \
-        f"prometheus/tests/{service}.{every}m.test.yaml"
+def scenario_label(case: Case) -> str:
+    """A scenario file's name part: the first two words of its first case (`zero-traffic`, `series-vanish`)."""
+    return "-".join(re.sub(r"[^a-z0-9]+", " ", case.name.lower()).split()[:2]) or "scenario"
 
 
-def render(plan: Plan) -> dict[str, str]:
-    """Every service's promtool test files (unless the platform file switches them off)."""
+LABEL_LENGTH = 60
+"""Longest group list in a test file's name; a longer one is named by its first group and a count."""
+
+
+def file_label(service: ServicePlan, reads: tuple[int, ...]) -> str:
+    """A test file's name part for the groups it loads: their names without the service prefix, a sibling
+    group (`<slo>_period`) shortened to its suffix (`<slo>+_period`)."""
+    parts: list[str] = []
+    full: list[str] = []
+    for i in reads:
+        part = slice_name(service.service, service.groups[i].name)
+        sibling = next((p for p in full if part.startswith(p + "_")), None)
+        full.append(part)
+        parts.append(part.removeprefix(sibling) if sibling else part)
+    label = "+".join(parts)
+    return label if len(label) <= LABEL_LENGTH else f"{full[0][:LABEL_LENGTH]}+{len(full) - 1}-groups"
+
+
+def test_file(service: str, every: int = FINE_STEP, label: str | None = None) -> str:
+    """Path of a generated test file under out/ (`every`: its evaluation step, 1m or coarse; `label`: the rule
+    groups it loads, none for the file loading the whole rule file)."""
+    stem = service if label is None else f"{service}.{label}"
+    return f"prometheus/tests/{stem}.test.yaml" if every == FINE_STEP else f"prometheus/tests/{stem}.{every}m.test.yaml"
+
+
+def render(plan: Plan, rules: RuleText | None = None) -> dict[str, str]:
+    """Every service's promtool test files and rule slices (unless the platform file switches them off)."""
     if not plan.rule_tests:
         return {}
     clear_memos()
     quote = Quoted()
-    return {path: text for s in plan.services for path, text in render_service(s, quote).items()}
+    rules = rules or RuleText()
+    return {path: text for s in plan.services for path, text in render_service(s, quote, rules).items()}

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from agentops_gen.plan.model import Rule, RuleGroup, ServicePlan
 from agentops_gen.targets.jinja import render_template, yaml_quote
 
-RULE_TARGETS = ("prometheus", "operator", "mimir", "thanos")
+RULE_TARGETS = ("prometheus", "operator", "mimir", "thanos", "prom_tests")
 """Targets whose render(plan, rules) takes the shared RuleText of one render_targets call."""
 
 _GROUP_RULES_KEY = "    rules:"

@@ -11,9 +11,8 @@ def root(context, missing=missing):
     l_0_source = resolve('source')
     l_0_file_name = resolve('file_name')
     l_0_every = resolve('every')
-    l_0_service = resolve('service')
     l_0_untested = resolve('untested')
-    l_0_rules_file = resolve('rules_file')
+    l_0_rules_files = resolve('rules_files')
     l_0_group_order = resolve('group_order')
     l_0_cases = resolve('cases')
     try:
@@ -38,9 +37,9 @@ def root(context, missing=missing):
         pass
         yield '# Rules evaluated every '
         yield str((undefined(name='every') if l_0_every is missing else l_0_every))
-        yield "m (inputs still sampled every 1m): the cases that need no minute resolution.\n# promtool's cost is every rule at every evaluation; the 1m cases are in "
-        yield str((undefined(name='service') if l_0_service is missing else l_0_service))
-        yield '.test.yaml.\n'
+        yield "m (inputs still sampled every 1m): the cases that need no minute resolution.\n# promtool's cost is every rule at every evaluation; the 1m cases are in the files without `."
+        yield str((undefined(name='every') if l_0_every is missing else l_0_every))
+        yield 'm`.\n'
     if (undefined(name='untested') if l_0_untested is missing else l_0_untested):
         pass
         yield '# Alerts without a fire test (silence is still tested):\n'
@@ -51,9 +50,15 @@ def root(context, missing=missing):
             yield str(l_1_line)
             yield '\n'
         l_1_line = missing
-    yield 'rule_files:\n  - '
-    yield str(t_2((undefined(name='rules_file') if l_0_rules_file is missing else l_0_rules_file)))
-    yield '\nevaluation_interval: '
+    yield "# The groups these cases read (tests/rules/ holds the deployed file's groups byte for byte, checked).\nrule_files:\n"
+    for l_1_rules_file in (undefined(name='rules_files') if l_0_rules_files is missing else l_0_rules_files):
+        _loop_vars = {}
+        pass
+        yield '  - '
+        yield str(t_2(l_1_rules_file))
+        yield '\n'
+    l_1_rules_file = missing
+    yield 'evaluation_interval: '
     yield str((undefined(name='every') if l_0_every is missing else l_0_every))
     yield "m\n# promtool evaluates groups by name unless told; use the rule file's order, as the timing model does.\ngroup_eval_order:\n"
     for l_1_group in (undefined(name='group_order') if l_0_group_order is missing else l_0_group_order):
@@ -138,4 +143,4 @@ def root(context, missing=missing):
     l_1_case = missing
 
 blocks = {}
-debug_info = '1=32&2=34&4=36&5=39&6=41&8=43&10=46&11=50&15=54&16=56&19=58&20=62&24=66&25=70&27=72&29=76&30=80&31=82&33=85&35=88&36=92&37=94&38=96&40=100&42=104&43=108&46=114&47=118&52=125&54=128&55=132&56=134'
+debug_info = '1=31&2=33&4=35&5=38&6=40&8=42&10=45&11=49&16=53&17=57&19=61&22=63&23=67&27=71&28=75&30=77&32=81&33=85&34=87&36=90&38=93&39=97&40=99&41=101&43=105&45=109&46=113&49=119&50=123&55=130&57=133&58=137&59=139'
