@@ -41,10 +41,10 @@ RATE = 100.0
 BASE = 1_000_000.0
 """Counters start high so Prometheus' extrapolation never clamps at a zero crossing."""
 INCIDENT_START = 30
-OUTAGE_START = 10
 LEVEL_START = 10
 """Minutes a KPI or plain alert's input stays on the good side before crossing: its rule reads the value as
 it is (no window), so any history shows it silent; the 1m cases cost every rule at every minute."""
+OUTAGE_START = 10
 """Healthy minutes before a full outage or a blip (at least twice the outage window): the 1m outage cases
 cost every rule at every minute, and the outage window is minutes long."""
 MAX_HISTORY = 6 * 60
