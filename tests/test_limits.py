@@ -263,3 +263,31 @@ def test_the_row_sweep_finds_exactly_the_overlaps_of_the_pairwise_check() -> Non
         panels = [{"id": i, "gridPos": {"x": rng.randint(0, 20), "y": rng.randint(0, 15), "w": rng.randint(1, 6),
                                         "h": rng.randint(0, 5)}} for i in range(rng.randint(0, 12))]
         assert overlapping_panels(panels) == _naive_overlaps(panels), panels
+
+
+# --- telemetry names --------------------------------------------------------------------------------
+
+_TELEMETRY = HEADER + ("telemetry:\n  metrics:\n    export:\n      otlphttp:\n        endpoint: https://m.example.com\n"
+                       "        headers_file: {{{header}: /run/secrets/token}}\n    drop_attributes: [{drop}]\n"
+                       "  redact: [user_id, {redact}]\n")
+
+
+@pytest.mark.parametrize(("where", "line", "field"), [
+    ("header", 9, "telemetry.metrics.export.otlphttp.headers_file"),
+    ("drop", 10, "telemetry.metrics.drop_attributes[0]"),
+    ("redact", 11, "telemetry.redact[1]"),
+])
+def test_a_telemetry_name_longer_than_255_characters_is_refused_at_its_line(
+        tmp_path: Path, where: str, line: int, field: str) -> None:
+    # attribute keys and header names are copied into the Collector config: bounded like label names
+    names = {"header": "X-Scope-OrgID", "drop": "session_id", "redact": "email", where: "a" * 256}
+    _refused(tmp_path, _TELEMETRY.format(**names), line, field, r"at most 255 characters \(got 256\)")
+
+
+def test_telemetry_names_of_255_characters_render(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    specs.mkdir()
+    (specs / "svc.yaml").write_text(_TELEMETRY.format(header="h" * 255, drop="d" * 255, redact="r" * 255))
+    result = _cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "r" * 255 in (tmp_path / "out" / "otel" / "svc.collector.yaml").read_text()

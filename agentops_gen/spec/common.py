@@ -6,7 +6,14 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
 
-from agentops_gen.spec.limits import MAX_ALERT_NAME, MAX_FOR, MAX_LABEL_NAME, MAX_NAME
+from agentops_gen.spec.limits import (
+    MAX_ALERT_NAME,
+    MAX_ATTRIBUTE_NAME,
+    MAX_FOR,
+    MAX_LABEL_NAME,
+    MAX_NAME,
+    MAX_PERIOD,
+)
 from agentops_gen.units.durations import parse_duration, parse_threshold
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9-]*\Z")
@@ -71,6 +78,20 @@ def label_name_length(name: str) -> str | None:
     if len(name) > MAX_LABEL_NAME:
         return f"must be at most {MAX_LABEL_NAME} characters (got {len(name)})"
     return None
+
+
+def attribute_name_length(name: str) -> str | None:
+    """Why a telemetry attribute key or header name is too long, or None (spec/limits.py's MAX_ATTRIBUTE_NAME)."""
+    if len(name) > MAX_ATTRIBUTE_NAME:
+        return f"must be at most {MAX_ATTRIBUTE_NAME} characters (got {len(name)})"
+    return None
+
+
+def _attribute_name(value: str) -> str:
+    problem = attribute_name_length(value)
+    if problem:
+        raise ValueError(problem)
+    return value
 
 
 def _labels(value: dict[str, str]) -> dict[str, str]:
@@ -207,12 +228,6 @@ def _positive(value: str) -> str:
     return value
 
 
-MAX_PERIOD = "366d"
-"""Longest SLO period: a year. The generated budget tests run the period's error budget down (their
-memory and time grow with it: 1,000d took 2.8 s and 640 MB for one SLO, 10000w never finished) and
-Prometheus must keep the period's recorded 5m rates for the whole period."""
-
-
 def _period(value: str) -> str:
     if parse_duration(value) > parse_duration(MAX_PERIOD):
         raise ValueError(f"must be at most {MAX_PERIOD} (a year; got {value!r})")
@@ -240,6 +255,8 @@ def _alert_base(value: str) -> str:
 Url = Annotated[str, AfterValidator(_url)]
 Line = Annotated[str, AfterValidator(_one_line)]
 """A one-line string (selectors, endpoints, keys, words reaching a label or a summary)."""
+AttributeName = Annotated[str, AfterValidator(_one_line), AfterValidator(_attribute_name)]
+"""A telemetry attribute key: one line of at most MAX_ATTRIBUTE_NAME characters."""
 Name = Annotated[str, AfterValidator(_name)]
 AlertName = Annotated[str, AfterValidator(_alert_name)]
 AlertBase = Annotated[str, AfterValidator(_alert_base)]

@@ -22,6 +22,14 @@ MAX_ALERT_NAME = 128
 MAX_LABEL_NAME = 128
 """Longest label or annotation name written in a spec (`labels`, `annotations`, every `group_by`): it is
 copied into every rule, alert, route and test case of its SLO, and Mimir refuses names past 1,024."""
+MAX_PERIOD = "366d"
+"""Longest SLO period: a year. The generated budget tests run the period's error budget down (their
+memory and time grow with it: 1,000d took 2.8 s and 640 MB for one SLO, 10000w never finished) and
+Prometheus must keep the period's recorded 5m rates for the whole period."""
+MAX_ATTRIBUTE_NAME = 255
+"""Longest telemetry attribute key (`redact`, `metrics.drop_attributes`) or HTTP header name (`headers_file`):
+each is copied into the Collector config; real ones are a few dozen characters, and a 70,000-character key
+made every later step slower for nothing."""
 MAX_FOR = "366d"
 """Longest `for:` of an alert, a year like the SLO period: `10000w` is no plan. A fire case of the generated
 tests holds the condition minute by minute, so an alert waiting longer than a day gets none (it is listed as

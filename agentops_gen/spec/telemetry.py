@@ -7,7 +7,7 @@ from typing import Annotated, Any, Self
 from pydantic import Discriminator, Field, Tag, field_validator, model_validator
 
 from agentops_gen.errors import CodedValueError
-from agentops_gen.spec.common import Duration, Line, SpecModel, Threshold
+from agentops_gen.spec.common import AttributeName, Duration, Line, SpecModel, Threshold, attribute_name_length
 
 REMOVED_COMPONENT = "telemetry/removed-component"
 
@@ -46,6 +46,9 @@ class ExporterSettings(SpecModel):
     @classmethod
     def _headers(cls, value: dict[str, str]) -> dict[str, str]:
         for name, path in value.items():
+            too_long = attribute_name_length(name)
+            if too_long:
+                raise ValueError(f"header name {too_long}")
             if not _HEADER_NAME.match(name):
                 raise ValueError(f"{name!r} is not an HTTP header name")
             if not path.startswith("/"):
@@ -137,7 +140,7 @@ class Metrics(SpecModel):
 
     export: Export = {}
     """Exporters: `prometheusremotewrite`, `prometheus`, `otlp`, `otlphttp` (or `type/name`) -> endpoint or settings."""
-    drop_attributes: list[Line] = []
+    drop_attributes: list[AttributeName] = []
     """High-cardinality attributes removed from metrics."""
 
     @field_validator("export")
@@ -169,7 +172,7 @@ class Telemetry(SpecModel):
     """The metric pipeline."""
     logs: Logs | None = None
     """The log pipeline."""
-    redact: list[Line] = []
+    redact: list[AttributeName] = []
     """Attribute keys (personal data) deleted or hashed wherever a signal carries attributes."""
     redact_mode: str = Field(default="delete", pattern="^(delete|hash)$")
     """`delete` the redacted attributes or `hash` their values."""
