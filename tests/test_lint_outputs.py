@@ -92,3 +92,26 @@ def test_lint_renders_everything_but_the_generated_promtool_tests_and_the_runboo
     assert "runbooks/clean-agent/README.md" in written - rendered
     assert rendered < written
 
+
+
+def test_lint_leaves_out_the_rule_file_copies_that_render_checks(tmp_path: Path) -> None:
+    # the examples switch every output on: lint renders the Mimir Alertmanager payload (its own check) but no
+    # PrometheusRule, Mimir or Thanos rule file, whose groups are the Prometheus rule file's text
+    from agentops_gen.check.outputs import OutputError, check_outputs
+    from agentops_gen.pipeline import build
+
+    examples = Path(__file__).resolve().parent.parent / "slo_specs"
+    _, ctx = collect([examples])
+    linted = set(ctx.rendered or {})
+    rendered = build([examples]).files
+    copies = {p for p in rendered if p.startswith(("kubernetes/", "mimir/rules/", "thanos/"))}
+    assert len(copies) == 15 and not copies & linted
+    assert "mimir/alertmanager/alertmanager.yaml" in linted and "prometheus/amas.rules.yaml" in linted
+    assert linted - copies <= set(rendered)
+    # render still checks each copy against its rule file
+    broken = dict(rendered)
+    path = "thanos/amas.rules.yaml"
+    broken[path] = broken[path].replace('record: "slo:', 'record: "slx:', 1)
+    assert broken[path] != rendered[path]
+    with pytest.raises(OutputError, match="thanos/amas.rules.yaml: its rule groups differ"):
+        check_outputs(broken)

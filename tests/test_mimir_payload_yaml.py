@@ -6,7 +6,7 @@ import json
 
 import yaml
 
-from agentops_gen.targets.mimir import _Dumper, _Placeholder, mimir_config
+from agentops_gen.targets.mimir_alertmanager import _Dumper, _Placeholder, mimir_config
 
 TRICKY = ["a: b", "'quoted'", '"double"', "#not a comment", "yes", "null", "1e3", " leading", "trailing ",
           "multi\nline", "tab\there", "é ü 日本", "\u2028", "\x85", "- dash", "{brace}", "[x]", "*star", "&amp",

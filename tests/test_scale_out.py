@@ -384,7 +384,7 @@ def _values(node: Any) -> list[Any]:
 
 
 def test_secret_placeholders_are_short_unique_and_stable() -> None:
-    from agentops_gen.targets.mimir import secret_variables
+    from agentops_gen.targets.mimir_alertmanager import secret_variables
 
     got = secret_variables(["/s/a/smtp-password", "/s/b/smtp-password", "/s/a/pd-key", "/s/a/pd-key",
                             "/s/x/a_b", "/s/x/a-b"])

@@ -11,7 +11,7 @@ from agentops_gen.errors import SpecError, UsageError
 from agentops_gen.lint.context import LintContext
 from agentops_gen.lint.findings import SEVERITIES, Finding, from_error
 from agentops_gen.load.yaml_loader import display_path
-from agentops_gen.targets import TARGETS
+from agentops_gen.targets import DERIVED_RULE_TARGETS, TARGETS
 
 if TYPE_CHECKING:
     from agentops_gen.live.client import Connection
@@ -41,10 +41,13 @@ def _origin(error: SpecError) -> str:
     return error.location.file
 
 
-LINT_TARGETS = tuple(t for t in TARGETS if t not in ("prom_tests", "runbooks", "backfill"))
+LINT_TARGETS = tuple(t for t in TARGETS if t not in ("prom_tests", "runbooks", "backfill", *DERIVED_RULE_TARGETS))
 """What lint renders: every target but the generated promtool tests (the slowest), the runbooks, which no
-check reads, and the backfill files, whose rules the rule files already hold (`render` still generates them
-all, and checks the tests and the backfill files)."""
+check reads, the backfill files, whose rules the rule files already hold, and the PrometheusRule, Mimir and
+Thanos rule files, whose groups are the Prometheus rule file's text (lint checks each group once there;
+their wrappers hold only platform-file values quoted as in every file). `render` still generates them all
+and checks every file before writing: the copies byte for byte against the rule file, the tests, the
+backfill files. Skipping the copies is 7% of a warm lint (callgrind: 2,299M -> 2,137M instructions)."""
 
 
 def collect(paths: list[Path], *, use_promtool: bool = False, disabled: frozenset[str] = frozenset(),

@@ -13,6 +13,10 @@ TARGETS: tuple[str, ...] = (
 )
 """Target modules under agentops_gen.targets, rendered in this order; each exposes render(plan)."""
 
+DERIVED_RULE_TARGETS: tuple[str, ...] = ("operator", "mimir", "thanos")
+"""Targets whose files carry each Prometheus rule file's `groups:` text moved, as it is or keyed
+(targets/rule_text.py); the check stage proves every copy equal to the checked original (check/copies.py)."""
+
 
 def render_targets(plan: Plan, names: Sequence[str] = TARGETS) -> dict[str, str]:
     """Render the named targets; paths are relative to the output folder and unique across targets."""

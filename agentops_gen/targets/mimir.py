@@ -1,41 +1,17 @@
-"""Grafana Mimir / Cortex: out/mimir/rules/<service>.yaml and out/mimir/alertmanager/ (`outputs.mimir`).
+"""Grafana Mimir / Cortex rule namespaces: out/mimir/rules/<service>.yaml (`outputs.mimir`).
 
-Rules: one file per service for `mimirtool rules load|sync`; mimirtool takes the namespace from the
-file name when the file sets none, so each file stays a plain Prometheus rule file promtool checks.
-
-Alertmanager: the multi-tenant Alertmanager stores a tenant's config and its templates by base
-name, and refuses every `*_file` secret (tests/fixtures/mimir/SOURCE.md). The payload is the same
-config with templates named by base name and each `*_file: PATH` replaced by the inline field
-holding a `${AGENTOPS_SECRET_...}` placeholder, which the deploy step fills from a secret store
-with `envsubst` restricted to those variables, right before `mimirtool alertmanager load`.
-Nothing secret is ever written to out/.
+One file per service for `mimirtool rules load|sync`; mimirtool takes the namespace from the file name
+when the file sets none, so each file stays a plain Prometheus rule file promtool checks. The
+Alertmanager payload for Mimir is the target `mimir_alertmanager`.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import PurePosixPath
-from typing import Any
-
-import yaml
-
-try:  # libyaml: the config is read and written in C, ten times faster than PyYAML's Python classes
-    from yaml import CSafeDumper as _BaseDumper
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - PyYAML without libyaml
-    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
 from agentops_gen.plan.model import Plan
-from agentops_gen.plan.routing import plan_alertmanager
-from agentops_gen.targets.alertmanager import render_config
-from agentops_gen.targets.jinja import render_template, templates_dir
+from agentops_gen.targets.jinja import render_template
 from agentops_gen.targets.rule_text import RuleText
 
 RULES_DIR = "mimir/rules"
-ALERTMANAGER_CONFIG = "mimir/alertmanager/alertmanager.yaml"
-ALERTMANAGER_TEMPLATE = "mimir/alertmanager/agentops.tmpl"
-SECRET_PREFIX = "AGENTOPS_SECRET_"
 
 
 def rules_file(service: str) -> str:
@@ -43,93 +19,13 @@ def rules_file(service: str) -> str:
     return f"{RULES_DIR}/{service}.yaml"
 
 
-def secret_variables(paths: list[str]) -> dict[str, str]:
-    """Secret file path -> placeholder variable: the shortest trailing path segments naming it uniquely.
-
-    `/etc/am/secrets/amas/smtp-password` -> AGENTOPS_SECRET_AMAS_SMTP_PASSWORD when another service also
-    has an `smtp-password`; a clash left after upper-casing gets `_2`, `_3` in path order.
-    """
-    unique = sorted(set(paths))
-    segments = {p: [s for s in PurePosixPath(p).parts if s != "/"] for p in unique}
-    out: dict[str, str] = {}
-    taken: set[str] = set()
-    for path in unique:
-        parts = segments[path]
-        for n in range(1, len(parts) + 1):
-            tail = parts[-n:]
-            if not any(other != path and segments[other][-n:] == tail for other in unique):
-                break
-        name = SECRET_PREFIX + re.sub(r"[^A-Za-z0-9]+", "_", "_".join(tail)).strip("_").upper()
-        candidate, i = name, 1
-        while candidate in taken:
-            i += 1
-            candidate = f"{name}_{i}"
-        taken.add(candidate)
-        out[path] = candidate
-    return out
-
-
-class _Placeholder(str):
-    """A `${VAR}` written single-quoted, so any filled-in secret but `'` stays one YAML string."""
-
-
-class _Dumper(_BaseDumper):
-    pass
-
-
-_Dumper.add_representer(_Placeholder, lambda d, v: d.represent_scalar("tag:yaml.org,2002:str", str(v), style="'"))
-
-
-def _secret_paths(node: Any) -> list[str]:
-    if isinstance(node, dict):
-        return [p for key, value in node.items() for p in
-                ([value] if str(key).endswith("_file") and isinstance(value, str) else _secret_paths(value))]
-    if isinstance(node, list):
-        return [p for item in node for p in _secret_paths(item)]
-    return []
-
-
-def _inline_secrets(node: Any, variables: dict[str, str]) -> Any:
-    if isinstance(node, dict):
-        out: dict[str, Any] = {}
-        for key, value in node.items():
-            if str(key).endswith("_file") and isinstance(value, str):
-                out[str(key)[: -len("_file")]] = _Placeholder("${" + variables[value] + "}")
-            else:
-                out[key] = _inline_secrets(value, variables)
-        return out
-    if isinstance(node, list):
-        return [_inline_secrets(item, variables) for item in node]
-    return node
-
-
-def mimir_config(config_text: str) -> tuple[dict[str, Any], dict[str, str]]:
-    """The Alertmanager config as Mimir accepts it, and {placeholder variable: the secret file it replaces}."""
-    doc = yaml.load(config_text, Loader=_Loader)
-    variables = secret_variables(_secret_paths(doc))
-    doc = _inline_secrets(doc, variables)
-    doc["templates"] = [PurePosixPath(t).name for t in doc.get("templates") or []]
-    return doc, {var: path for path, var in sorted(variables.items(), key=lambda item: item[1])}
-
-
 def render(plan: Plan, rules: RuleText | None = None) -> dict[str, str]:
-    """The Mimir files the platform file asks for (none without `outputs.mimir`; `rules`: the rule groups
-    already rendered in this render)."""
+    """The Mimir rule namespaces the platform file asks for (none without `outputs.mimir.rules`; `rules`: the rule
+    groups already rendered in this render)."""
     settings = plan.mimir
-    if settings is None:
+    if settings is None or not settings.rules:
         return {}
-    files: dict[str, str] = {}
-    if settings.rules:
-        rules = rules or RuleText()
-        for service in plan.services:
-            files[rules_file(service.service)] = render_template(
+    rules = rules or RuleText()
+    return {rules_file(service.service): render_template(
                 "mimir/rules.yaml.j2", source=service.source, namespace=service.service, groups=rules.block(service))
-    if settings.alertmanager:
-        config = render_config(plan_alertmanager(plan), [s.source for s in plan.services])
-        doc, secrets = mimir_config(config)
-        body = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
-        files[ALERTMANAGER_CONFIG] = render_template(
-            "mimir/alertmanager.yaml.j2", sources=[s.source for s in plan.services], secrets=secrets,
-            template=PurePosixPath(ALERTMANAGER_TEMPLATE).name, body=body)
-        files[ALERTMANAGER_TEMPLATE] = (templates_dir() / "alertmanager" / "agentops.tmpl").read_text(encoding="utf-8")
-    return files
+            for service in plan.services}

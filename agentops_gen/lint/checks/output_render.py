@@ -14,11 +14,12 @@ CHECK = Check(
     name=NAME,
     severity="error",
     summary="Planning or rendering the specs in memory raised an error (a template or target bug).",
-    doc="When every spec of the folder is valid, lint renders all outputs in memory, exactly as "
-        "`render` would, without writing anything. An exception from a target or template (an undefined "
-        "variable, a failed assertion) means `render` would crash on these specs: it is reported here so "
-        "CI fails on the pull request that triggers it rather than on the next deploy. Please report it "
-        "as an agentops-gen bug, with the spec.",
+    doc="When every spec of the folder is valid, lint renders the outputs in memory, as `render` "
+        "would, without writing anything (all but the generated tests, runbooks, backfill files and the "
+        "PrometheusRule, Mimir and Thanos copies of the rule files: docs/lint.md). An exception from a "
+        "target or template (an undefined variable, a failed assertion) means `render` would crash on "
+        "these specs: it is reported here so CI fails on the pull request that triggers it rather than "
+        "on the next deploy. Please report it as an agentops-gen bug, with the spec.",
     stage="output",
 )
 
