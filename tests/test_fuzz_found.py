@@ -343,3 +343,39 @@ def test_two_budget_alerts_with_one_threshold_are_refused_at_the_second(tmp_path
     lint = run_cli("lint", "specs", cwd=tmp_path)
     assert lint.returncode == 1
     assert f"specs/svc.yaml:12:19: error: spec/duplicate-name: {message}" in lint.stdout, lint.stdout
+
+
+def test_a_burn_window_shorter_than_a_minute_is_refused_and_a_minute_renders_tests_that_pass(
+        tmp_path: Path, promtool: str) -> None:
+    # was (FUZZ_SEED=29 FUZZ_ONLY=1292): `short: 1ms` (any window under 1m) was an internal ZeroDivisionError in
+    # the generated tests' timing model; a rate over such a window often holds one sample and returns nothing.
+    # `short: 1m` crashed too: the mutation that halves the short window made it 0m
+    _specs(tmp_path, HEADER + "slos:\n  - name: s\n    objective: 99\n"
+           "    sli: {ratio: {errors: 'e_total', total: 't_total'}}\n"
+           "    alerting:\n      windows:\n        - {severity: page, long: 1h, short: 59s, factor: 14.4}\n")
+    message = ("slos[0].alerting.windows[0].short: must be at least 1m (got '59s'): a rate over a shorter window "
+               "often holds one sample of a 15-30s scrape, and returns nothing")
+    render = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert render.returncode == 2
+    assert render.stderr.splitlines() == [f"specs/svc.yaml:10:45: error: {message}"]
+    assert not (tmp_path / "out").exists()
+    lint = run_cli("lint", "specs", cwd=tmp_path)
+    assert lint.returncode == 1
+    assert f"specs/svc.yaml:10:45: error: spec/schema: {message}" in lint.stdout, lint.stdout
+    # a minute is enough
+    (tmp_path / "specs/svc.yaml").write_text((tmp_path / "specs/svc.yaml").read_text().replace("59s", "1m"))
+    render = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert render.returncode == 0, render.stderr
+    _generated_tests_pass(tmp_path, promtool)
+
+
+def test_a_percent_kpi_threshold_near_the_largest_float_gets_generated_tests_that_pass(
+        tmp_path: Path, promtool: str) -> None:
+    # was (FUZZ_SEED=29 FUZZ_ONLY=1486): `min: 1.0e+308` on a percentunit KPI: 100 x the value is +Inf, which
+    # Prometheus' humanizePercentage prints `+Inf%`; the generated test expected Python's `inf%`
+    _specs(tmp_path, HEADER + "kpis:\n  - name: hit-rate\n    query: sum(rate(hits_total[5m]))\n"
+           "    unit: percentunit\n    min: 1.0e+308\n    for: 5m\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    tests = _generated_tests_pass(tmp_path, promtool)
+    assert any("+Inf%" in path.read_text() for path in tests)

@@ -24,6 +24,7 @@ from agentops_gen.spec.common import (
     label_name_length,
 )
 from agentops_gen.spec.promql_fields import RawWindowQuery, Selector
+from agentops_gen.units.durations import parse_duration
 
 
 def _not_nan(value: float) -> float:
@@ -191,15 +192,31 @@ class BurnAlert(SpecModel):
     """Annotations added to this alert."""
 
 
+MIN_BURN_WINDOW = "1m"
+"""Shortest burn window: a rate needs two samples, and at a 15-30s scrape a shorter window often holds
+one; the generated tests also model the windows minute by minute (30s crashed them)."""
+
+
+def _burn_window(value: str) -> str:
+    if parse_duration(value) < parse_duration(MIN_BURN_WINDOW):
+        raise ValueError(f"must be at least {MIN_BURN_WINDOW} (got {value!r}): a rate over a shorter window "
+                         "often holds one sample of a 15-30s scrape, and returns nothing")
+    return value
+
+
+BurnWindow = Annotated[PositiveDuration, AfterValidator(_burn_window)]
+"""One window of a burn-rate pair: a duration of at least MIN_BURN_WINDOW."""
+
+
 class AlertWindow(SpecModel):
     """One multi-window pair of a custom windows table (`alerting.windows`)."""
 
     severity: Literal["page", "ticket"]
     """`page` or `ticket`: which alert this pair belongs to."""
-    long: PositiveDuration
-    """Long window of the pair (Prometheus duration), e.g. `1h`."""
-    short: PositiveDuration
-    """Short window of the pair (resets the alert quickly after recovery), e.g. `5m`."""
+    long: BurnWindow
+    """Long window of the pair (Prometheus duration, at least 1m), e.g. `1h`."""
+    short: BurnWindow
+    """Short window of the pair (resets the alert quickly after recovery; at least 1m), e.g. `5m`."""
     factor: float | None = Field(default=None, gt=0)
     """Burn-rate factor: the error ratio must exceed factor x error budget; set this or `budget_percent`."""
     budget_percent: float | None = Field(default=None, gt=0, le=100)

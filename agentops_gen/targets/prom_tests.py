@@ -242,9 +242,13 @@ def _num(value: float) -> str:
 
 
 def go_printf_4g(value: float) -> str:
-    """Go's %.4g (what `printf "%.4g"` prints in a Prometheus template)."""
-    text = f"{value:.4g}"
-    return text
+    """Go's %.4g (what `printf "%.4g"` prints in a Prometheus template): Go spells the infinities and NaN
+    `+Inf`, `-Inf` and `NaN` (a threshold near 1e308 of a percent KPI is +Inf once multiplied by 100)."""
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    if math.isnan(value):
+        return "NaN"
+    return f"{value:.4g}"
 
 
 _LABEL_REF = re.compile(r"\{\{\s*\$labels\.([a-zA-Z_][a-zA-Z0-9_]*)\s*\}\}")
@@ -667,7 +671,8 @@ def _caught(pairs: Pairs, index: int, minimum: int, for_min: int, summed: frozen
     long_min, short_min, threshold = pairs[index]
     caught = set()
     for position, (scale, long_scale, short_scale) in enumerate(MUTATIONS):
-        mutated = (round(long_min * long_scale), round(short_min * short_scale), threshold * scale)
+        # a window is at least a minute: halving a 1m window leaves it as it is (no rule has a 0m window)
+        mutated = (max(1, round(long_min * long_scale)), max(1, round(short_min * short_scale)), threshold * scale)
         also = frozenset({*summed, *(m for m, o in zip(mutated[:2], pairs[index][:2], strict=True) if o in summed)})
         rule = (*pairs[:index], mutated, *pairs[index + 1:])
         if _fire(rule, minimum, for_min, also, step, horizon, every, fed) != when:
