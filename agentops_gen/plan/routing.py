@@ -241,18 +241,28 @@ def config_matchers(am: AlertmanagerPlan) -> list[tuple[str, Matcher]]:
 def unmatched_matchers(plan: Plan, am: AlertmanagerPlan) -> list[tuple[str, tuple[Matcher, ...]]]:
     """(where, matchers) of routes and inhibit sides no generated alert satisfies: dead config, for lint."""
     alerts = [{**a.labels, "alertname": a.name} for s in plan.services for a in s.alerts]
+    # every generated route and inhibit side names its service: only that service's alerts can match it
+    by_service: dict[str, list[dict[str, str]]] = {}
+    for labels in alerts:
+        by_service.setdefault(labels.get("service", ""), []).append(labels)
+
+    def matched(matchers: tuple[Matcher, ...]) -> bool:
+        service = next((m.values[0] for m in matchers if m.label == "service" and m.op == "=" and m.values), "")
+        candidates = by_service.get(service, []) if service else alerts
+        return any(matches(matchers, a) for a in candidates)
+
     out: list[tuple[str, tuple[Matcher, ...]]] = []
 
     def walk(route: RoutePlan, where: str, path: tuple[Matcher, ...]) -> None:
         for i, child in enumerate(route.routes):
             full = path + child.matchers
-            if not any(matches(full, a) for a in alerts):
+            if not matched(full):
                 out.append((f"{where}.routes[{i}]", full))
             walk(child, f"{where}.routes[{i}]", full)
 
     walk(am.root, "route", ())
     for i, rule in enumerate(am.inhibit_rules):
         for side, matchers in (("source_matchers", rule.source), ("target_matchers", rule.target)):
-            if not any(matches(matchers, a) for a in alerts):
+            if not matched(matchers):
                 out.append((f"inhibit_rules[{i}].{side}", matchers))
     return out
