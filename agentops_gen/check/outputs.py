@@ -51,8 +51,9 @@ def parse_output(path: str, text: str) -> Any:
 
 
 def parse_strings(path: str, text: str) -> Any:
-    """A YAML file as dicts, lists and scalars left as strings (no tags resolved): what the rule-file check
-    reads, at half the cost of yaml.load (libyaml composes the nodes, no Python constructor runs)."""
+    """A YAML file as dicts, lists and scalars left as strings (no tags resolved): what the rule-file and
+    Alertmanager checks read, at half the cost of yaml.load (libyaml composes the nodes, no Python constructor
+    runs)."""
     try:
         if _RawParser is None:  # pragma: no cover - PyYAML without libyaml
             node = yaml.compose(text, Loader=_Loader)
@@ -273,13 +274,13 @@ def _check_one(path: str, text: str, files: dict[str, str], checked: set[str]) -
             raise OutputError(f"{path}: {problem}")
     elif path.startswith("prometheus/") and path.endswith(".rules.yaml"):
         check_rule_groups(path, parse_strings(path, text), checked)
+    elif path == ALERTMANAGER_CONFIG:  # its checks read names and lists only: no tag needs resolving
+        check_alertmanager(path, parse_strings(path, text), files)
+    elif path == MIMIR_ALERTMANAGER_CONFIG:
+        check_mimir_alertmanager(path, parse_strings(path, text), files)
     else:
         doc = parse_output(path, text)
         if path.startswith("grafana/dashboards/") and path.endswith(".json"):
             check_dashboard(path, doc, checked)
         elif path.startswith("otel/") and path.endswith(".yaml"):
             check_collector_output(path, doc)
-        elif path == ALERTMANAGER_CONFIG:
-            check_alertmanager(path, doc, files)
-        elif path == MIMIR_ALERTMANAGER_CONFIG:
-            check_mimir_alertmanager(path, doc, files)
