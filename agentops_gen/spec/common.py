@@ -205,6 +205,15 @@ def _stringify(value: Any) -> Any:
 URL_FORBIDDEN = re.compile(r'[\s<>"{}|\\^`()]')
 """Characters RFC 3986 does not allow in a URL, plus `(`/`)`, which end a Markdown link target: percent-encode
 them (%28, %29). No `{`, so a URL is never a Go template in an annotation."""
+BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+"""A `%` that does not start a percent-escape: Go's url.Parse (Alertmanager, Prometheus) refuses the URL."""
+
+
+def percent_escape_problem(value: str) -> str | None:
+    """Why a URL's `%` signs would make Go's url.Parse refuse it, or None."""
+    if BAD_ESCAPE.search(value):
+        return f"'%' must start a percent-escape of two hex digits, such as %20 (write %25 for a % sign; got {value!r})"
+    return None
 
 
 def _url(value: str) -> str:
@@ -213,6 +222,9 @@ def _url(value: str) -> str:
     bad = URL_FORBIDDEN.search(value)
     if bad:
         raise ValueError(f"{bad.group()!r} is not allowed in a URL; percent-encode it (got {value!r})")
+    problem = percent_escape_problem(value)
+    if problem:
+        raise ValueError(problem)
     from agentops_gen.errors import CodedValueError
     from agentops_gen.spec.urls import URL_CREDENTIALS, url_credential_problem
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any, ClassVar, Self
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
 from agentops_gen.errors import CodedValueError
-from agentops_gen.spec.common import Line, SpecModel, label_name_length
+from agentops_gen.spec.common import Line, SpecModel, label_name_length, percent_escape_problem
 from agentops_gen.spec.urls import URL_CREDENTIALS, header_problem, url_credential_problem
 
 RECEIVER_TYPES = ("slack", "pagerduty", "email", "webhook", "opsgenie", "msteams")
@@ -122,6 +122,9 @@ def _am_url(value: str) -> str:
     # a `${VAR}` placeholder gets the secret check's more useful message instead
     if not _URL.match(value) and not _PLACEHOLDER.search(value):
         raise ValueError(f"must be an http(s) URL with a host, e.g. https://alerts.example.com/hook (got {value!r})")
+    escape = percent_escape_problem(value)
+    if escape:
+        raise ValueError(escape)
     problem = url_credential_problem(value)
     if problem:
         raise CodedValueError(problem, URL_CREDENTIALS)
