@@ -3,10 +3,15 @@ more history than their windows need (issue 16; docs/performance.md has the meas
 
 from __future__ import annotations
 
+import dataclasses
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
+from conftest import promtool_test_subset, write_rules
 
 from agentops_gen.pipeline import plan_paths
 from agentops_gen.plan import timing
@@ -121,3 +126,45 @@ def test_a_coarse_burn_case_catches_every_mutation_the_1m_case_catches() -> None
     step, when, _, every, _ = found
     assert every == prom_tests.COARSE_STEP and when < fine[1] // 3
     assert prom_tests._caught(pairs, 1, 5, 15, frozenset(), (step, when, 0.0), every, False) >= must
+
+
+def test_steady_cases_run_as_long_as_the_longest_for_needs_never_longer_than_before() -> None:
+    """Healthy, zero-traffic and absent-series inputs are steady: a condition holding on them holds from the first
+    5m evaluation with two samples in its windows, so the cases run the service's longest `for:` and two 5m steps
+    (40m for the examples' 30m), and as long as before (90m, 60m) when a `for:` needs it."""
+    amas = _service("amas")
+    assert max(prom_tests._for_minutes(a.for_) for a in amas.alerts) == 30
+    assert prom_tests.steady_minutes(amas.alerts, prom_tests.HEALTHY_MINUTES) == 40
+    cases = {c.name.split(" ")[0]: c for c in prom_tests.service_cases(amas)[0] if c.shared}
+    assert _last(cases["zero"]) == _last(cases["absent"]) == _last(cases["healthy"]) == 40
+    kpi = next(a for a in amas.alerts if a.name == "AmasCostPerRequestAboveMax")
+    for waits, expected in (("52m", 65), ("1h", 70), ("81m", 90), ("2h", 90)):
+        longer = [*amas.alerts, dataclasses.replace(kpi, for_=waits)]
+        assert prom_tests.steady_minutes(longer, prom_tests.HEALTHY_MINUTES) == expected
+        assert prom_tests.steady_minutes(longer, prom_tests.ABSENT_MINUTES) == min(expected, 60)
+
+
+@pytest.mark.tools
+def test_an_alert_with_the_longest_for_made_true_from_minute_5_fails_the_shortened_absent_case(
+        rendered_examples: Path, promtool: str, tmp_path: Path) -> None:
+    """amas' longest `for:` (30m, a KPI alert): its condition made true from the first 5m evaluation (a mistake
+    reading no series) fires by 35m, inside the 40-minute absent-series case, which then fails."""
+    prom = tmp_path / "prometheus"
+    shutil.copytree(rendered_examples / "prometheus", prom)
+    subset = promtool_test_subset(prom / "tests" / "amas.test.yaml", lambda case: case["name"].startswith("absent"),
+                                  "absent-mutated.test.yaml")
+    assert "eval_time: 40m" in subset.read_text()
+
+    def run() -> subprocess.CompletedProcess[str]:
+        return subprocess.run([promtool, "test", "rules", str(subset)], capture_output=True, text=True, timeout=600)
+    assert run().returncode == 0
+    rules = prom / "amas.rules.yaml"
+    text = rules.read_text()
+    start = text.index('- alert: "AmasCostPerRequestAboveMax"')
+    expr = text.index("expr: ", start)
+    end = text.index("\n", expr)
+    assert 'for: "30m"' in text[end:end + 40]
+    write_rules(rules, text[:expr] + 'expr: "vector(1) and on() (vector(time()) >= 300)"' + text[end:])
+    result = run()
+    assert result.returncode != 0
+    assert "AmasCostPerRequestAboveMax" in result.stdout + result.stderr

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import groupby
@@ -61,7 +61,12 @@ ZSCORE_MARGIN = 0.05
 """An anomaly alert's fed z-score sits this far (relative) below its threshold, then this far above."""
 HEALTHY_MINUTES = 90
 """Steady healthy, zero and flat inputs: every window ratio is constant after the first minutes, so 90 minutes
-cover every `for:` of the examples; each minute costs promtool every rule of the file."""
+cover every `for:` of the examples; each minute costs promtool every rule of the file. The healthy and
+zero-traffic cases run at most this long (steady_minutes), the anomalies' flat cases this long."""
+ABSENT_MINUTES = 60
+"""The absent-series case runs at most this long; its no-data alerts waiting longer have no fire check there."""
+STEADY_FLOOR = 30
+"""The shortest steady case (healthy, zero traffic, absent series)."""
 QUIET_EVERY = 10
 """Quiet traffic: one event every 10 minutes (the issue's checkout example)."""
 QUIET_MINUTES = 40
@@ -992,54 +997,66 @@ def healthy_ratio(slo: SLOPlan) -> float:
     return min([slo.error_budget, *(w.factor * slo.error_budget for w in slo.windows)]) / 4
 
 
+def steady_minutes(alerts: Iterable[AlertPlan], most: int) -> int:
+    """Length of a case of steady input (healthy, zero traffic, absent series), at most `most` minutes: a
+    condition that holds on steady input holds from the first 5m evaluation with two samples in its windows
+    (minute 5), so an alert whose condition a mistake made true fires by 5m + its `for:`; one more 5m step of
+    margin. Shorter than `most` only when every `for:` of the service fits: never weaker than `most`."""
+    longest = max((_for_minutes(a.for_) for a in alerts), default=0)
+    return min(most, max(STEADY_FLOOR, -(-longest // COARSE_STEP) * COARSE_STEP + 2 * COARSE_STEP))
+
+
 def _silent_cases(service: ServicePlan) -> list[Case]:
     cases: list[Case] = []
+    steady = steady_minutes(service.alerts, HEALTHY_MINUTES)
+    checks = (-(-steady // (2 * COARSE_STEP)) * COARSE_STEP, steady)  # halfway and at the end, on the 5m grid
     for case, slos in _fed_cases(service, HEALTHY_CASE,
                                  lambda slo: slo_series(service, slo, timing.Step(
-                                     start=0, incident=healthy_ratio(slo), events=RATE), HEALTHY_MINUTES)):
-        case.every = COARSE_STEP  # silence at 60m and 90m: on the 5m grid
+                                     start=0, incident=healthy_ratio(slo), events=RATE), steady)):
+        case.every = COARSE_STEP
         for slo in slos:
             for alert in slo.alerts:
                 if not (alert.kind == "no-data" and slo.sli_kind == "raw"):  # a raw SLI is fed its recorded ratios
-                    case.alerts.extend(_silent(alert, (60, HEALTHY_MINUTES)))
+                    case.alerts.extend(_silent(alert, checks))
         cases.append(case)
     zero = Case(name="zero traffic (counters flat): no SLO alert fires, no recorded series is NaN or Inf",
                 every=COARSE_STEP)
     fed: list[Feed] = []
     constant = _alerts_from_nothing(service)
     for slo in service.slos:
-        flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
+        flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), steady)
         if flat:
             fed.append(Feed(flat, []))
         sel = f'{{service="{service.service}", slo="{slo.name}"}}'
         if slo.sli_kind != "raw":  # a raw SLI's query is the user's: it may well read 0 (checked finite below)
             for window in slo.record_windows:
                 zero.exprs.append({"expr": f"{names.sli_error_record(window)}{sel}",
-                                   "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []})
-            zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
+                                   "eval_time": f"{steady}m", "exp_samples": []})
+            zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{steady}m",
                                "exp_samples": []})
         for alert in slo.alerts:
             if (alert.kind != "no-data" or flat) and alert.name not in constant:
-                zero.alerts.extend(_silent(alert, (HEALTHY_MINUTES,)))
+                zero.alerts.extend(_silent(alert, (steady,)))
     zero.series = merged_series(fed)
     records = dict.fromkeys(r.record for g in service.groups for r in g.rules if r.record)
     for record in records:
         sel = f'{record}{{service="{service.service}"}}'
-        zero.exprs.append({"expr": f"{sel} unless ({sel} > -Inf < +Inf)", "eval_time": f"{HEALTHY_MINUTES}m",
+        zero.exprs.append({"expr": f"{sel} unless ({sel} > -Inf < +Inf)", "eval_time": f"{steady}m",
                            "exp_samples": []})
     absent = Case(name="absent series: only the no-data alerts fire", every=COARSE_STEP)
+    gone = steady_minutes(service.alerts, ABSENT_MINUTES)
     plain = set(map(id, service.plain_alerts))
     for alert in service.alerts:
         if alert.kind == "no-data":
             expected = _expected(alert, {}, 1.0)
-            if expected is not None and _for_minutes(alert.for_) <= 60:
-                absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": [expected]})
+            if expected is not None and _for_minutes(alert.for_) <= gone:
+                absent.alerts.append({"eval_time": f"{gone}m", "alertname": alert.name, "exp_alerts": [expected]})
         # generated exprs are known to need series (`or vector(0)` there only fills a missing error
         # counter); a user's plain alert expr is judged by its shape
         elif alert.name in constant:
             continue
         elif silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
-            absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
+            absent.alerts.append({"eval_time": f"{gone}m", "alertname": alert.name, "exp_alerts": []})
     return [c for c in (*cases, zero, absent) if c.alerts]
 
 
