@@ -79,11 +79,13 @@ def test_every_example_service_stays_under_its_evaluation_budget() -> None:
     not timed. Before issue 16 these were 4,000-7,000 evaluations per service, then 2,150-2,850 (every case at
     1m), 430-530 with a 5m file (a 5m case costs a fifth of a 1m one per minute), every file loading the whole
     rule file: 43,000-86,000 rule evaluations. Files loading only the groups their cases read pack fewer cases
-    together (more evaluations: 700-1,090, with a raw SLI's page case at 1m) of far fewer rules: 16,000-37,000."""
+    together (more evaluations: 700-1,090, with a raw SLI's page case at 1m) of far fewer rules: 16,000-37,000.
+    Steady cases as long as their `for:` needs, a 1h busy day and a raw SLI's short 1m `for:` case: 710-930
+    evaluations, 13,600-30,800 rule evaluations (fifth round)."""
     _, plan = plan_paths([SPECS])
     for service in plan.services:
         cases, _ = prom_tests.service_cases(service)
-        assert sum(_last(c) // c.every + 1 for c in cases) <= 1100, service.service
+        assert sum(_last(c) // c.every + 1 for c in cases) <= 950, service.service
         sizes = {g.name: len(g.rules) for g in service.groups}
         rule_evaluations = 0
         for path, text in prom_tests.render_service(service).items():
@@ -92,7 +94,7 @@ def test_every_example_service_stays_under_its_evaluation_budget() -> None:
                 rules = sum(sizes[name] for name in doc["group_eval_order"])
                 every = int(doc["evaluation_interval"][:-1])
                 rule_evaluations += sum(_last_of(t) // every + 1 for t in doc["tests"]) * rules
-        assert rule_evaluations <= 40_000, service.service
+        assert rule_evaluations <= 32_000, service.service
 
 
 def _last_of(case: dict[str, Any]) -> int:
