@@ -585,6 +585,8 @@ def for_step(pairs: Pairs, minimum: int, for_min: int, summed: frozenset[int], f
         if best is not None and begin >= best[2]:
             break
         for index in range(len(pairs)):
+            if begin < min(pairs[index][0], COARSE_HISTORIES[0]):
+                continue  # burn_step's histories: the pair's long window full, or at least 30 minutes
             for multiplier in (*SEVERITY_MULTIPLIERS, *NEAR_MULTIPLIERS):
                 found = _burn_try(pairs, index, minimum, for_min, begin, multiplier, summed, FINE_STEP, fed)
                 if found is None or (best is not None and found[1] >= best[2]):
