@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from itertools import groupby
@@ -61,7 +61,12 @@ ZSCORE_MARGIN = 0.05
 """An anomaly alert's fed z-score sits this far (relative) below its threshold, then this far above."""
 HEALTHY_MINUTES = 90
 """Steady healthy, zero and flat inputs: every window ratio is constant after the first minutes, so 90 minutes
-cover every `for:` of the examples; each minute costs promtool every rule of the file."""
+cover every `for:` of the examples; each minute costs promtool every rule of the file. The healthy and
+zero-traffic cases run at most this long (steady_minutes), the anomalies' flat cases this long."""
+ABSENT_MINUTES = 60
+"""The absent-series case runs at most this long; its no-data alerts waiting longer have no fire check there."""
+STEADY_FLOOR = 30
+"""The shortest steady case (healthy, zero traffic, absent series)."""
 QUIET_EVERY = 10
 """Quiet traffic: one event every 10 minutes (the issue's checkout example)."""
 QUIET_MINUTES = 40
@@ -72,12 +77,16 @@ tests", third round), and each minute costs promtool every rule of the file."""
 LOW_TRAFFIC_START = 60
 """A full outage at one event a minute starts after a healthy hour (the page's 1h window is full)."""
 LOW_TRAFFIC_AFTER = 30
-DAY_MINUTES = 120
+DAY_MINUTES = 60
 NIGHT_MINUTES = 120
 NIGHT_FAILURES = (20, 60, 100)
-"""A busy 2h day, then a 2h night (promtool's cost grows with every evaluated minute)."""
-VANISH_AT = 30
-"""Series exist (flat: zero traffic) until this minute, then vanish."""
+"""A busy hour (the page's 1h window full of it), then a 2h night: the 2h day before caught no mutation that
+this misses (docs/performance.md, "Generated tests", fifth round), and each minute costs promtool every rule
+of the file."""
+VANISH_AT = 10
+"""Series exist (flat: zero traffic) until this minute, then vanish. What the case proves is the minute the
+no-data alerts fire after it (their window and `for:`), the same after 10 present minutes as after 30; each
+minute costs promtool every rule of the file."""
 SEVERITY_MULTIPLIERS = (2.37, 2.71, 3.3, 1.9, 4.1)
 """Incident size = threshold x multiplier; odd multipliers keep window ratios off exact thresholds."""
 COARSE_STEP = 5
@@ -531,26 +540,66 @@ def _burn_cases(service: ServicePlan, slo: SLOPlan, alert: AlertPlan, grouped: b
     summed = _summed(slo)
     cases = []
     # The low-traffic case asserts a counter SLO's alerts at 1m, which catches a `for:` a minute off; a raw
-    # SLI has no traffic cases, so one burn case of its ticket and of its page stays at 1m for that (the page's
-    # costs 110-230 evaluations, of its SLO's rules only: docs/performance.md "Generated tests", fourth round).
-    fine_missing = slo.sli.raw is not None and kind in ("ticket", "page")
-    for index, (long_min, short_min, _) in enumerate(pairs):
+    # SLI has no traffic cases, so its ticket and page get one 1m case for that when all their cases are at 5m
+    # (the cheapest that a `for:` a minute off moves: docs/performance.md "Generated tests", fifth round).
+    fine_missing = slo.sli.raw is not None and kind in ("ticket", "page") and not grouped
+    for_min = _for_minutes(alert.for_)
+    for index in range(len(pairs)):
         # A grouped case proves which group fires, not the window arithmetic again: a short history keeps it cheap.
-        found = burn_step(pairs, index, minimum, _for_minutes(alert.for_), INCIDENT_START if grouped else None, summed,
-                          slo.name in proven, slo.sli.raw is not None, fine_missing)
+        found = burn_step(pairs, index, minimum, for_min, INCIDENT_START if grouped else None, summed,
+                          slo.name in proven, slo.sli.raw is not None)
         if found is None:
             continue
         step, when, value, every, catches_raw = found
-        fine_missing = fine_missing and every != FINE_STEP
         case = _fire_case(service, slo, alert, step, when, value,
                           f"{alert.name} fires {when - step.start}m after a step to {step.incident:.4g} "
-                          f"error ratio (the {format_duration(long_min * 60)}/"
-                          f"{format_duration(short_min * 60)} pair)", grouped=grouped, every=every)
+                          f"error ratio (the {_pair_name(pairs[index])} pair)", grouped=grouped, every=every)
         if case is not None:
+            fine_missing = fine_missing and every != FINE_STEP
             cases.append(case)
             if catches_raw:
                 proven.add(slo.name)
+    timed = for_step(pairs, minimum, for_min, summed, slo.sli.raw is not None) if fine_missing else None
+    if timed is not None:
+        index, step, when, value = timed
+        case = _fire_case(service, slo, alert, step, when, value,
+                          f"{alert.name} fires {when - step.start}m after a step to {step.incident:.4g} error ratio "
+                          f"(the {_pair_name(pairs[index])} pair, {FOR_CHECK})", every=FINE_STEP)
+        if case is not None:
+            cases.append(case)
     return cases
+
+
+FOR_CHECK = "every minute: its for"
+"""The name part of a raw SLI's 1m case that a `for:` a minute off fails (for_step)."""
+
+
+def _pair_name(pair: tuple[int, int, float]) -> str:
+    return f"{format_duration(pair[0] * 60)}/{format_duration(pair[1] * 60)}"
+
+
+@lru_cache(maxsize=1024)
+def for_step(pairs: Pairs, minimum: int, for_min: int, summed: frozenset[int], fed: bool
+             ) -> tuple[int, timing.Step, int, float] | None:
+    """(pair index, step, firing minute, $value) of the 1m case with the fewest evaluations whose firing minute
+    a `for:` a minute shorter or longer moves (a 5m case cannot see it), or None. Pure in its numbers."""
+    best: tuple[int, timing.Step, int, float] | None = None
+    wrong = [f for f in (for_min - 1, for_min + 1) if f >= 0]
+    for begin in sorted({*COARSE_HISTORIES, *(b for p in pairs for b, _ in history_choices(p[0], p[0]))}):
+        if best is not None and begin >= best[2]:
+            break
+        for index in range(len(pairs)):
+            if begin < min(pairs[index][0], COARSE_HISTORIES[0]):
+                continue  # burn_step's histories: the pair's long window full, or at least 30 minutes
+            for multiplier in (*SEVERITY_MULTIPLIERS, *NEAR_MULTIPLIERS):
+                found = _burn_try(pairs, index, minimum, for_min, begin, multiplier, summed, FINE_STEP, fed)
+                if found is None or (best is not None and found[1] >= best[2]):
+                    continue
+                step, when, value = found
+                horizon = _horizon(pairs, begin, for_min, FINE_STEP)
+                if all(_fire(pairs, minimum, f, summed, step, horizon, FINE_STEP, fed) != when for f in wrong):
+                    best = index, step, when, value
+    return best
 
 
 def _summed(slo: SLOPlan) -> frozenset[int]:
@@ -995,54 +1044,66 @@ def healthy_ratio(slo: SLOPlan) -> float:
     return min([slo.error_budget, *(w.factor * slo.error_budget for w in slo.windows)]) / 4
 
 
+def steady_minutes(alerts: Iterable[AlertPlan], most: int) -> int:
+    """Length of a case of steady input (healthy, zero traffic, absent series), at most `most` minutes: a
+    condition that holds on steady input holds from the first 5m evaluation with two samples in its windows
+    (minute 5), so an alert whose condition a mistake made true fires by 5m + its `for:`; one more 5m step of
+    margin. Shorter than `most` only when every `for:` of the service fits: never weaker than `most`."""
+    longest = max((_for_minutes(a.for_) for a in alerts), default=0)
+    return min(most, max(STEADY_FLOOR, -(-longest // COARSE_STEP) * COARSE_STEP + 2 * COARSE_STEP))
+
+
 def _silent_cases(service: ServicePlan) -> list[Case]:
     cases: list[Case] = []
+    steady = steady_minutes(service.alerts, HEALTHY_MINUTES)
+    checks = (-(-steady // (2 * COARSE_STEP)) * COARSE_STEP, steady)  # halfway and at the end, on the 5m grid
     for case, slos in _fed_cases(service, HEALTHY_CASE,
                                  lambda slo: slo_series(service, slo, timing.Step(
-                                     start=0, incident=healthy_ratio(slo), events=RATE), HEALTHY_MINUTES)):
-        case.every = COARSE_STEP  # silence at 60m and 90m: on the 5m grid
+                                     start=0, incident=healthy_ratio(slo), events=RATE), steady)):
+        case.every = COARSE_STEP
         for slo in slos:
             for alert in slo.alerts:
                 if not (alert.kind == "no-data" and slo.sli_kind == "raw"):  # a raw SLI is fed its recorded ratios
-                    case.alerts.extend(_silent(alert, (60, HEALTHY_MINUTES)))
+                    case.alerts.extend(_silent(alert, checks))
         cases.append(case)
     zero = Case(name="zero traffic (counters flat): no SLO alert fires, no recorded series is NaN or Inf",
                 every=COARSE_STEP)
     fed: list[Feed] = []
     constant = _alerts_from_nothing(service)
     for slo in service.slos:
-        flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), HEALTHY_MINUTES)
+        flat = slo_series(service, slo, timing.Step(start=-1, incident=0.0, healthy=0.0), steady)
         if flat:
             fed.append(Feed(flat, []))
         sel = f'{{service="{service.service}", slo="{slo.name}"}}'
         if slo.sli_kind != "raw":  # a raw SLI's query is the user's: it may well read 0 (checked finite below)
             for window in slo.record_windows:
                 zero.exprs.append({"expr": f"{names.sli_error_record(window)}{sel}",
-                                   "eval_time": f"{HEALTHY_MINUTES}m", "exp_samples": []})
-            zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{HEALTHY_MINUTES}m",
+                                   "eval_time": f"{steady}m", "exp_samples": []})
+            zero.exprs.append({"expr": f"{names.BUDGET_REMAINING_RECORD}{sel}", "eval_time": f"{steady}m",
                                "exp_samples": []})
         for alert in slo.alerts:
             if (alert.kind != "no-data" or flat) and alert.name not in constant:
-                zero.alerts.extend(_silent(alert, (HEALTHY_MINUTES,)))
+                zero.alerts.extend(_silent(alert, (steady,)))
     zero.series = merged_series(fed)
     records = dict.fromkeys(r.record for g in service.groups for r in g.rules if r.record)
     for record in records:
         sel = f'{record}{{service="{service.service}"}}'
-        zero.exprs.append({"expr": f"{sel} unless ({sel} > -Inf < +Inf)", "eval_time": f"{HEALTHY_MINUTES}m",
+        zero.exprs.append({"expr": f"{sel} unless ({sel} > -Inf < +Inf)", "eval_time": f"{steady}m",
                            "exp_samples": []})
     absent = Case(name="absent series: only the no-data alerts fire", every=COARSE_STEP)
+    gone = steady_minutes(service.alerts, ABSENT_MINUTES)
     plain = set(map(id, service.plain_alerts))
     for alert in service.alerts:
         if alert.kind == "no-data":
             expected = _expected(alert, {}, 1.0)
-            if expected is not None and _for_minutes(alert.for_) <= 60:
-                absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": [expected]})
+            if expected is not None and _for_minutes(alert.for_) <= gone:
+                absent.alerts.append({"eval_time": f"{gone}m", "alertname": alert.name, "exp_alerts": [expected]})
         # generated exprs are known to need series (`or vector(0)` there only fills a missing error
         # counter); a user's plain alert expr is judged by its shape
         elif alert.name in constant:
             continue
         elif silent_without_series(alert.expr) if id(alert) in plain else "absent" not in alert.expr:
-            absent.alerts.append({"eval_time": "60m", "alertname": alert.name, "exp_alerts": []})
+            absent.alerts.append({"eval_time": f"{gone}m", "alertname": alert.name, "exp_alerts": []})
     return [c for c in (*cases, zero, absent) if c.alerts]
 
 
