@@ -2,7 +2,7 @@
 
 One file per service for `mimirtool rules load|sync`; mimirtool takes the namespace from the file name
 when the file sets none, so each file stays a plain Prometheus rule file promtool checks. The
-Alertmanager payload for Mimir is the target `mimir_alertmanager`.
+Alertmanager payload for Mimir is written by the alertmanager target (targets/mimir_alertmanager.py).
 """
 
 from __future__ import annotations
