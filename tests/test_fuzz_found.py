@@ -399,3 +399,23 @@ def test_a_url_with_a_percent_sign_that_escapes_nothing_is_refused_at_its_line(t
     check = subprocess.run([amtool, "check-config", str(tmp_path / "out/alertmanager/alertmanager.yml")],
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_url_with_a_brace_in_its_host_is_refused_at_its_line(tmp_path: Path, amtool: str) -> None:
+    # was (FUZZ_SEED=39 FUZZ_ONLY=1792): `url: http://ticket{s.example.com/am` rendered, and amtool refused the
+    # config: Go's url.Parse says `invalid character "{" in host name`
+    spec = HEADER + "receivers:\n  tickets:\n    webhook:\n      url: '{url}'\nnotify:\n  warning: tickets\n"
+    _specs(tmp_path, spec.replace("{url}", "http://ticket{s.example.com/am"))
+    render = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert render.returncode == 2
+    assert render.stderr.splitlines() == [
+        "specs/svc.yaml:7:12: error: receivers.tickets.webhook.url: '{' is not allowed in a URL's host "
+        "(Alertmanager refuses it; got 'http://ticket{s.example.com/am')"]
+    assert not (tmp_path / "out").exists()
+    # the characters Go allows in a host, and a brace in the path, render and Alertmanager reads them
+    (tmp_path / "specs/svc.yaml").write_text(spec.replace("{url}", "http://t-1.example.com:9093/a{b}/(c)"))
+    render = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert render.returncode == 0, render.stderr
+    check = subprocess.run([amtool, "check-config", str(tmp_path / "out/alertmanager/alertmanager.yml")],
+                           capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0, check.stdout + check.stderr

@@ -7,6 +7,7 @@ did-you-mean hint, and every secret can only come from a `*_file` field holding 
 
 import re
 from typing import Annotated, Any, ClassVar, Self
+from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
 
@@ -113,6 +114,8 @@ def secret_issue(kind: str, key: str, value: Any) -> tuple[str, str] | None:
     return None
 
 
+_HOST_FORBIDDEN = re.compile(r"[{}|\\^`]")
+"""Characters Go's url.Parse refuses in a host name (it allows the sub-delimiters, `<`, `>` and `"`)."""
 _URL = re.compile(r"^[hH][tT][tT][pP][sS]?://[^\s/?#@]*@?[^\s/?#@]+(?:[/?#]\S*)?\Z")
 _HOST_PORT = re.compile(r"^(?:\[[0-9A-Fa-f:.]+\]|[^\s:\[\]]+):(?:\d{1,5}|[a-z][a-z0-9-]*)\Z")
 
@@ -125,6 +128,9 @@ def _am_url(value: str) -> str:
     escape = percent_escape_problem(value)
     if escape:
         raise ValueError(escape)
+    host = _HOST_FORBIDDEN.search(urlsplit(value).netloc.rsplit("@", 1)[-1])
+    if host and not _PLACEHOLDER.search(value):
+        raise ValueError(f"{host.group()!r} is not allowed in a URL's host (Alertmanager refuses it; got {value!r})")
     problem = url_credential_problem(value)
     if problem:
         raise CodedValueError(problem, URL_CREDENTIALS)
