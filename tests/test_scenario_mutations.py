@@ -106,25 +106,67 @@ def _caught(traffic: Any, times: list[int], every: int = 1) -> set[tuple[str, st
 
 
 def test_the_short_quiet_case_catches_every_mutation_the_long_one_caught() -> None:
-    old = timing.Traffic.of([(100, _quiet(100, (70,)))])
-    before = _caught(old, [*range(70, 91), 100])
     slo = next(s for svc in plan_paths([SPECS])[1].services for s in svc.slos if s.sli_kind != "raw")
     (_, quiet, times), *_ = traffic_scenarios(slo)
-    assert quiet.horizon == prom_tests.QUIET_MINUTES < 100
+    assert quiet.horizon == prom_tests.QUIET_MINUTES < 40
     after = _caught(quiet, times)
-    assert len(before) >= 30  # the check sees mutations at all
-    assert before <= after, sorted(before - after)
+    for minutes, failure in ((100, 70), (40, 20)):  # the third round's case, then the fifth's
+        before = _caught(timing.Traffic.of([(minutes, _quiet(minutes, (failure,)))]),
+                         [*range(failure, failure + 21), minutes])
+        assert len(before) >= 30  # the check sees mutations at all
+        assert before <= after, (minutes, sorted(before - after))
+
+
+def _step_cases_catch() -> set[tuple[str, str, str]]:
+    """(service, alert, mutation) of a burn pair's factor or window that the alert's generated step case
+    for that pair catches (prom_tests.burn_step: the case the test file holds, at its own step)."""
+    names = ("factor x0.9", "factor x1.1", "long x0.5", "long x2", "short x0.5", "short x2")
+    assert len(names) == prom_tests.RAW_WINDOWS
+    out = set()
+    for service in plan_paths([SPECS])[1].services:
+        for slo in service.slos:
+            for alert in (a for a in slo.alerts if a.kind.startswith("burn-")):
+                kind = alert.kind.removeprefix("burn-")
+                minimum, fed = slo.min_bad_events.get(kind, 0), slo.sli.raw is not None
+                pairs = tuple((w.long_s // 60, w.short_s // 60, w.factor * slo.error_budget)
+                              for w in slo.windows if w.severity == kind)
+                summed, for_min = _summed(slo), _minutes(alert.for_)
+                for index in range(len(pairs)):
+                    found = prom_tests.burn_step(pairs, index, minimum, for_min, None, summed, False, fed)
+                    if found is None:
+                        continue
+                    step, when, value, every, _ = found
+                    caught = prom_tests._caught(pairs, index, minimum, for_min, summed, (step, when, value), every, fed)
+                    out |= {(service.service, alert.name, f"pair {index} {names[p]}") for p in caught
+                            if p < len(names)}
+    return out
+
+
+def test_the_short_low_traffic_case_catches_every_mutation_the_long_one_caught_or_a_step_case_does() -> None:
+    def low(start: int, after: int) -> timing.Traffic:
+        return timing.Traffic.of([(start, lambda i: (1.0, 0.0)), (after, lambda i: (1.0, 1.0))])
+    before = _caught(low(60, 30), list(range(60, 91)))  # the fifth round's: a healthy hour, 30 outage minutes
+    slo = next(s for svc in plan_paths([SPECS])[1].services for s in svc.slos if s.sli_kind != "raw")
+    _, (_, traffic, times), _ = traffic_scenarios(slo)
+    assert traffic.horizon == prom_tests.LOW_TRAFFIC_START + prom_tests.LOW_TRAFFIC_AFTER < 90
+    after = _caught(traffic, list(range(prom_tests.LOW_TRAFFIC_START, traffic.horizon + 1)))
+    assert len(before) >= 100  # the check sees mutations at all
+    step_cases = _step_cases_catch()
+    assert before - after, "the shorter case loses something on its own (else this test proves too little)"
+    assert before - after <= step_cases, sorted(before - after - step_cases)
+    # what it loses are window and factor mutations, never the minimum count its traffic is there to test
+    assert not {m for m in before - after if "minimum" in m[2]}
 
 
 def test_the_short_busy_day_catches_every_mutation_the_long_one_caught() -> None:
     def long_day(slo: Any) -> timing.Traffic:
         healthy_bad = prom_tests.RATE * slo.error_budget / 4
         return timing.Traffic.of([(120, lambda i: (prom_tests.RATE, healthy_bad)),
-                                  (120, _quiet(120, prom_tests.NIGHT_FAILURES))])
+                                  (120, _quiet(120, (20, 60, 100)))])
     before = _caught(long_day, list(range(120, 241, 5)), prom_tests.COARSE_STEP)
     _, _, (_, _, times) = traffic_scenarios(next(s for svc in plan_paths([SPECS])[1].services for s in svc.slos))
     assert prom_tests.SCENARIO_STEPS[2] == prom_tests.COARSE_STEP
-    assert max(times) == prom_tests.DAY_MINUTES + prom_tests.NIGHT_MINUTES < 240
+    assert max(times) == prom_tests.DAY_MINUTES + prom_tests.NIGHT_MINUTES < 180
     after = _caught(lambda slo: traffic_scenarios(slo)[2][1], times, prom_tests.COARSE_STEP)
     assert len(before) >= 20  # the check sees mutations at all
     assert before <= after, sorted(before - after)
