@@ -76,17 +76,33 @@ def generated_tests(test_file: Path) -> list[Path]:
     return [test_file, *sorted(p for p in test_file.parent.glob(f"{service}.*.test.yaml") if p != test_file)]
 
 
-def write_rules(rules: Path, text: str) -> None:
-    """Write a (mutated) rule file and the test-only slices of its groups that the generated tests load
-    (tests/rules/<svc>/), as a render of those rules would: a mutation test then runs the generated files as
-    they are, on the mutated rules."""
-    from agentops_gen.targets.rule_slices import group_chunks
+def write_rules(rules: Path, text: str, original: str | None = None) -> None:
+    """Write a (mutated) rule file and the test-only slices that the generated tests load (tests/rules/<svc>/:
+    groups of the rule file with rules left out), as a render of those rules would: a mutation test then runs
+    the generated files as they are, on the mutated rules. The mutation keeps every group's rules in number
+    and order; a slice keeps the same rules (by position) of the mutated text (`original`: the unmutated
+    rule file's text, when `rules` does not hold it)."""
+    from agentops_gen.targets.rule_slices import group_chunks, rule_chunks
 
+    def groups(block: str) -> list[tuple[str, list[str]]]:
+        return [rule_chunks(chunk) for chunk in group_chunks(block)]
+
+    before = groups((rules.read_text() if original is None else original).split("\ngroups:\n", 1)[1])
+    after = groups(text.split("\ngroups:\n", 1)[1])
+    assert [len(r) for _, r in before] == [len(r) for _, r in after], "a mutation must keep every rule in place"
+    where = {head: i for i, (head, _) in enumerate(before)}
     rules.write_text(text)
-    chunks = {chunk.split("\n", 1)[0]: chunk for chunk in group_chunks(text.split("\ngroups:\n", 1)[1])}
     for part in (rules.parent / "tests" / "rules" / rules.name.removesuffix(".rules.yaml")).glob("*.rules.yaml"):
         head, body = part.read_text().split("\ngroups:\n", 1)
-        part.write_text(head + "\ngroups:\n" + "".join(chunks[c.split("\n", 1)[0]] for c in group_chunks(body)))
+        out = []
+        for group_head, kept in groups(body):
+            i = where[group_head]
+            positions, start = [], 0
+            for rule in kept:
+                start = before[i][1].index(rule, start) + 1
+                positions.append(start - 1)
+            out.append(after[i][0] + "".join(after[i][1][p] for p in positions))
+        part.write_text(head + "\ngroups:\n" + "".join(out))
 
 
 def promtool_test_subset(test_file: Path, keep: Callable[[dict[str, Any]], bool], name: str) -> Path:

@@ -77,7 +77,7 @@ def test_the_generated_cases_pass_and_catch_a_wrong_detector(rendered: Path, pro
         assert rules.count(old) == 1, name
         folder = tmp_path / re.sub(r"\W+", "-", name)
         shutil.copytree(rendered / "tests", folder / "tests")
-        write_rules(folder / "svc.rules.yaml", rules.replace(old, new))
+        write_rules(folder / "svc.rules.yaml", rules.replace(old, new), rules)
         assert _promtool(promtool, folder).returncode == 1, f"{name}: no generated case fails"
 
 

@@ -136,8 +136,10 @@ def test_the_copy_comparisons_say_what_the_renderers_transformations_say() -> No
         assert _keyed(copy, block) == (copy in made)
 
 
-SLICE = "prometheus/tests/rules/amas/agent-availability.rules.yaml"
-"""A test-only slice of amas' rule file: one of its groups, loaded by the generated tests of that SLO."""
+SLICE = "prometheus/tests/rules/amas/amas.agent-availability.5m.rules.yaml"
+"""A test-only slice of amas' rule file: the rules of one of its groups that amas.agent-availability.5m.test.yaml
+(the page's step cases of that SLO) exercises."""
+SLICE_TEST = "prometheus/tests/amas.agent-availability.5m.test.yaml"
 
 
 def _other_group(text: str) -> str:
@@ -145,33 +147,89 @@ def _other_group(text: str) -> str:
     return text.replace('name: "agentops-amas-agent-availability"', 'name: "agentops-amas-agent-latency"', 1)
 
 
-SLICE_CORRUPTIONS = {**{k: v for k, v in CORRUPTIONS.items() if "Thanos" not in k},
+def _rule_starts(text: str) -> list[int]:
+    return [n for n, line in enumerate(text.split("\n")) if line.startswith("      - ")]
+
+
+def _swap_first_rules(text: str) -> str:
+    """The slice with its first two rules in the other order (each still a deployed rule)."""
+    lines = text.split("\n")
+    a, b, c = _rule_starts(text)[:3]
+    return "\n".join(lines[:a] + lines[b:c] + lines[a:b] + lines[c:])
+
+
+def _with_a_foreign_rule(text: str, files: dict[str, str]) -> str:
+    """The slice with the first rule of another of amas' groups added (a deployed rule, not of this group)."""
+    other = files["prometheus/amas.rules.yaml"].split('name: "agentops-amas-agent-latency"', 1)[1]
+    lines = other.split("\n")
+    a, b = _rule_starts(other)[:2]
+    return text + "\n".join(lines[a:b]) + "\n"
+
+
+SLICE_CORRUPTIONS = {**{k: v for k, v in CORRUPTIONS.items() if "Thanos" not in k and k != "a rule dropped"},
                      "a group renamed": _other_group,
+                     "two rules swapped": _swap_first_rules,
                      "no group": lambda text: text.split("groups:\n", 1)[0] + "groups: []\n"}
 
 
-@pytest.mark.parametrize("corruption", SLICE_CORRUPTIONS.keys())
-def test_a_test_slice_that_is_not_a_deployed_group_is_caught(rendered_examples: Path, corruption: str) -> None:
-    """The generated tests load slices of the rule file: a slice that differs from the deployed groups would
-    let a test pass on rules nobody deploys."""
+@pytest.mark.parametrize("corruption", [*SLICE_CORRUPTIONS.keys(), "a rule of another group"])
+def test_a_test_slice_that_is_not_deployed_rules_is_caught(rendered_examples: Path, corruption: str) -> None:
+    """The generated tests load slices of the rule file: a slice that differs from the deployed rules (or
+    orders them otherwise) would let a test pass on rules nobody deploys."""
     import yaml
 
     files = _rendered(rendered_examples)
-    tests = [p for p, t in files.items() if p.endswith(".test.yaml") and "rules/amas/agent-availability." in t]
-    assert SLICE in files and tests  # a generated test file loads it
-    broken = SLICE_CORRUPTIONS[corruption](files[SLICE])
+    assert SLICE in files and f"rules/amas/{SLICE.rsplit('/', 1)[1]}" in files[SLICE_TEST]  # its test file loads it
+    corrupt = SLICE_CORRUPTIONS.get(corruption) or (lambda text: _with_a_foreign_rule(text, files))
+    broken = corrupt(files[SLICE])
     assert broken != files[SLICE]
     yaml.safe_load(broken)
+    errors = every_output_error({**files, SLICE: broken})
+    assert (SLICE, f"{SLICE}: its rule groups are not groups of prometheus/amas.rules.yaml with rules left out, as "
+                   "that file has them (a test would test other rules)") in errors
+    # with no group left, its test file also asserts an alert it does not load; nothing else is blamed
+    assert {path for path, _ in errors} == ({SLICE, SLICE_TEST} if corruption == "no group" else {SLICE})
+
+
+def test_a_test_file_asserting_an_alert_its_slice_left_out_is_caught(rendered_examples: Path) -> None:
+    """promtool passes `exp_alerts: []` on an alert no loaded rule defines: a slice without an alert its test
+    asserts is refused (every other rule of the slice still deployed byte for byte)."""
+    import re
+
+    files = _rendered(rendered_examples)
+    assert "alertname: \"AmasAgentAvailabilityBurnRatePage\"" in files[SLICE_TEST]
+    rule = re.compile(r'(?ms)^      - alert: "AmasAgentAvailabilityBurnRatePage"\n.*?(?=^      - |\Z)')
+    broken = rule.sub("", files[SLICE], count=1)
+    assert broken != files[SLICE]
     assert every_output_error({**files, SLICE: broken}) == [
-        (SLICE, f"{SLICE}: its rule groups are not groups of prometheus/amas.rules.yaml as that file has them (a "
-                "test would test other rules)")]
+        (SLICE_TEST, f"{SLICE_TEST}: it asserts AmasAgentAvailabilityBurnRatePage, which no rule file it loads defines "
+                     "(a silence test would pass on nothing)")]
 
 
-def test_every_test_slice_is_a_group_of_its_rule_file(rendered_examples: Path) -> None:
+def test_every_test_slice_is_deployed_rules_and_keeps_what_they_read(rendered_examples: Path) -> None:
+    """Read as YAML (not as the check reads it): each slice group is a deployed group with rules left out, in
+    order, and every record name a kept rule reads that the rule file writes is kept too."""
+    import re
+
+    import yaml
+
     files = _rendered(rendered_examples)
     slices = [p for p in files if p.startswith("prometheus/tests/rules/")]
     assert len(slices) >= 20
+    left_out = 0
     for path in slices:
         service = path.split("/")[3]
-        body = files[path].split("\ngroups:\n", 1)[1]
-        assert body.startswith("  - name: ") and body in files[f"prometheus/{service}.rules.yaml"], path
+        deployed = {g["name"]: g for g in yaml.safe_load(files[f"prometheus/{service}.rules.yaml"])["groups"]}
+        written = {r["record"] for g in deployed.values() for r in g["rules"] if "record" in r}
+        kept_records: set[str] = set()
+        read: set[str] = set()
+        for group in yaml.safe_load(files[path])["groups"]:
+            whole = deployed[group["name"]]
+            assert {k: v for k, v in group.items() if k != "rules"} == {k: v for k, v in whole.items() if k != "rules"}
+            remaining = iter(whole["rules"])
+            assert all(any(rule == r for r in remaining) for rule in group["rules"]), (path, group["name"])
+            left_out += len(whole["rules"]) - len(group["rules"])
+            kept_records |= {r["record"] for r in group["rules"] if "record" in r}
+            read |= {name for r in group["rules"] for name in re.findall(r"[a-zA-Z_:][a-zA-Z0-9_:]*", r["expr"])}
+        assert read & written <= kept_records, (path, sorted(read & written - kept_records))
+    assert left_out > 100  # the slices do leave rules out

@@ -68,25 +68,43 @@ COPIES: tuple[tuple[str, str, str, Callable[[str, str], bool]], ...] = (
 
 
 _SLICES = "prometheus/tests/rules/"
-"""Test-only slices of a rule file: prometheus/tests/rules/<service>/<group>.rules.yaml (targets/rule_slices.py)."""
+"""Test-only slices of a rule file: prometheus/tests/rules/<service>/<test file>.rules.yaml (targets/rule_slices.py)."""
 _GROUP_START = re.compile(r"(?m)^(?=  - name: )")
 """A group's first line in a `groups:` block (groups at column 2; rule text sits at column 6 or deeper)."""
+_RULE_START = re.compile(r"(?m)^(?=      - )")
+"""A rule's first line in a group's `rules:` list (rules at column 6; their keys at 8, text deeper)."""
+_RULES_KEY = _GROUP_RULES + "\n"
 
 
 def _group_texts(block: str) -> list[str]:
     return [chunk for chunk in _GROUP_START.split(block) if chunk]
 
 
+def _header_and_rules(group: str) -> tuple[str, list[str]]:
+    """A group's text as its header (up to its `rules:` key) and one text per rule."""
+    head, key, body = group.partition(_RULES_KEY)
+    return head + key, [chunk for chunk in _RULE_START.split(body) if chunk]
+
+
 @lru_cache(maxsize=4)
-def _deployed(original: str) -> frozenset[str]:
-    """The groups of a rule file as text, cut once for all its slices (a str keeps its hash: a cheap key)."""
-    return frozenset(_group_texts(original.split(_GROUPS, 1)[1])) if _GROUPS in original else frozenset()
+def _deployed(original: str) -> dict[str, list[str]]:
+    """The groups of a rule file as header -> rule texts, cut once for all its slices (a str keeps its hash:
+    a cheap key)."""
+    if _GROUPS not in original:
+        return {}
+    return dict(_header_and_rules(group) for group in _group_texts(original.split(_GROUPS, 1)[1]))
+
+
+def _left_out_from(kept: list[str], rules: list[str]) -> bool:
+    """Are `kept` some of `rules`, in their order, each byte for byte?"""
+    remaining = iter(rules)
+    return all(any(rule == text for text in remaining) for rule in kept)
 
 
 def slice_problem(path: str, text: str, files: dict[str, str]) -> str | None:
-    """Why a test-only slice is not groups of its service's rule file byte for byte (None when it is, when
-    `path` is no slice, or when the rule file is not among `files`): a generated test then tests only rules
-    that are deployed."""
+    """Why a test-only slice is not groups of its service's rule file with rules left out, byte for byte (None
+    when it is, when `path` is no slice, or when the rule file is not among `files`): a generated test then
+    tests only rules that are deployed, as they are deployed."""
     if not path.startswith(_SLICES) or path.count("/") != 4:
         return None
     source = rules_file(path.split("/")[3])
@@ -94,10 +112,11 @@ def slice_problem(path: str, text: str, files: dict[str, str]) -> str | None:
     if original is None:
         return None
     deployed = _deployed(original)
-    groups = _group_texts(text.split(_GROUPS, 1)[1]) if _GROUPS in text else []
-    if groups and all(group in deployed for group in groups):
+    groups = [_header_and_rules(group) for group in _group_texts(text.split(_GROUPS, 1)[1])] if _GROUPS in text else []
+    if groups and all(rules and head in deployed and _left_out_from(rules, deployed[head]) for head, rules in groups):
         return None
-    return f"its rule groups are not groups of {source} as that file has them (a test would test other rules)"
+    return (f"its rule groups are not groups of {source} with rules left out, as that file has them (a test would "
+            "test other rules)")
 
 
 def copy_problem(path: str, text: str, files: dict[str, str]) -> str | None:

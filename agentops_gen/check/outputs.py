@@ -9,6 +9,7 @@ import yaml
 
 from agentops_gen.check.copies import copy_problem
 from agentops_gen.check.shapes import check_rendered
+from agentops_gen.check.test_files import unloaded_alert_problem
 
 _RawParser: Any
 try:
@@ -269,7 +270,7 @@ def _check_one(path: str, text: str, files: dict[str, str], checked: set[str]) -
     OutputError."""
     if path.startswith(SYNTAX_ONLY) and path.endswith(".yaml"):
         check_syntax(path, text)
-        problem = copy_problem(path, text, files)
+        problem = copy_problem(path, text, files) or unloaded_alert_problem(path, text, files)
         if problem is not None:
             raise OutputError(f"{path}: {problem}")
     elif path.startswith("prometheus/") and path.endswith(".rules.yaml"):

@@ -30,7 +30,7 @@ from agentops_gen.plan.model import AlertPlan, HistogramInputs, Plan, RatioInput
 from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
 from agentops_gen.targets.jinja import render_template, yaml_quote
-from agentops_gen.targets.rule_slices import GroupReads, group_chunks, slice_name, slice_path, slice_text
+from agentops_gen.targets.rule_slices import RuleReads, group_chunks, slice_block, slice_name, slice_path, slice_text
 from agentops_gen.targets.rule_text import RuleText
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
@@ -114,7 +114,9 @@ class Case:
     every: int = FINE_STEP
     """Evaluation step in minutes: the case goes to the test file evaluated at that step."""
     reads: tuple[int, ...] = ()
-    """Indices of the rule groups the case needs (rule_slices.GroupReads): its test file loads only those."""
+    """Indices of the rule groups holding the rules the case needs: cases alike in these share a test file."""
+    rules: tuple[int, ...] = ()
+    """Numbers of the rules the case needs (rule_slices.RuleReads): its test file loads only those."""
     shared: bool = False
     """A scenario of every SLO (traffic, healthy, zero, absent, vanish): it goes to `<service>.test.yaml`."""
 
@@ -1334,7 +1336,7 @@ def pack(service: ServicePlan, cases: Sequence[Case]) -> list[Case]:
     out = []
     for members, feeds in groups:
         merged = Case(name="; ".join(c.name for c in members), series=merged_series(feeds), every=members[0].every,
-                      reads=members[0].reads)
+                      reads=members[0].reads, rules=tuple(sorted({r for c in members for r in c.rules})))
         for member in members:
             merged.alerts.extend(member.alerts)
             merged.exprs.extend(member.exprs)
@@ -1347,8 +1349,9 @@ def _last_minute(case: Case) -> int:
                default=0)
 
 
-def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
-    """Every test case of a service, and the alerts that have no fire test (with the reason)."""
+def service_cases(service: ServicePlan, reads: RuleReads | None = None) -> tuple[list[Case], list[str]]:
+    """Every test case of a service, and the alerts that have no fire test (with the reason); `reads`: the
+    service's RuleReads, when the caller has it."""
     cases: list[Case] = []
     untested: list[str] = []
     proven: set[str] = set()
@@ -1376,9 +1379,9 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases.extend(_anomaly_cases(service))
     plain, plain_untested = _plain_cases(service)
     cases.extend(plain)
-    reads = GroupReads(service.groups)
+    reads = RuleReads(service.groups) if reads is None else reads
     for case in cases:
-        case.reads = case_groups(reads, case)
+        needs(reads, case)
     cases = pack(service, cases)
     untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
     untested.extend(f"{alert.name} (for: {alert.for_} is longer than the {LONGEST_FIRE_FOR} a fire case holds its "
@@ -1397,13 +1400,14 @@ def service_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
     cases[-1:-1] = vanish
     for case in cases:
         if case.shared:  # the packed alert cases have theirs (packing merges cases reading the same groups)
-            case.reads = case_groups(reads, case)
+            needs(reads, case)
     return cases, untested
 
 
-def case_groups(reads: GroupReads, case: Case) -> tuple[int, ...]:
-    """The rule groups a case needs: those of the alerts it asserts and of the records its queries read."""
-    return reads.needed((t["alertname"] for t in case.alerts), (t["expr"] for t in case.exprs))
+def needs(reads: RuleReads, case: Case) -> None:
+    """Set the rules a case needs (the alerts it asserts, what its queries read, what those read) and their groups."""
+    case.rules = reads.needed((t["alertname"] for t in case.alerts), (t["expr"] for t in case.exprs))
+    case.reads = reads.groups(case.rules)
 
 
 def _subjects(service: ServicePlan) -> list[Subject]:
@@ -1495,9 +1499,12 @@ def render_service(service: ServicePlan, quote: Quoted | None = None, rules: Rul
     """The promtool test files of one service and the slices of its rule file they load (`rules`: the rule groups
     already rendered in this render), one file per (groups read, scenario or not, evaluation step): the alert
     cases in `<service>.<groups>[.5m].test.yaml`, the scenarios of every SLO in `<service>[.5m].test.yaml`
-    (the first of each step; always a 1m one) and `<service>.<scenario>[.5m].test.yaml`."""
+    (the first of each step; always a 1m one) and `<service>.<scenario>[.5m].test.yaml`. Each file loads the
+    rules its cases need, from its own slice (`tests/rules/<service>/<file>.rules.yaml`), or the whole rule
+    file when they need every rule."""
     quote = Quoted() if quote is None else quote
-    cases, untested = service_cases(service)
+    needed = RuleReads(service.groups)
+    cases, untested = service_cases(service, needed)
     everything = tuple(range(len(service.groups)))
     chunks = group_chunks((rules or RuleText()).block(service))
     files: dict[str, str] = {}
@@ -1519,15 +1526,16 @@ def render_service(service: ServicePlan, quote: Quoted | None = None, rules: Rul
         path = test_file(service.service, every, label)
         if path in files:  # two group sets named alike (names made safe for a path): keep both
             path = path.replace(".test.yaml", f".{number}.test.yaml")
-        if reads == everything or not reads:
+        kept = sorted({r for case in chosen for r in case.rules})
+        if not kept or len(kept) == needed.count:
             reads = everything
             rule_files = [f"../{service.service}.rules.yaml"]
         else:
-            rule_files = [slice_path(service.service, service.groups[i].name).removeprefix("prometheus/tests/")
-                          for i in reads]
-            for i in reads:
-                files[slice_path(service.service, service.groups[i].name)] = slice_text(
-                    service.service, service.source, chunks[i])
+            reads = needed.groups(kept)
+            rule_slice = slice_path(service.service, path)
+            rule_files = [rule_slice.removeprefix("prometheus/tests/")]
+            files[rule_slice] = slice_text(service.service, service.source, path.rsplit("/", 1)[1],
+                                           slice_block(chunks, needed, kept))
         files[path] = render_template(
             "prometheus/tests.yaml.j2", service=service.service, source=service.source,
             file_name=path.rsplit("/", 1)[1], rules_files=rule_files,

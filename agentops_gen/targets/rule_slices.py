@@ -1,9 +1,12 @@
-"""Test-only slices of a service's rule file: out/prometheus/tests/rules/<service>/<group>.rules.yaml.
+"""Test-only slices of a service's rule file: out/prometheus/tests/rules/<service>/<test file>.rules.yaml.
 
-promtool evaluates every rule it loads at every evaluation of a case, though a case asserts the alerts of one
-SLO (docs/performance.md, "Generated tests", fourth round). A generated test file therefore lists only the
-groups its cases read: each slice holds one group of the deployed rule file, cut from its rendered text (never
-rendered again), and check/copies.py proves every slice is the deployed file's group byte for byte.
+promtool evaluates every rule it loads at every evaluation of a case, though a case asserts a few alerts
+(docs/performance.md, "Generated tests", fourth and sixth rounds). A generated test file therefore loads only
+the rules its cases exercise: the alerts they assert, the records they query, and every record those read.
+Its slice holds those rules in their groups, each group's header and each rule cut from the deployed file's
+rendered text (never rendered again); check/copies.py proves every slice is the deployed file's groups with
+rules left out, byte for byte. A rule left out is read by no rule kept, so the kept rules compute what they
+compute in the deployed file.
 """
 
 from __future__ import annotations
@@ -18,6 +21,10 @@ from agentops_gen.units import names
 
 _GROUP_START = re.compile(r"(?m)^(?=  - name: )")
 """A group's first line in the `groups:` block (groups at column 2; rule text sits at column 6 or deeper)."""
+_RULE_START = re.compile(r"(?m)^(?=      - )")
+"""A rule's first line in a group's `rules:` list (rules at column 6; their keys at 8, text deeper)."""
+_RULES_KEY = "    rules:\n"
+"""A group's `rules:` key: the group's header ends with it."""
 _EQUAL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 _ALERTNAME = re.compile(r'alertname\s*=\s*"([^"]*)"')
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -36,39 +43,50 @@ def group_chunks(block: str) -> list[str]:
     return [chunk for chunk in _GROUP_START.split(block) if chunk]
 
 
-class GroupReads:
-    """Which groups of a service's rule file a test case needs: those defining the alerts it asserts and the
-    records it queries, then every group defining a record those read (a rule reads nothing else a test feeds)."""
+def rule_chunks(group: str) -> tuple[str, list[str]]:
+    """A group's text cut into its header (up to its `rules:` key) and one text per rule, in order (joined,
+    they are the group)."""
+    head, key, body = group.partition(_RULES_KEY)
+    return head + key, [chunk for chunk in _RULE_START.split(body) if chunk]
+
+
+class RuleReads:
+    """Which rules of a service's rule file a test case needs: the alerts it asserts and the records it queries,
+    then every rule writing a record those read (a rule reads nothing else a test feeds). Rules are numbered in
+    file order across groups (`group_of` maps a number to its group's index)."""
 
     def __init__(self, groups: Sequence[RuleGroup]) -> None:
-        self.names = [g.name for g in groups]
+        self.group_of: list[int] = []
         self._record: dict[str, list[tuple[int, dict[str, str]]]] = {}
         self._alert: dict[str, set[int]] = {}
+        exprs: list[str] = []
         for i, group in enumerate(groups):
             for rule in group.rules:
+                number = len(self.group_of)
+                self.group_of.append(i)
+                exprs.append(rule.expr)
                 if rule.record:
-                    self._record.setdefault(rule.record, []).append((i, rule.labels))
+                    self._record.setdefault(rule.record, []).append((number, rule.labels))
                 if rule.alert:
-                    self._alert.setdefault(rule.alert, set()).add(i)
+                    self._alert.setdefault(rule.alert, set()).add(number)
+        self.count = len(self.group_of)
         # records of one name by one label's value: a service of many SLOs looks a selector up without
         # reading every SLO's rule of that name
         self._common: dict[str, set[str]] = {}
         self._by_label: dict[tuple[str, str, str], list[tuple[int, dict[str, str]]]] = {}
         for name, defined in self._record.items():
             self._common[name] = set.intersection(*(set(labels) for _, labels in defined))
-            for i, labels in defined:
+            for number, labels in defined:
                 for key in self._common[name]:
-                    self._by_label.setdefault((name, key, labels[key]), []).append((i, labels))
+                    self._by_label.setdefault((name, key, labels[key]), []).append((number, labels))
         self._pattern = _references(tuple(sorted(self._record))) if self._record else None
-        direct = []
-        for group in groups:
-            text = "\n".join(rule.expr for rule in group.rules)
-            direct.append(self._defining(text))
-        self._direct = direct
-        self._closure = [self._close(d) for d in direct]
+        self._exprs = exprs
+        self._direct: dict[int, set[int]] = {}
 
     def _defining(self, expr: str) -> set[int]:
-        """Groups defining a record or alert the expression names (all of them if it selects by __name__)."""
+        """Rules writing a record or alert the expression names (all of them if it selects by __name__)."""
+        if "__name__" in expr:
+            return set(range(self.count))
         found: set[int] = set()
         for name, braces in self._pattern.findall(expr) if self._pattern is not None else ():
             # records of one name are told apart by their labels (`slo="..."`): a rule whose label contradicts
@@ -76,46 +94,71 @@ class GroupReads:
             wanted = dict(_EQUAL.findall(braces))
             key = next((k for k in wanted if k in self._common.get(name, ())), None)
             candidates = self._record.get(name, ()) if key is None else self._by_label.get((name, key, wanted[key]), ())
-            found.update(i for i, labels in candidates if all(labels.get(k, v) == v for k, v in wanted.items()))
+            found.update(n for n, labels in candidates if all(labels.get(k, v) == v for k, v in wanted.items()))
         for alert in _ALERTNAME.findall(expr):
             found |= self._alert.get(alert, set())
-        return set(range(len(self.names))) if "__name__" in expr else found
+        return found
 
-    def _close(self, start: set[int]) -> set[int]:
-        todo, seen = list(start), set(start)
-        while todo:
-            for i in self._direct[todo.pop()]:
-                if i not in seen:
-                    seen.add(i)
-                    todo.append(i)
-        return seen
+    def _reads(self, number: int) -> set[int]:
+        """The rules rule `number` reads directly (each looked up once)."""
+        found = self._direct.get(number)
+        if found is None:
+            found = self._direct[number] = self._defining(self._exprs[number])
+        return found
 
     def needed(self, alertnames: Iterable[str], exprs: Iterable[str]) -> tuple[int, ...]:
-        """Indices (file order) of the groups defining `alertnames` and what `exprs` read, with what those read."""
-        start: set[int] = set()
+        """Numbers (file order) of the alert rules `alertnames`, the rules writing what `exprs` read, and every
+        rule writing what those read."""
+        todo: list[int] = []
         for alert in alertnames:
-            start |= self._alert.get(alert, set())
+            todo.extend(self._alert.get(alert, ()))
         for expr in exprs:
-            start |= self._defining(expr)
-        out = set(start)
-        for i in start:
-            out |= self._closure[i]
-        return tuple(sorted(out))
+            todo.extend(self._defining(expr))
+        seen = set(todo)
+        while todo:
+            for number in self._reads(todo.pop()):
+                if number not in seen:
+                    seen.add(number)
+                    todo.append(number)
+        return tuple(sorted(seen))
+
+    def groups(self, rules: Iterable[int]) -> tuple[int, ...]:
+        """Indices (file order) of the groups holding `rules`."""
+        return tuple(sorted({self.group_of[number] for number in rules}))
 
 
 def slice_name(service: str, group: str) -> str:
-    """File name of a group's slice: the group name without the service's prefix, safe as a path segment."""
+    """A group's name without the service's prefix, safe as a path segment (test files are named by theirs)."""
     prefix = names.rule_group(service, "")
     return _UNSAFE.sub("_", group.removeprefix(prefix)) or "_"
 
 
-def slice_path(service: str, group: str) -> str:
-    """Path of a group's slice under out/."""
-    return f"prometheus/tests/rules/{service}/{slice_name(service, group)}.rules.yaml"
+def slice_path(service: str, test_path: str) -> str:
+    """Path under out/ of the slice a generated test file loads: its file name with `.rules.yaml`."""
+    stem = test_path.rsplit("/", 1)[-1].removesuffix(".test.yaml")  # safe: test_file() names it from slice_name()s
+    return f"prometheus/tests/rules/{service}/{stem}.rules.yaml"
 
 
-def slice_text(service: str, source: str, chunk: str) -> str:
-    """A slice file: one group of the deployed rule file, as its text is there."""
+def slice_block(chunks: Sequence[str], reads: RuleReads, rules: Iterable[int]) -> str:
+    """The `groups:` block of a slice: each group holding one of `rules`, its header and those of its rules,
+    as the deployed file's text has them (`chunks`: that file's group texts, group_chunks)."""
+    wanted = set(rules)
+    out: list[str] = []
+    first = 0
+    for chunk in chunks:
+        head, texts = rule_chunks(chunk)
+        kept = [text for j, text in enumerate(texts) if first + j in wanted]
+        first += len(texts)
+        if kept:
+            out.append(head + "".join(kept))
+    if first != reads.count:
+        raise AssertionError(f"the rule file's text has {first} rules, its plan {reads.count}")
+    return "".join(out)
+
+
+def slice_text(service: str, source: str, test_name: str, block: str) -> str:
+    """A slice file: the rules of the deployed rule file that one generated test file exercises."""
     return (f"# Generated by agentops-gen from {comment_text(source)}. DO NOT EDIT.\n"
-            f"# One group of ../../{service}.rules.yaml, byte for byte (checked), for the generated tests reading it.\n"
-            f"groups:\n{chunk}")
+            f"# The rules of ../../{service}.rules.yaml that ../../{test_name} exercises, in their groups, each\n"
+            f"# byte for byte as that file has it (checked); a rule left out is read by no rule kept.\n"
+            f"groups:\n{block}")
