@@ -13,7 +13,7 @@ SOURCES: dict[str, str] = {
     'prometheus/backfill.yaml.j2': 'a3b448a1772961b02e6b2f75604a4c8bdb91cf6abab7132795c1732aa59dfb67',
     'prometheus/prometheusrule.yaml.j2': 'b44801cb14db2516dc1ed7e0aa10fdc921951ca0aa0c0de6446911c6dc1bf086',
     'prometheus/rules.yaml.j2': '7341d571bd4d0096dd644aff93865b4db318b0c2eeed159d01d1c58ca42969ff',
-    'prometheus/tests.yaml.j2': '94fd5a699e437f65621b8b2de3c0455565aa8dac2d7f80e21197162a5752871e',
+    'prometheus/tests.yaml.j2': '250ffed649f91bd8a258f8f9e70d17fb5e96f87ac696aeb60cdeb18412c09ed5',
     'runbooks/index.md.j2': '2b65de4e17749cc949a9fdfb4cf9d6e5d01eb8cc1ef85110338b87812c2e4459',
     'runbooks/runbook.md.j2': '6be3cb1d569d0e9d7c8bbe9aaec3ba415d26e216f813411658e41cd7452a03e8',
     'thanos/rules.yaml.j2': 'df5db4c6c453f5ad2cabc9daa6d512b126b4a054594014c1e9ff2073123e9b01',
