@@ -48,11 +48,11 @@ def test_a_slice_keeps_each_group_header_and_the_rules_needed_byte_for_byte() ->
     head, rules = rule_chunks(chunks[1])
     assert head == '  - name: "a"\n    rules:\n' and len(rules) == 2 and head + "".join(rules) == chunks[1]
     reads = RuleReads(GROUPS)
-    block = slice_block(chunks, reads, reads.needed(["ABudget"], []))
+    block = slice_block([rule_chunks(c) for c in chunks], reads, reads.needed(["ABudget"], []))
     assert block == chunks[0] + head + rules[0] + chunks[2]
     # a rule file whose text and plan disagree on the rule count is refused, never sliced wrong
     with pytest.raises(AssertionError):
-        slice_block(chunks[:-1], reads, [0])
+        slice_block([rule_chunks(c) for c in chunks[:-1]], reads, [0])
 
 
 def test_group_chunks_cut_a_groups_block_into_its_groups_text() -> None:
@@ -62,3 +62,19 @@ def test_group_chunks_cut_a_groups_block_into_its_groups_text() -> None:
     chunks = group_chunks(block)
     assert chunks == [first, second]
     assert "".join(chunks) == block
+
+
+def test_cut_before_cuts_at_every_line_that_begins_with_the_start_and_nowhere_else() -> None:
+    import random
+
+    from agentops_gen.units.rule_layout import cut_before
+
+    rng = random.Random(3)
+    lines = ["  - name: a\n", "x\n", "    rules:\n", "\n", "  - nam\n", "  - name: \n", "   - name: b\n"]
+    for _ in range(20_000):
+        text = "".join(rng.choice(lines) for _ in range(rng.randint(0, 8)))
+        text = text.rstrip("\n") if rng.random() < 0.3 else text
+        chunks = cut_before(text, "  - name: ")
+        assert "".join(chunks) == text and all(chunks)
+        assert all(c.startswith("  - name: ") for c in chunks[1:])
+        assert all("\n  - name: " not in c[:-1] for c in chunks)

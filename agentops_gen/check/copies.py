@@ -18,6 +18,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from agentops_gen.units.names import rules_file
+from agentops_gen.units.rule_layout import group_chunks, rule_chunks
 
 _GROUPS = "\ngroups:\n"
 """A rule file's top-level key; the groups are the rest of the file."""
@@ -69,21 +70,6 @@ COPIES: tuple[tuple[str, str, str, Callable[[str, str], bool]], ...] = (
 
 _SLICES = "prometheus/tests/rules/"
 """Test-only slices of a rule file: prometheus/tests/rules/<service>/<test file>.rules.yaml (targets/rule_slices.py)."""
-_GROUP_START = re.compile(r"(?m)^(?=  - name: )")
-"""A group's first line in a `groups:` block (groups at column 2; rule text sits at column 6 or deeper)."""
-_RULE_START = re.compile(r"(?m)^(?=      - )")
-"""A rule's first line in a group's `rules:` list (rules at column 6; their keys at 8, text deeper)."""
-_RULES_KEY = _GROUP_RULES + "\n"
-
-
-def _group_texts(block: str) -> list[str]:
-    return [chunk for chunk in _GROUP_START.split(block) if chunk]
-
-
-def _header_and_rules(group: str) -> tuple[str, list[str]]:
-    """A group's text as its header (up to its `rules:` key) and one text per rule."""
-    head, key, body = group.partition(_RULES_KEY)
-    return head + key, [chunk for chunk in _RULE_START.split(body) if chunk]
 
 
 @lru_cache(maxsize=4)
@@ -92,7 +78,7 @@ def _deployed(original: str) -> dict[str, list[str]]:
     a cheap key)."""
     if _GROUPS not in original:
         return {}
-    return dict(_header_and_rules(group) for group in _group_texts(original.split(_GROUPS, 1)[1]))
+    return dict(rule_chunks(group) for group in group_chunks(original.split(_GROUPS, 1)[1]))
 
 
 def _left_out_from(kept: list[str], rules: list[str]) -> bool:
@@ -112,7 +98,7 @@ def slice_problem(path: str, text: str, files: dict[str, str]) -> str | None:
     if original is None:
         return None
     deployed = _deployed(original)
-    groups = [_header_and_rules(group) for group in _group_texts(text.split(_GROUPS, 1)[1])] if _GROUPS in text else []
+    groups = [rule_chunks(group) for group in group_chunks(text.split(_GROUPS, 1)[1])] if _GROUPS in text else []
     if groups and all(rules and head in deployed and _left_out_from(rules, deployed[head]) for head, rules in groups):
         return None
     return (f"its rule groups are not groups of {source} with rules left out, as that file has them (a test would "

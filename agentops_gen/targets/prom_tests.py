@@ -30,7 +30,15 @@ from agentops_gen.plan.model import AlertPlan, HistogramInputs, Plan, RatioInput
 from agentops_gen.plan.sli import le_values, query_selectors
 from agentops_gen.plan.synthetic import complement, matches, series_for, series_literal
 from agentops_gen.targets.jinja import render_template, yaml_quote
-from agentops_gen.targets.rule_slices import RuleReads, group_chunks, slice_block, slice_name, slice_path, slice_text
+from agentops_gen.targets.rule_slices import (
+    RuleReads,
+    group_chunks,
+    rule_chunks,
+    slice_block,
+    slice_name,
+    slice_path,
+    slice_text,
+)
 from agentops_gen.targets.rule_text import RuleText
 from agentops_gen.units import names
 from agentops_gen.units.durations import format_duration, parse_duration
@@ -1500,13 +1508,14 @@ def render_service(service: ServicePlan, quote: Quoted | None = None, rules: Rul
     already rendered in this render), one file per (groups read, scenario or not, evaluation step): the alert
     cases in `<service>.<groups>[.5m].test.yaml`, the scenarios of every SLO in `<service>[.5m].test.yaml`
     (the first of each step; always a 1m one) and `<service>.<scenario>[.5m].test.yaml`. Each file loads the
-    rules its cases need, from its own slice (`tests/rules/<service>/<file>.rules.yaml`), or the whole rule
-    file when they need every rule."""
+    rules its cases need, from a slice named after the first file needing those rules
+    (`tests/rules/<service>/<file>.rules.yaml`), or the whole rule file when they need every rule."""
     quote = Quoted() if quote is None else quote
     needed = RuleReads(service.groups)
     cases, untested = service_cases(service, needed)
     everything = tuple(range(len(service.groups)))
-    chunks = group_chunks((rules or RuleText()).block(service))
+    chunks = [rule_chunks(group) for group in group_chunks((rules or RuleText()).block(service))]
+    slices: dict[tuple[int, ...], list[str]] = {}
     files: dict[str, str] = {}
     keyed: dict[tuple[bool, tuple[int, ...], int], list[Case]] = {(True, everything, FINE_STEP): []}
     for case in cases:
@@ -1532,16 +1541,19 @@ def render_service(service: ServicePlan, quote: Quoted | None = None, rules: Rul
             rule_files = [f"../{service.service}.rules.yaml"]
         else:
             reads = needed.groups(kept)
-            rule_slice = slice_path(service.service, path)
-            rule_files = [rule_slice.removeprefix("prometheus/tests/")]
-            files[rule_slice] = slice_text(service.service, service.source, path.rsplit("/", 1)[1],
-                                           slice_block(chunks, needed, kept))
+            users = slices.setdefault(tuple(kept), [])  # test files exercising the same rules share one slice
+            users.append(path)
+            rule_files = [slice_path(service.service, users[0]).removeprefix("prometheus/tests/")]
         files[path] = render_template(
             "prometheus/tests.yaml.j2", service=service.service, source=service.source,
             file_name=path.rsplit("/", 1)[1], rules_files=rule_files,
             cases=[case_rows(c, quote) for c in chosen],
             untested=untested if number == 0 else [], group_order=[service.groups[i].name for i in reads],
             every=every)
+    for kept_rules, users in slices.items():
+        files[slice_path(service.service, users[0])] = slice_text(
+            service.service, service.source, [user.rsplit("/", 1)[1] for user in users],
+            slice_block(chunks, needed, kept_rules))
     return files
 
 

@@ -18,13 +18,10 @@ from functools import lru_cache
 from agentops_gen.plan.model import RuleGroup
 from agentops_gen.targets.jinja import comment_text
 from agentops_gen.units import names
+from agentops_gen.units.rule_layout import group_chunks, rule_chunks
 
-_GROUP_START = re.compile(r"(?m)^(?=  - name: )")
-"""A group's first line in the `groups:` block (groups at column 2; rule text sits at column 6 or deeper)."""
-_RULE_START = re.compile(r"(?m)^(?=      - )")
-"""A rule's first line in a group's `rules:` list (rules at column 6; their keys at 8, text deeper)."""
-_RULES_KEY = "    rules:\n"
-"""A group's `rules:` key: the group's header ends with it."""
+__all__ = ["RuleReads", "group_chunks", "rule_chunks", "slice_block", "slice_name", "slice_path", "slice_text"]
+
 _EQUAL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 _ALERTNAME = re.compile(r'alertname\s*=\s*"([^"]*)"')
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -36,18 +33,6 @@ def _references(records: tuple[str, ...]) -> re.Pattern[str]:
     same record names: one pattern serves them all)."""
     names = "|".join(re.escape(r) for r in sorted(records, key=len, reverse=True))
     return re.compile(rf"(?<![a-zA-Z0-9_:])({names})(?![a-zA-Z0-9_:])\s*(\{{[^}}]*\}})?")
-
-
-def group_chunks(block: str) -> list[str]:
-    """The `groups:` block of a rule file cut into one text per group, in file order (joined, they are the block)."""
-    return [chunk for chunk in _GROUP_START.split(block) if chunk]
-
-
-def rule_chunks(group: str) -> tuple[str, list[str]]:
-    """A group's text cut into its header (up to its `rules:` key) and one text per rule, in order (joined,
-    they are the group)."""
-    head, key, body = group.partition(_RULES_KEY)
-    return head + key, [chunk for chunk in _RULE_START.split(body) if chunk]
 
 
 class RuleReads:
@@ -81,7 +66,7 @@ class RuleReads:
                     self._by_label.setdefault((name, key, labels[key]), []).append((number, labels))
         self._pattern = _references(tuple(sorted(self._record))) if self._record else None
         self._exprs = exprs
-        self._direct: dict[int, set[int]] = {}
+        self._closures: dict[int, frozenset[int]] = {}
 
     def _defining(self, expr: str) -> set[int]:
         """Rules writing a record or alert the expression names (all of them if it selects by __name__)."""
@@ -99,28 +84,24 @@ class RuleReads:
             found |= self._alert.get(alert, set())
         return found
 
-    def _reads(self, number: int) -> set[int]:
-        """The rules rule `number` reads directly (each looked up once)."""
-        found = self._direct.get(number)
+    def _closure(self, number: int) -> frozenset[int]:
+        """Rule `number` and every rule it reads, directly or through others (each rule's computed once)."""
+        found = self._closures.get(number)
         if found is None:
-            found = self._direct[number] = self._defining(self._exprs[number])
+            self._closures[number] = frozenset((number,))  # a rule reading itself ends here
+            found = frozenset((number,)).union(*(self._closure(n) for n in self._defining(self._exprs[number])))
+            self._closures[number] = found
         return found
 
     def needed(self, alertnames: Iterable[str], exprs: Iterable[str]) -> tuple[int, ...]:
         """Numbers (file order) of the alert rules `alertnames`, the rules writing what `exprs` read, and every
         rule writing what those read."""
-        todo: list[int] = []
+        roots: set[int] = set()
         for alert in alertnames:
-            todo.extend(self._alert.get(alert, ()))
+            roots.update(self._alert.get(alert, ()))
         for expr in exprs:
-            todo.extend(self._defining(expr))
-        seen = set(todo)
-        while todo:
-            for number in self._reads(todo.pop()):
-                if number not in seen:
-                    seen.add(number)
-                    todo.append(number)
-        return tuple(sorted(seen))
+            roots |= self._defining(expr)
+        return tuple(sorted(set().union(*(self._closure(number) for number in roots))))
 
     def groups(self, rules: Iterable[int]) -> tuple[int, ...]:
         """Indices (file order) of the groups holding `rules`."""
@@ -139,14 +120,13 @@ def slice_path(service: str, test_path: str) -> str:
     return f"prometheus/tests/rules/{service}/{stem}.rules.yaml"
 
 
-def slice_block(chunks: Sequence[str], reads: RuleReads, rules: Iterable[int]) -> str:
+def slice_block(groups: Sequence[tuple[str, list[str]]], reads: RuleReads, rules: Iterable[int]) -> str:
     """The `groups:` block of a slice: each group holding one of `rules`, its header and those of its rules,
-    as the deployed file's text has them (`chunks`: that file's group texts, group_chunks)."""
+    as the deployed file's text has them (`groups`: rule_chunks() of each of that file's group texts)."""
     wanted = set(rules)
     out: list[str] = []
     first = 0
-    for chunk in chunks:
-        head, texts = rule_chunks(chunk)
+    for head, texts in groups:
         kept = [text for j, text in enumerate(texts) if first + j in wanted]
         first += len(texts)
         if kept:
@@ -156,9 +136,10 @@ def slice_block(chunks: Sequence[str], reads: RuleReads, rules: Iterable[int]) -
     return "".join(out)
 
 
-def slice_text(service: str, source: str, test_name: str, block: str) -> str:
-    """A slice file: the rules of the deployed rule file that one generated test file exercises."""
+def slice_text(service: str, source: str, test_names: Sequence[str], block: str) -> str:
+    """A slice file: the rules of the deployed rule file that generated test files (`test_names`) exercise."""
+    users = "".join(f"#   ../../{name}\n" for name in test_names)
     return (f"# Generated by agentops-gen from {comment_text(source)}. DO NOT EDIT.\n"
-            f"# The rules of ../../{service}.rules.yaml that ../../{test_name} exercises, in their groups, each\n"
-            f"# byte for byte as that file has it (checked); a rule left out is read by no rule kept.\n"
-            f"groups:\n{block}")
+            f"# The rules of ../../{service}.rules.yaml that these test files exercise, in their groups, each byte\n"
+            f"# for byte as that file has it (checked); a rule left out is read by no rule kept:\n"
+            f"{users}groups:\n{block}")
