@@ -3,7 +3,7 @@
 promtool evaluates every rule it loads at every evaluation interval from 0 to a case's last `eval_time`,
 so a case costs (its evaluations) x (rules its file loads); input history beyond the last eval time costs
 next to nothing. A service has several generated files: `<svc>.test.yaml` and `<svc>.<groups>.test.yaml`
-(evaluated every 1m), the same with `.5m` (every 5m), each loading only the rule groups its cases read.
+(evaluated every 1m), the same with `.5m` (every 5m), each loading only the rules its cases exercise (a slice).
 This prints, per file (and per case with --cases), the CPU seconds of `promtool test rules` on it, its
 cases, evaluations and rules loaded, then the total per service (all its files; rule evaluations =
 evaluations x rules loaded).
