@@ -419,3 +419,18 @@ def test_a_url_with_a_brace_in_its_host_is_refused_at_its_line(tmp_path: Path, a
     check = subprocess.run([amtool, "check-config", str(tmp_path / "out/alertmanager/alertmanager.yml")],
                            capture_output=True, text=True, timeout=60)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_a_grouped_raw_slis_cases_are_not_packed_beside_an_ungrouped_one(tmp_path: Path, promtool: str) -> None:
+    # was (seed 43, case 779): a raw SLI's cases feed its recorded ratios; the ticket's ungrouped 1m case and the
+    # page's grouped case were packed into one promtool case (their reads were the raw query's selectors only),
+    # and the ticket fired at 54m on the page's tool="burning" series, where the case expected silence
+    _specs(tmp_path, HEADER + "slos:\n  - name: s\n    objective: 95\n    period: 7d\n    group_by: [tool]\n"
+           "    sli:\n      raw:\n        error_ratio: 1 - avg by (tool) (avg_over_time(tool_success{job=\"x\"}"
+           "[{{ window }}]))\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    names = [line for path in _generated_tests_pass(tmp_path, promtool) for line in path.read_text().splitlines()
+             if line.startswith("  - name: ")]
+    grouped = [name for name in names if "in the tool=burning group only" in name]
+    assert grouped and all("; " not in name for name in grouped), grouped

@@ -465,8 +465,12 @@ def slo_reads(service: ServicePlan, plan: SLOPlan) -> list[str]:
     """Every selector an SLO's rules read from the input (raw: all selectors of its queries)."""
     sli = plan.sli
     if sli.raw is not None:
-        return [*query_selectors(substitute_window(sli.raw.error_ratio, "5m")),
-                *(query_selectors(substitute_window(sli.raw.events, "5m")) if sli.raw.events else [])]
+        # a raw SLI's cases feed its recorded ratios, which its alerts read: two cases feeding them for other
+        # label sets (a grouped case beside an ungrouped one) would each fire the other's alerts
+        recorded = [sel for alert in plan.alerts if alert.kind != "no-data" for sel in query_selectors(alert.expr)]
+        return list(dict.fromkeys([*query_selectors(substitute_window(sli.raw.error_ratio, "5m")),
+                                   *(query_selectors(substitute_window(sli.raw.events, "5m")) if sli.raw.events
+                                     else []), *recorded]))
     return list(sli.counters)
 
 
