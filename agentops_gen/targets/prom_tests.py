@@ -33,9 +33,9 @@ from agentops_gen.targets.jinja import render_template, yaml_quote
 from agentops_gen.targets.rule_slices import (
     RuleReads,
     group_chunks,
+    group_label,
     rule_chunks,
     slice_block,
-    slice_name,
     slice_path,
     slice_text,
 )
@@ -1576,7 +1576,7 @@ def file_label(service: ServicePlan, reads: tuple[int, ...]) -> str:
     parts: list[str] = []
     full: list[str] = []
     for i in reads:
-        part = slice_name(service.service, service.groups[i].name)
+        part = group_label(service.service, service.groups[i].name)
         sibling = next((p for p in full if part.startswith(p + "_")), None)
         full.append(part)
         parts.append(part.removeprefix(sibling) if sibling else part)

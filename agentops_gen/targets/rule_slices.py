@@ -20,7 +20,7 @@ from agentops_gen.targets.jinja import comment_text
 from agentops_gen.units import names
 from agentops_gen.units.rule_layout import group_chunks, rule_chunks
 
-__all__ = ["RuleReads", "group_chunks", "rule_chunks", "slice_block", "slice_name", "slice_path", "slice_text"]
+__all__ = ["RuleReads", "group_chunks", "group_label", "rule_chunks", "slice_block", "slice_path", "slice_text"]
 
 _EQUAL = re.compile(r'([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"((?:[^"\\]|\\.)*)"')
 _ALERTNAME = re.compile(r'alertname\s*=\s*"([^"]*)"')
@@ -108,15 +108,16 @@ class RuleReads:
         return tuple(sorted({self.group_of[number] for number in rules}))
 
 
-def slice_name(service: str, group: str) -> str:
-    """A group's name without the service's prefix, safe as a path segment (test files are named by theirs)."""
+def group_label(service: str, group: str) -> str:
+    """A group's name without the service's prefix, safe as a path segment (a test file is named by the groups
+    its cases read)."""
     prefix = names.rule_group(service, "")
     return _UNSAFE.sub("_", group.removeprefix(prefix)) or "_"
 
 
 def slice_path(service: str, test_path: str) -> str:
     """Path under out/ of the slice a generated test file loads: its file name with `.rules.yaml`."""
-    stem = test_path.rsplit("/", 1)[-1].removesuffix(".test.yaml")  # safe: test_file() names it from slice_name()s
+    stem = test_path.rsplit("/", 1)[-1].removesuffix(".test.yaml")  # safe: test_file() names it from group_label()s
     return f"prometheus/tests/rules/{service}/{stem}.rules.yaml"
 
 
