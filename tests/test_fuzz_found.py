@@ -434,3 +434,35 @@ def test_a_grouped_raw_slis_cases_are_not_packed_beside_an_ungrouped_one(tmp_pat
              if line.startswith("  - name: ")]
     grouped = [name for name in names if "in the tool=burning group only" in name]
     assert grouped and all("; " not in name for name in grouped), grouped
+
+
+@pytest.mark.parametrize("field, line", [
+    ("factor: 1.0e-320", "slos[0].alerting.windows[0].factor: Input should be greater than or equal to 0.001"),
+    ("budget_percent: 1.0e-320",
+     "slos[0].alerting.windows[0].budget_percent: Input should be greater than or equal to 0.001"),
+])
+def test_a_burn_factor_near_the_smallest_float_is_refused_at_its_line(tmp_path: Path, field: str, line: str) -> None:
+    # was (seed 46, case 964): internal error: OverflowError (the text's "budget gone in" time was infinite)
+    _specs(tmp_path, HEADER + "slos:\n  - name: s\n    objective: 90\n    sli:\n      ratio:\n"
+           "        errors: req_total{code=\"5\"}\n        total: req_total\n    alerting:\n      windows:\n"
+           f"        - {{severity: ticket, long: 3d, short: 6h, {field}}}\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("specs/svc.yaml:13:") and f": error: {line} (got 1e-320)" in result.stderr
+    assert len(result.stderr.splitlines()) == 1 and not (tmp_path / "out").exists()
+
+
+def test_an_anomaly_zscore_near_the_smallest_float_is_refused_and_a_small_one_gets_tests_that_pass(
+        tmp_path: Path, promtool: str) -> None:
+    # was (seed 46, case 121): zscore 1e-320 rendered, and its generated test fed z-scores 5% either side of it,
+    # which a float that small cannot hold: promtool failed
+    anomaly = "anomalies:\n  - name: drift\n    query: min(drift_score{job=\"x\"})\n    zscore: "
+    _specs(tmp_path, HEADER + anomaly + "1.0e-320\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.splitlines() == [
+        "specs/svc.yaml:7:13: error: anomalies[0].zscore: Input should be greater than or equal to 0.01 (got 1e-320)"]
+    (tmp_path / "specs/svc.yaml").write_text(HEADER + anomaly + "0.01\n")
+    result = run_cli("render", "specs", "--out", "out", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    _generated_tests_pass(tmp_path, promtool)

@@ -103,6 +103,11 @@ class KPI(SpecModel):
         return self
 
 
+MIN_ZSCORE = 0.01
+"""Smallest anomaly `zscore`: below it every sample is an anomaly; near the smallest float the generated test's
+z-scores 5% either side of it are not representable (found by fuzzing)."""
+
+
 class Anomaly(SpecModel):
     """A value far (|z| > zscore) from its own mean over `baseline`: its 5m average against the mean and standard
     deviation of its 5m averages."""
@@ -116,8 +121,9 @@ class Anomaly(SpecModel):
     """PromQL giving the value watched, an instant vector (recorded as `anomaly:<name>:value`)."""
     baseline: PositiveDuration = "7d"
     """Window the mean and standard deviation are taken over (at least `1h`)."""
-    zscore: float = Field(default=3, gt=0)
-    """Fire when the value (its 5m average) is more than this many standard deviations from its mean."""
+    zscore: float = Field(default=3, ge=MIN_ZSCORE)
+    """Fire when the value (its 5m average) is more than this many standard deviations (at least 0.01) from its
+    mean."""
     for_: For = Field(default="15m", alias="for")
     """How long the z-score must stay beyond `zscore`."""
     severity: Severity = "warning"

@@ -195,6 +195,10 @@ class BurnAlert(SpecModel):
 MIN_BURN_WINDOW = "1m"
 """Shortest burn window: a rate needs two samples, and at a 15-30s scrape a shorter window often holds
 one; the generated tests also model the windows minute by minute (30s crashed them)."""
+MIN_BURN_FACTOR = 0.001
+"""Smallest burn-rate `factor` (and `budget_percent`): the alert text says when such a burn would spend the budget
+(the period divided by the factor), which past a thousandfold the period means nothing; a factor near the
+smallest float made that time infinite (found by fuzzing)."""
 
 
 def _burn_window(value: str) -> str:
@@ -217,10 +221,12 @@ class AlertWindow(SpecModel):
     """Long window of the pair (Prometheus duration, at least 1m), e.g. `1h`."""
     short: BurnWindow
     """Short window of the pair (resets the alert quickly after recovery; at least 1m), e.g. `5m`."""
-    factor: float | None = Field(default=None, gt=0)
-    """Burn-rate factor: the error ratio must exceed factor x error budget; set this or `budget_percent`."""
-    budget_percent: float | None = Field(default=None, gt=0, le=100)
-    """Share of the period's budget spent within `long` that fires the pair; set this or `factor`."""
+    factor: float | None = Field(default=None, ge=MIN_BURN_FACTOR)
+    """Burn-rate factor (at least 0.001): the error ratio must exceed factor x error budget; set this or
+    `budget_percent`."""
+    budget_percent: float | None = Field(default=None, ge=MIN_BURN_FACTOR, le=100)
+    """Share of the period's budget (percent, 0.001 to 100) spent within `long` that fires the pair; set this or
+    `factor`."""
 
     @model_validator(mode="after")
     def _one_of(self) -> Self:
