@@ -985,8 +985,80 @@ _SIMPLE = re.compile(r"^\s*(?:(?P<agg>sum|max|min|avg)\s*\(\s*)?(?P<sel>[a-zA-Z_
 """`selector OP number`, optionally inside one aggregation (of one synthetic series: same value, no labels)."""
 
 
+_RATE = re.compile(r"^\s*(?:(?P<agg>sum|max|min|avg)\s*\(\s*)?(?P<fn>rate|irate|increase)\s*\(\s*"
+                   r"(?P<sel>[a-zA-Z_:][a-zA-Z0-9_:]*(\{[^}]*\})?)\s*\[(?P<win>[0-9a-z]+)\]\s*\)(?(agg)\s*\))"
+                   r"\s*(?P<op>>=|>)\s*(?P<num>[0-9.]+(e[-+]?[0-9]+)?)\s*$")
+"""`rate|irate|increase(selector[window]) > number`, optionally inside one aggregation (of one synthetic counter)."""
+_PER_INCREMENT: dict[str, Callable[[int], float]] = {
+    "rate": lambda window_s: 1 / window_s, "irate": lambda window_s: 1 / 60, "increase": lambda window_s: 1.0}
+"""What one increment of a counter sampled every minute adds to each function's value (a whole window of samples,
+aligned with the window's ends: Prometheus 2 then extrapolates nothing)."""
+RATE_BELOW, RATE_ABOVE = 0.95, 1.05
+"""A rate case's counter rises first at this share of the threshold's pace, then at this share: a threshold 10%
+off moves the minute the alert starts waiting (or keeps it silent)."""
+
+
+def _rate_value(fn: str, diff: float, window_s: int) -> float:
+    """The function's value over a window of aligned samples whose counter rose by `diff` (its last minute's
+    rise for irate), as Prometheus computes it."""
+    return diff if fn == "increase" else diff / (60 if fn == "irate" else window_s)
+
+
+def _rate_case(alert: AlertPlan) -> Case | None:
+    """A counter flat for a whole window (and at least LEVEL_START minutes), then rising for a window at 95% of the
+    pace that puts the alert's value on its threshold, then at 105%: the first minute past the threshold and the
+    value then are exact (Prometheus 2 extrapolates nothing over samples aligned with the window's ends), so the
+    alert waits `for:` from that minute and fires with that value; a threshold or `for:` off fails the case."""
+    match = _RATE.match(alert.expr)
+    found = series_for(match.group("sel")) if match else None
+    if match is None or found is None:
+        return None
+    seconds = parse_duration(match.group("win"))
+    num, strict = float(match.group("num")), match.group("op") == ">"
+    if seconds % 60 or seconds == 0 or not (num > 0 or (num == 0 and strict)) or not math.isfinite(num):
+        return None
+    fn, window_s, for_min = match.group("fn"), int(seconds), _for_minutes(alert.for_)
+    window_min = window_s // 60
+    full = _PER_INCREMENT[fn](window_s) * (1 if fn == "irate" else window_min)  # a window of rises of 1
+    pace = num / full
+    # rises are whole multiples of a power of two (about 1/32 of the pace): the counter's values, their
+    # differences and sums are then exact in floating point, as in Prometheus
+    grain = 2.0 ** (math.floor(math.log2(pace)) - 5) if pace > 0 else 1.0
+    low = grain * math.floor(RATE_BELOW * pace / grain)
+    start = max(LEVEL_START, window_min)
+    name, labels = found
+    shows_value = any("$value" in text for text in alert.rule.annotations.values())
+    for extra in range(8):  # a faster second pace when the value would print ambiguously at 4 digits
+        high = grain * (math.ceil(RATE_ABOVE * pace / grain) + extra)
+        counter = [BASE]
+        for rise in [0.0] * start + [low] * window_min + [high] * (window_min + for_min + 2):
+            counter.append(counter[-1] + rise)
+
+        def value(t: int, counter: list[float] = counter) -> float:
+            back = 1 if fn == "irate" else window_min
+            return _rate_value(fn, counter[t] - counter[t - back], window_s)
+        crossed = next((t for t in range(start, len(counter)) if (value(t) > num if strict else value(t) >= num)),
+                       None)
+        if crossed is None or crossed <= start + window_min:
+            return None  # the slower pace already crossed it: no minute to test
+        when = crossed + for_min
+        expected = _expected(alert, {} if match.group("agg") else {**labels}, value(when))
+        if expected is None:
+            return None
+        if not shows_value or _printable(value(when)):
+            break
+    else:
+        return None
+    case = Case(name=f"{alert.name} fires {for_min}m after {fn}({match.group('sel')}[{match.group('win')}]) "
+                     f"crosses {num:g}", series=[(series_literal(name, labels), encode_values(counter))])
+    case.alerts = [{"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
+                   {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]}]
+    return case
+
+
 def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
-    """Fire tests for plain alerts of the form `selector OP number`; the rest are listed as untested."""
+    """Fire tests for plain alerts of the form `selector OP number` or `rate(counter[window]) > number`; the rest
+    are listed as untested."""
     cases, untested = [], []
     for alert in service.plain_alerts:
         if not _has_fire_case(alert):
@@ -994,7 +1066,11 @@ def _plain_cases(service: ServicePlan) -> tuple[list[Case], list[str]]:
         match = _SIMPLE.match(alert.expr)
         found = series_for(match.group("sel")) if match else None
         if match is None or found is None:
-            untested.append(alert.name)
+            rate_case = _rate_case(alert)
+            if rate_case is None:
+                untested.append(alert.name)
+            else:
+                cases.append(rate_case)
             continue
         op, num = match.group("op"), float(match.group("num"))
         gap = max(1.0, abs(num))
@@ -1395,7 +1471,8 @@ def service_cases(service: ServicePlan, reads: RuleReads | None = None) -> tuple
     for case in cases:
         needs(reads, case)
     cases = pack(service, cases)
-    untested.extend(f"{name} (plain alert: expr is not `selector OP number`)" for name in plain_untested)
+    untested.extend(f"{name} (plain alert: expr is not `selector OP number` nor `rate(counter[window]) > number`)"
+                    for name in plain_untested)
     untested.extend(f"{alert.name} (for: {alert.for_} is longer than the {LONGEST_FIRE_FOR} a fire case holds its "
                     "condition)" for alert in service.alerts if not _has_fire_case(alert))
     scenarios = [*_traffic_cases(service), *_silent_cases(service)]
