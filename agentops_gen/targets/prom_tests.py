@@ -225,8 +225,11 @@ def step_pieces(step: timing.Step, horizon: int, per_ratio: Any) -> Pieces:
     return pieces
 
 
-def encode_values(values: Sequence[float | None]) -> str:
-    """promtool notation for a sampled series: runs with a constant step become `a+bxn`, gaps `_`."""
+def encode_values(values: Sequence[float | None], exact: bool = False) -> str:
+    """promtool notation for a sampled series: runs with a constant step become `a+bxn`, gaps `_`. Values print
+    with ten significant digits and a run's steps may differ by float noise, unless `exact` (each value as it is,
+    steps equal to the bit)."""
+    number = _exact if exact else _num
     parts: list[str] = []
     size = len(values)
     i = 0
@@ -241,7 +244,7 @@ def encode_values(values: Sequence[float | None]) -> str:
         step = 0.0
         if j < size and (prev := values[j]) is not None:
             step = prev - current
-            tolerance = 1e-9 * max(1.0, abs(step))
+            tolerance = 0.0 if exact else 1e-9 * max(1.0, abs(step))
             j += 1
             while j < size:
                 value = values[j]
@@ -251,10 +254,10 @@ def encode_values(values: Sequence[float | None]) -> str:
                 j += 1
         n = j - i - 1
         if n == 0:
-            parts.append(_num(current))
+            parts.append(number(current))
         else:
             sign = "-" if step < 0 else "+"  # promtool spells a falling run a-bxn, not a+-bxn
-            parts.append(f"{_num(current)}{sign}{_num(abs(step))}x{n}")
+            parts.append(f"{number(current)}{sign}{number(abs(step))}x{n}")
         i = j
     return " ".join(parts)
 
@@ -1029,10 +1032,13 @@ def _rate_case(alert: AlertPlan) -> Case | None:
     name, labels = found
     shows_value = any("$value" in text for text in alert.rule.annotations.values())
     for extra in range(8):  # a faster second pace when the value would print ambiguously at 4 digits
-        high = grain * (math.ceil(RATE_ABOVE * pace / grain) + extra)
+        high = grain * (max(1, math.ceil(RATE_ABOVE * pace / grain)) + extra)  # `> 0`: any rise crosses it
+        rises = [0.0] * start + [low] * window_min + [high] * (window_min + for_min + 2)
         counter = [BASE]
-        for rise in [0.0] * start + [low] * window_min + [high] * (window_min + for_min + 2):
+        for rise in rises:
             counter.append(counter[-1] + rise)
+        if any(b - a != rise for a, b, rise in zip(counter, counter[1:], rises, strict=False)):
+            return None  # rises too small (or large) beside the counter to add exactly
 
         def value(t: int, counter: list[float] = counter) -> float:
             back = 1 if fn == "irate" else window_min
@@ -1050,7 +1056,7 @@ def _rate_case(alert: AlertPlan) -> Case | None:
     else:
         return None
     case = Case(name=f"{alert.name} fires {for_min}m after {fn}({match.group('sel')}[{match.group('win')}]) "
-                     f"crosses {num:g}", series=[(series_literal(name, labels), encode_values(counter))])
+                     f"crosses {num:g}", series=[(series_literal(name, labels), encode_values(counter, exact=True))])
     case.alerts = [{"eval_time": f"{when - 1}m", "alertname": alert.name, "exp_alerts": []},
                    {"eval_time": f"{when}m", "alertname": alert.name, "exp_alerts": [expected]}]
     return case
