@@ -76,6 +76,21 @@ def generated_tests(test_file: Path) -> list[Path]:
     return [test_file, *sorted(p for p in test_file.parent.glob(f"{service}.*.test.yaml") if p != test_file)]
 
 
+def render_spec(root: Path, spec: str) -> Path:
+    """`spec` written as root/specs/svc.yaml and rendered into root/out: its out/prometheus folder."""
+    (root / "specs").mkdir()
+    (root / "specs/svc.yaml").write_text(spec)
+    result = run_cli("render", "specs", "--out", "out", cwd=root)
+    assert result.returncode == 0, result.stderr
+    return root / "out/prometheus"
+
+
+def promtool_tests(promtool: str, prometheus: Path) -> subprocess.CompletedProcess[str]:
+    """`promtool test rules` over every generated test file of a rendered prometheus/ folder, in one run."""
+    tests = sorted(str(p) for p in (prometheus / "tests").glob("*.test.yaml"))
+    return subprocess.run([promtool, "test", "rules", *tests], capture_output=True, text=True, timeout=600)
+
+
 def write_rules(rules: Path, text: str, original: str | None = None) -> None:
     """Write a (mutated) rule file and the test-only slices that the generated tests load (tests/rules/<svc>/:
     groups of the rule file with rules left out), as a render of those rules would: a mutation test then runs

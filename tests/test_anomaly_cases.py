@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run_cli, write_rules
+from conftest import promtool_tests, render_spec, write_rules
 
 SPEC = """version: agentops-gen/v1
 service: svc
@@ -34,17 +34,7 @@ anomalies:
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The spec rendered once: its out/prometheus folder."""
-    work = tmp_path_factory.mktemp("anomaly")
-    (work / "specs").mkdir()
-    (work / "specs/svc.yaml").write_text(SPEC)
-    result = run_cli("render", "specs", "--out", "out", cwd=work)
-    assert result.returncode == 0, result.stderr
-    return work / "out/prometheus"
-
-
-def _promtool(promtool: str, folder: Path) -> subprocess.CompletedProcess[str]:
-    tests = sorted(str(p) for p in (folder / "tests").glob("*.test.yaml"))
-    return subprocess.run([promtool, "test", "rules", *tests], capture_output=True, text=True, timeout=600)
+    return render_spec(tmp_path_factory.mktemp("anomaly"), SPEC)
 
 
 def test_no_case_expects_a_detector_to_fire_before_its_input_jumps(rendered: Path) -> None:
@@ -62,7 +52,7 @@ def test_no_case_expects_a_detector_to_fire_before_its_input_jumps(rendered: Pat
 
 
 def test_the_generated_cases_pass_and_catch_a_wrong_detector(rendered: Path, promtool: str, tmp_path: Path) -> None:
-    result = _promtool(promtool, rendered)
+    result = promtool_tests(promtool, rendered)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
     rules = (rendered / "svc.rules.yaml").read_text()
     mutations = {
@@ -78,7 +68,7 @@ def test_the_generated_cases_pass_and_catch_a_wrong_detector(rendered: Path, pro
         folder = tmp_path / re.sub(r"\W+", "-", name)
         shutil.copytree(rendered / "tests", folder / "tests")
         write_rules(folder / "svc.rules.yaml", rules.replace(old, new), rules)
-        assert _promtool(promtool, folder).returncode == 1, f"{name}: no generated case fails"
+        assert promtool_tests(promtool, folder).returncode == 1, f"{name}: no generated case fails"
 
 
 def test_a_value_that_swings_each_minute_is_not_an_anomaly(rendered: Path, promtool: str, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import run_cli, write_rules
+from conftest import promtool_tests, render_spec, run_cli, write_rules
 
 SPEC = """version: agentops-gen/v1
 service: svc
@@ -35,17 +35,8 @@ alerts:
 
 @pytest.fixture(scope="module")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("plain")
-    (root / "specs").mkdir()
-    (root / "specs/svc.yaml").write_text(SPEC)
-    result = run_cli("render", "specs", "--out", "out", cwd=root)
-    assert result.returncode == 0, result.stderr
-    return root / "out/prometheus"
-
-
-def _promtool(promtool: str, prometheus: Path) -> subprocess.CompletedProcess[str]:
-    tests = sorted(str(p) for p in (prometheus / "tests").glob("*.test.yaml"))
-    return subprocess.run([promtool, "test", "rules", *tests], capture_output=True, text=True, timeout=600)
+    """The spec rendered once: its out/prometheus folder."""
+    return render_spec(tmp_path_factory.mktemp("plain"), SPEC)
 
 
 def test_each_rate_alert_gets_a_fire_case_that_promtool_passes(rendered: Path, promtool: str) -> None:
@@ -54,7 +45,7 @@ def test_each_rate_alert_gets_a_fire_case_that_promtool_passes(rendered: Path, p
     assert 'Restarting fires 10m after increase(restarts_total{ns=\\"y\\"}[1h]) crosses 3' in text
     assert 'BurstOfRequests fires 0m after irate(requests_total{job=\\"x\\"}[2m]) crosses 2' in text
     assert "plain alert" not in text  # none left untested
-    result = _promtool(promtool, rendered)
+    result = promtool_tests(promtool, rendered)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
 
 
@@ -82,7 +73,7 @@ def test_a_wrong_threshold_window_or_for_fails_a_generated_case(rendered: Path, 
     copy = tmp_path / "prometheus"
     subprocess.run(["cp", "-r", str(rendered), str(copy)], check=True)
     write_rules(copy / "svc.rules.yaml", text.replace(old, new))
-    result = _promtool(promtool, copy)
+    result = promtool_tests(promtool, copy)
     assert result.returncode == 1, f"{mutation}: no generated case fails"
 
 
@@ -111,5 +102,5 @@ def test_random_rate_alerts_all_get_fire_cases_that_promtool_passes(tmp_path: Pa
     assert result.returncode == 0, result.stderr
     text = "".join(p.read_text() for p in (tmp_path / "out/prometheus/tests").glob("*.test.yaml"))
     assert "plain alert" not in text and all(f"A{i} fires " in text for i in range(40))
-    result = _promtool(promtool, tmp_path / "out/prometheus")
+    result = promtool_tests(promtool, tmp_path / "out/prometheus")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr
